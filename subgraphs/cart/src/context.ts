@@ -1,0 +1,4 @@
+import type { SubgraphContext } from '@flashsale/platform';
+import type { CartServices } from './subgraph';
+
+export type CartContext = SubgraphContext<CartServices>;

@@ -1,0 +1,4 @@
+import type { SubgraphContext } from '@flashsale/platform';
+import type { OrderServices } from './subgraph';
+
+export type OrderContext = SubgraphContext<OrderServices>;

@@ -1,0 +1,28 @@
+import { Config, Logger, OutboxMessage, SubgraphModule, SubgraphService, startSubgraphService } from '@flashsale/platform';
+import { UserRef } from './entities/references';
+import { Order } from './entities/order.entity';
+import { OrderItem } from './entities/order-item.entity';
+import { OrderResolver, UserOrdersResolver } from './resolvers/order.resolver';
+import { OrderService } from './services/order.service';
+import { migrations } from './migrations';
+
+export interface OrderServices {
+  orders: OrderService;
+}
+
+export const orderEntities = [Order, OrderItem, OutboxMessage];
+
+export const orderSubgraph: SubgraphModule<OrderServices> = {
+  name: 'order',
+  entities: orderEntities,
+  migrations,
+  // User is only extended here (no query returns it), so it must be listed to be emitted.
+  orphanedTypes: [UserRef],
+  resolvers: [OrderResolver, UserOrdersResolver],
+  referenceResolvers: { User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) } },
+  services: () => ({ orders: new OrderService() }),
+};
+
+export function startOrderSubgraph(config: Config, logger: Logger): Promise<SubgraphService<OrderServices>> {
+  return startSubgraphService(orderSubgraph, config, logger);
+}

@@ -1,0 +1,124 @@
+/**
+ * One loader for every environment variable of every process. Each process calls
+ * `loadConfigOrExit()` at start-up: a bad value stops it with a message naming the variable.
+ * Defaults work on a development machine with MariaDB and Redis on their standard ports.
+ */
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalUrl = z
+  .string()
+  .url()
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  GATEWAY_PORT: port(4000),
+  USER_PORT: port(4001),
+  PRODUCT_PORT: port(4002),
+  CART_PORT: port(4003),
+  ORDER_PORT: port(4004),
+  USER_URL: optionalUrl,
+  PRODUCT_URL: optionalUrl,
+  CART_URL: optionalUrl,
+  ORDER_URL: optionalUrl,
+  MYSQL_URL: z
+    .string()
+    .regex(/^mysql:\/\/[^\s]+$/, 'must look like mysql://user:password@host:port')
+    .default('mysql://root@127.0.0.1:3306'),
+  MYSQL_POOL_SIZE: positiveInt(20),
+  DB_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,40}$/, 'lower-case letters, digits and _ (at most 41), starting with a letter')
+    .default('flashsale'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/[^\s]+$/, 'must look like redis://host:port')
+    .default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:.-]{0,40}$/, 'letters, digits and _ : . - only')
+    .default('fs:'),
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt(2000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CORS_ORIGINS: z
+    .string()
+    .default('http://localhost:3000,http://localhost:5173')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  SUPERGRAPH_SOURCE: z.enum(['file', 'introspect']).default('file'),
+  SUPERGRAPH_PATH: z.string().optional(),
+  KEYS_DIR: z.string().default('.keys'),
+  JWT_ISSUER: z.string().min(1).default('flashsale-user'),
+  JWT_AUDIENCE: z.string().min(1).default('flashsale-api'),
+  JWT_PRIVATE_KEY: z.string().optional(),
+  JWT_PUBLIC_KEY: z.string().optional(),
+  JWT_KEY_ID: z.string().optional(),
+  JWT_JWKS_URL: optionalUrl,
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt(900),
+  REFRESH_TOKEN_TTL_SECONDS: positiveInt(14 * 24 * 3600),
+  IDENTITY_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  IDENTITY_MAX_AGE_SECONDS: positiveInt(60),
+  PII_KEYS: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$/, 'kid:base64key[,kid:base64key...], first is active')
+    .optional(),
+  BLIND_INDEX_KEY: z.string().min(32, 'at least 32 characters').optional(),
+  SMTP_URL: optionalUrl,
+  MAIL_FROM: z.string().default('Flash Sale <no-reply@flashsale.local>'),
+  ORDER_LOCK_SCOPE: z.enum(['buyer', 'product']).default('buyer'),
+  RESERVATION_TTL_SECONDS: positiveInt(600),
+  PAYMENT_LATENCY_MS: z.coerce.number().int().min(0).default(0),
+  PAYMENT_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
+  PAYMENT_TIMEOUT_MS: positiveInt(5000),
+  DAILY_JOB_TIMEZONE: z.string().default('UTC'),
+  SHUTDOWN_GRACE_MS: positiveInt(10000),
+  MAX_QUERY_DEPTH: positiveInt(12),
+  MAX_QUERY_COST: positiveInt(5000),
+  MAX_ALIASES: positiveInt(30),
+  MAX_BATCH_SIZE: positiveInt(1),
+  MAX_BODY_BYTES: positiveInt(100_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ServiceName = 'user' | 'product' | 'cart' | 'order';
+export const SERVICES: readonly ServiceName[] = ['user', 'product', 'cart', 'order'];
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** For process entry points: print which variable is wrong and exit, never a stack trace. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+const PORT_KEY = { user: 'USER_PORT', product: 'PRODUCT_PORT', cart: 'CART_PORT', order: 'ORDER_PORT' } as const;
+const URL_KEY = { user: 'USER_URL', product: 'PRODUCT_URL', cart: 'CART_URL', order: 'ORDER_URL' } as const;
+
+export function servicePort(config: Config, name: ServiceName): number {
+  return config[PORT_KEY[name]];
+}
+
+/** Where the gateway reaches a subgraph's GraphQL endpoint. */
+export function serviceUrl(config: Config, name: ServiceName): string {
+  return config[URL_KEY[name]] ?? `http://${config.HOST}:${servicePort(config, name)}/graphql`;
+}
+
+export function databaseName(config: Config, name: ServiceName): string {
+  return `${config.DB_PREFIX}_${name}`;
+}

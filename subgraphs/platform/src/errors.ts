@@ -1,0 +1,101 @@
+/**
+ * The error catalogue. Expected business outcomes are typed results in the schema (payloads with
+ * `userErrors`); everything else is a GraphQL error whose `extensions.code` is one of these.
+ * Anything not raised through this catalogue is masked as INTERNAL_SERVER_ERROR so stack traces
+ * and SQL never reach a client.
+ */
+import { GraphQLError, GraphQLFormattedError } from 'graphql';
+import type { Logger } from './logger';
+
+export const ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL_SERVER_ERROR',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class AppError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extra } });
+  }
+  get code(): ErrorCode {
+    return this.extensions.code as ErrorCode;
+  }
+}
+
+export const unauthenticated = (message = 'Authentication required') => new AppError('UNAUTHENTICATED', message);
+export const forbidden = (message = 'You are not allowed to do this') => new AppError('FORBIDDEN', message);
+export const badInput = (message: string, field?: string) => new AppError('BAD_USER_INPUT', message, field ? { field } : {});
+export const notFound = (message = 'Not found') => new AppError('NOT_FOUND', message);
+export const rateLimited = (retryAfterSeconds: number) =>
+  new AppError('RATE_LIMITED', `Too many attempts; retry in ${retryAfterSeconds}s`, { retryAfter: retryAfterSeconds });
+export const unavailable = (message = 'Service temporarily unavailable, please retry') => new AppError('SERVICE_UNAVAILABLE', message);
+
+/** Codes that Apollo Server itself produces for malformed requests; they carry no internals. */
+const PASSTHROUGH = new Set<string>([
+  ...ERROR_CODES,
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+const INFRA_DOWN = /ECONNREFUSED|ETIMEDOUT|ECONNRESET|Connection is closed|Command timed out|Stream isn't writeable|PROTOCOL_CONNECTION_LOST|ER_CON_COUNT|max retries per request|connect ETIMEDOUT|Pool is closed|getaddrinfo/i;
+
+/** True when an error means Redis or MySQL is unreachable, which clients see as SERVICE_UNAVAILABLE. */
+export function isInfrastructureError(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; name?: string } | undefined;
+  if (!e) return false;
+  return INFRA_DOWN.test(`${e.code ?? ''} ${e.message ?? ''} ${e.name ?? ''}`);
+}
+
+/**
+ * Apollo `formatError`: keep catalogue errors and Apollo's request errors, turn argument
+ * validation into BAD_USER_INPUT, infrastructure outages into SERVICE_UNAVAILABLE, and mask the rest.
+ */
+export function makeFormatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = (error as GraphQLError)?.originalError ?? error;
+    const code = formatted.extensions?.code as string | undefined;
+    // type-graphql's class-validator failures
+    if ((original as { name?: string })?.name === 'ArgumentValidationError' || code === 'BAD_USER_INPUT') {
+      const messages = validationMessages(original);
+      return {
+        message: messages.length ? messages.join('; ') : formatted.message,
+        path: formatted.path,
+        extensions: { code: 'BAD_USER_INPUT', ...(formatted.extensions?.field ? { field: formatted.extensions.field } : {}) },
+      };
+    }
+    if (original instanceof AppError || (code && PASSTHROUGH.has(code) && code !== 'INTERNAL_SERVER_ERROR')) {
+      const { stacktrace: _ignored, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+      return { ...formatted, extensions };
+    }
+    if (isInfrastructureError(original)) {
+      logger.error({ err: original, path: formatted.path }, 'dependency unavailable');
+      return { message: 'Service temporarily unavailable, please retry', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+    }
+    logger.error({ err: original, path: formatted.path }, 'unexpected error');
+    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}
+
+function validationMessages(err: unknown): string[] {
+  const list = (err as { validationErrors?: Array<{ property: string; constraints?: Record<string, string>; children?: unknown[] }> })
+    ?.validationErrors;
+  if (!Array.isArray(list)) return [];
+  const out: string[] = [];
+  const walk = (items: typeof list, prefix: string) => {
+    for (const v of items) {
+      for (const msg of Object.values(v.constraints ?? {})) out.push(`${prefix}${msg}`);
+      if (Array.isArray(v.children) && v.children.length) walk(v.children as typeof list, `${prefix}${v.property}.`);
+    }
+  };
+  walk(list, '');
+  return out;
+}

@@ -1,0 +1,222 @@
+/**
+ * Cross-subgraph writes travel as events: the writer stores an outbox row in the same unit of
+ * work as its change; the relay publishes unpublished rows to a Redis Stream; a consumer in a
+ * consumer group applies each event inside a transaction that also records the event id, so an
+ * event delivered twice is applied once.
+ */
+import { Entity, Index, PrimaryKey, Property, UniqueConstraintViolationException, LockMode } from '@mikro-orm/core';
+import type { MikroORM, EntityManager } from '@mikro-orm/mysql';
+import type Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from './logger';
+
+@Entity({ tableName: 'outbox' })
+@Index({ properties: ['publishedAt', 'id'] })
+export class OutboxMessage {
+  @PrimaryKey({ autoincrement: true })
+  id!: number;
+
+  @Property({ length: 36, unique: true })
+  eventId: string = randomUUID();
+
+  @Property({ length: 64 })
+  stream!: string;
+
+  @Property({ length: 64 })
+  type!: string;
+
+  @Property({ type: 'json' })
+  payload!: Record<string, unknown>;
+
+  @Property({ type: 'datetime', length: 3 })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'datetime', length: 3, nullable: true })
+  publishedAt?: Date | null = null;
+}
+
+@Entity({ tableName: 'processed_event' })
+export class ProcessedEvent {
+  @PrimaryKey({ length: 36 })
+  eventId!: string;
+
+  @Property({ length: 64 })
+  stream!: string;
+
+  @Property({ type: 'datetime', length: 3 })
+  processedAt: Date = new Date();
+}
+
+/** Adds an outbox row to the unit of work; it commits (or not) with the caller's change. */
+export function enqueueEvent<T extends { type: string }>(em: EntityManager, stream: string, event: T): OutboxMessage {
+  const msg = new OutboxMessage();
+  msg.stream = stream;
+  msg.type = event.type;
+  msg.payload = event as unknown as Record<string, unknown>;
+  em.persist(msg);
+  return msg;
+}
+
+export interface Worker {
+  /** Ask the worker to run its next round now instead of waiting for its interval. */
+  kick(): void;
+  stop(): Promise<void>;
+}
+
+/** Publishes unpublished outbox rows; several replicas share the work with SKIP LOCKED. */
+export function startOutboxRelay(opts: { orm: MikroORM; redis: Redis; logger: Logger; intervalMs?: number; batch?: number }): Worker {
+  const { orm, redis, logger } = opts;
+  const interval = opts.intervalMs ?? 500;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+
+  const round = async (): Promise<number> => {
+    return orm.em.fork().transactional(async (em) => {
+      const rows = await em.find(
+        OutboxMessage,
+        { publishedAt: null },
+        { orderBy: { id: 'asc' }, limit: opts.batch ?? 200, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
+      );
+      if (!rows.length) return 0;
+      const pipeline = redis.pipeline();
+      for (const row of rows) {
+        pipeline.xadd(row.stream, '*', 'id', row.eventId, 'type', row.type, 'payload', JSON.stringify(row.payload));
+      }
+      const results = await pipeline.exec();
+      const failed = results?.find(([err]) => err);
+      if (failed) throw failed[0];
+      await em.nativeUpdate(OutboxMessage, { id: { $in: rows.map((r) => r.id) } }, { publishedAt: new Date() });
+      return rows.length;
+    });
+  };
+
+  const loop = async () => {
+    if (stopped) return;
+    try {
+      do {
+        again = false;
+        while (!stopped && (await round()) > 0);
+      } while (again && !stopped);
+    } catch (err) {
+      logger.warn({ err }, 'outbox relay round failed; will retry');
+    }
+    running = undefined;
+    if (!stopped) timer = setTimeout(() => (running = loop()), interval);
+  };
+  running = loop();
+
+  return {
+    kick() {
+      if (stopped) return;
+      if (running) {
+        again = true;
+        return;
+      }
+      clearTimeout(timer);
+      running = loop();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+export interface StreamMessage<T> {
+  eventId: string;
+  streamId: string;
+  event: T;
+}
+
+/**
+ * Consumes a stream in a consumer group. `handle` runs in a transaction that also records the
+ * event id; an id already recorded means the event was applied before and is acknowledged only.
+ */
+export function startStreamConsumer<T extends { type: string }>(opts: {
+  orm: MikroORM;
+  redis: Redis;
+  stream: string;
+  group: string;
+  consumer: string;
+  logger: Logger;
+  handle: (em: EntityManager, event: T, message: StreamMessage<T>) => Promise<void>;
+  blockMs?: number;
+  claimIdleMs?: number;
+}): Worker {
+  const { orm, redis, stream, group, consumer, logger } = opts;
+  let stopped = false;
+  let done: Promise<void>;
+
+  const apply = async (streamId: string, fields: string[]): Promise<void> => {
+    const f: Record<string, string> = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+    const eventId = f.id ?? streamId;
+    let event: T;
+    try {
+      event = JSON.parse(f.payload ?? '{}') as T;
+    } catch {
+      logger.error({ stream, streamId }, 'unreadable event; acknowledged and skipped');
+      await redis.xack(stream, group, streamId);
+      return;
+    }
+    try {
+      await orm.em.fork().transactional(async (em) => {
+        await em.insert(ProcessedEvent, { eventId, stream, processedAt: new Date() });
+        await opts.handle(em, event, { eventId, streamId, event });
+      });
+    } catch (err) {
+      if (!(err instanceof UniqueConstraintViolationException)) throw err;
+      logger.debug({ stream, eventId }, 'event already applied');
+    }
+    await redis.xack(stream, group, streamId);
+  };
+
+  const processBatch = async (entries: Array<[string, string[]]>) => {
+    for (const [streamId, fields] of entries) {
+      if (stopped) return;
+      try {
+        await apply(streamId, fields);
+      } catch (err) {
+        logger.warn({ err, stream, streamId }, 'event handling failed; it stays pending and is retried');
+      }
+    }
+  };
+
+  const loop = async () => {
+    try {
+      await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!/BUSYGROUP/.test((err as Error).message)) logger.warn({ err }, 'could not create consumer group');
+    }
+    let lastClaim = 0;
+    while (!stopped) {
+      try {
+        if (Date.now() - lastClaim > (opts.claimIdleMs ?? 15_000)) {
+          lastClaim = Date.now();
+          const claimed = (await redis.xautoclaim(stream, group, consumer, opts.claimIdleMs ?? 15_000, '0', 'COUNT', 100)) as [string, Array<[string, string[]] | null>];
+          await processBatch((claimed[1] ?? []).filter((e): e is [string, string[]] => !!e));
+        }
+        const res = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'BLOCK', opts.blockMs ?? 1000, 'STREAMS', stream, '>')) as
+          | Array<[string, Array<[string, string[]]>]>
+          | null;
+        if (res) for (const [, entries] of res) await processBatch(entries);
+      } catch (err) {
+        if (stopped) break;
+        logger.warn({ err, stream }, 'stream read failed; retrying');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  };
+  done = loop();
+
+  return {
+    kick() {},
+    async stop() {
+      stopped = true;
+      await done;
+    },
+  };
+}

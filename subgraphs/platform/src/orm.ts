@@ -1,0 +1,74 @@
+import { MikroORM, Options, EntityManager } from '@mikro-orm/mysql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { MigrationObject } from '@mikro-orm/core';
+import { createConnection } from 'mysql2/promise';
+import { Config, ServiceName, databaseName } from './config';
+import type { Logger } from './logger';
+
+export type { EntityManager };
+
+/** Creates the subgraph's database when it does not exist yet. */
+export async function ensureDatabase(mysqlUrl: string, dbName: string): Promise<void> {
+  const conn = await createConnection({ uri: mysqlUrl, connectTimeout: 3000 });
+  try {
+    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${dbName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await conn.end();
+  }
+}
+
+export async function dropDatabase(mysqlUrl: string, dbName: string): Promise<void> {
+  const conn = await createConnection({ uri: mysqlUrl, connectTimeout: 3000 });
+  try {
+    await conn.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
+  } finally {
+    await conn.end();
+  }
+}
+
+export interface OrmOptions {
+  config: Config;
+  service: ServiceName;
+  entities: Options['entities'];
+  migrations: MigrationObject[];
+  logger?: Logger;
+}
+
+/** The MikroORM settings every subgraph shares; `migrationsPath` is only used to create migrations. */
+export function ormConfig(opts: OrmOptions, migrationsPath?: string): Options {
+  const { config, service } = opts;
+  return {
+    clientUrl: config.MYSQL_URL,
+    dbName: databaseName(config, service),
+    entities: opts.entities,
+    extensions: [Migrator],
+    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    timezone: '+00:00',
+    pool: { min: 0, max: config.MYSQL_POOL_SIZE },
+    driverOptions: { connection: { connectTimeout: 3000 } },
+    debug: false,
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      migrationsList: opts.migrations,
+      path: migrationsPath,
+      pathTs: migrationsPath,
+      emit: 'ts',
+      // MySQL commits DDL implicitly, so a migration cannot be rolled back as a transaction anyway.
+      transactional: false,
+      allOrNothing: false,
+      snapshot: false,
+      disableForeignKeys: false,
+    },
+    logger: (msg) => opts.logger?.debug({ orm: true }, msg),
+  };
+}
+
+/** Creates the database if missing, connects, and applies committed migrations. */
+export async function initOrm(opts: OrmOptions): Promise<MikroORM> {
+  await ensureDatabase(opts.config.MYSQL_URL, databaseName(opts.config, opts.service));
+  const orm = await MikroORM.init(ormConfig(opts));
+  await orm.getMigrator().up();
+  return orm;
+}

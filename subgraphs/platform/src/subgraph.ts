@@ -1,0 +1,111 @@
+/**
+ * Everything a subgraph process does at start-up, in one place: secrets, Redis, MySQL (create +
+ * migrate), the federated schema, workers, and the HTTP server; and the reverse order on close.
+ * A subgraph supplies its entities, migrations, resolvers and services, nothing else.
+ */
+import type { MikroORM, EntityManager } from '@mikro-orm/mysql';
+import type { MigrationObject } from '@mikro-orm/core';
+import type { Options } from '@mikro-orm/core';
+import type Redis from 'ioredis';
+import type express from 'express';
+import type { NonEmptyArray } from 'type-graphql';
+import { Config, ServiceName } from './config';
+import { Secrets, loadSecrets } from './secrets';
+import type { Logger } from './logger';
+import { createRedis } from './redis';
+import { initOrm } from './orm';
+import { buildFederatedSchema, ReferenceResolvers } from './federation';
+import { BaseContext } from './context';
+import { RunningServer, serveSubgraph } from './server';
+import { mysqlUnreachable, pingRedis, DependencyError } from './process';
+import { isInfrastructureError } from './errors';
+import type { Worker } from './events';
+
+export interface SubgraphDeps {
+  config: Config;
+  secrets: Secrets;
+  logger: Logger;
+  orm: MikroORM;
+  redis: Redis;
+  /** Opens another Redis connection (blocking stream reads need their own); closed with the subgraph. */
+  newRedis(opts?: { blocking?: boolean }): Redis;
+}
+
+export interface SubgraphContext<S> extends BaseContext {
+  em: EntityManager;
+  services: S;
+}
+
+export interface SubgraphService<S> extends RunningServer {
+  deps: SubgraphDeps;
+  services: S;
+}
+
+export interface SubgraphModule<S> {
+  name: ServiceName;
+  entities: Options['entities'];
+  migrations: MigrationObject[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  resolvers: NonEmptyArray<Function>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  orphanedTypes?: Function[];
+  referenceResolvers?: ReferenceResolvers;
+  needsSigningKey?: boolean;
+  services(deps: SubgraphDeps): S | Promise<S>;
+  /** Background workers (stream consumers, outbox relay, sweepers), stopped before pools close. */
+  workers?(deps: SubgraphDeps, services: S): Worker[] | Promise<Worker[]>;
+  routes?(app: express.Express, deps: SubgraphDeps, services: S): void;
+}
+
+export async function startSubgraphService<S>(mod: SubgraphModule<S>, config: Config, logger: Logger): Promise<SubgraphService<S>> {
+  const secrets = loadSecrets(config, { needPrivateKey: mod.needsSigningKey });
+  const extraRedis: Redis[] = [];
+  const newRedis = (opts: { blocking?: boolean } = {}) => {
+    const r = createRedis(config, opts);
+    r.on('error', (err) => logger.debug({ err }, 'redis connection error'));
+    extraRedis.push(r);
+    return r;
+  };
+  const redis = newRedis();
+  const closeRedis = () => Promise.all(extraRedis.map((r) => r.quit().catch(() => r.disconnect())));
+  let orm: MikroORM;
+  try {
+    await pingRedis(config, redis);
+    try {
+      orm = await initOrm({ config, service: mod.name, entities: mod.entities, migrations: mod.migrations, logger });
+    } catch (err) {
+      throw isInfrastructureError(err) || (err as { code?: string }).code === 'ER_ACCESS_DENIED_ERROR' ? mysqlUnreachable(config, err) : err;
+    }
+  } catch (err) {
+    await closeRedis();
+    throw err;
+  }
+
+  const deps: SubgraphDeps = { config, secrets, logger, orm, redis, newRedis };
+  try {
+    const services = await mod.services(deps);
+    const schema = await buildFederatedSchema({ resolvers: mod.resolvers, orphanedTypes: mod.orphanedTypes }, mod.referenceResolvers);
+    const workers = (await mod.workers?.(deps, services)) ?? [];
+    const server = await serveSubgraph<SubgraphContext<S>>(config, secrets.identitySecret, logger, {
+      name: mod.name,
+      schema,
+      context: (base) => ({ ...base, em: orm.em.fork(), services }),
+      health: {
+        mysql: () => orm.em.getConnection().execute('select 1'),
+        redis: () => redis.ping(),
+      },
+      routes: mod.routes ? (app) => mod.routes!(app, deps, services) : undefined,
+      close: async () => {
+        await Promise.all(workers.map((w) => w.stop()));
+        await orm.close(true);
+        await closeRedis();
+      },
+    });
+    return { ...server, deps, services };
+  } catch (err) {
+    await orm.close(true).catch(() => undefined);
+    await closeRedis();
+    if (err instanceof DependencyError) throw err;
+    throw err;
+  }
+}

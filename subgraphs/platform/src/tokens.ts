@@ -1,0 +1,75 @@
+/**
+ * Access tokens: ES256 JWTs with a `kid` header and claims sub, roles, iss, aud, exp, jti.
+ * The user subgraph signs them; the gateway verifies them with pinned algorithm, issuer,
+ * audience and expiry. Test helpers and `seed:buyers` mint them with the same function.
+ */
+import { randomUUID, createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
+import { SignJWT, jwtVerify, createRemoteJWKSet, exportJWK, type JWK, type JWTVerifyGetKey } from 'jose';
+import { Identity, ROLES, Role } from './identity';
+
+export const ACCESS_TOKEN_ALG = 'ES256';
+
+export interface TokenSettings {
+  issuer: string;
+  audience: string;
+}
+
+export interface AccessTokenSigner extends TokenSettings {
+  privateKey: KeyObject;
+  keyId: string;
+  ttlSeconds: number;
+}
+
+export function makeSigner(privatePem: string, keyId: string, settings: TokenSettings, ttlSeconds: number): AccessTokenSigner {
+  return { ...settings, privateKey: createPrivateKey(privatePem), keyId, ttlSeconds };
+}
+
+export async function signAccessToken(signer: AccessTokenSigner, identity: Identity, ttlSeconds = signer.ttlSeconds): Promise<{ token: string; expiresAt: Date }> {
+  const now = Math.floor(Date.now() / 1000);
+  const token = await new SignJWT({ roles: identity.roles })
+    .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: signer.keyId, typ: 'JWT' })
+    .setSubject(identity.userId)
+    .setIssuer(signer.issuer)
+    .setAudience(signer.audience)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
+    .setJti(randomUUID())
+    .sign(signer.privateKey);
+  return { token, expiresAt: new Date((now + ttlSeconds) * 1000) };
+}
+
+export type AccessTokenVerifier = (token: string) => Promise<Identity>;
+
+export class InvalidTokenError extends Error {}
+
+/** Verifier from a fixed public key, or from a JWKS URL (fetched and cached by jose). */
+export function makeVerifier(settings: TokenSettings, source: { publicKeyPem?: string; jwksUrl?: string }): AccessTokenVerifier {
+  let key: KeyObject | JWTVerifyGetKey;
+  if (source.jwksUrl) key = createRemoteJWKSet(new URL(source.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  else if (source.publicKeyPem) key = createPublicKey(source.publicKeyPem);
+  else throw new Error('an access-token verifier needs a public key or a JWKS URL');
+  return async (token: string) => {
+    try {
+      const { payload } = await jwtVerify(token, key as KeyObject, {
+        algorithms: [ACCESS_TOKEN_ALG],
+        issuer: settings.issuer,
+        audience: settings.audience,
+        clockTolerance: 5,
+        requiredClaims: ['sub', 'exp', 'jti'],
+      });
+      const roles = Array.isArray(payload.roles) ? payload.roles : [];
+      if (!payload.sub || !roles.every((r): r is Role => (ROLES as readonly string[]).includes(r as string))) {
+        throw new InvalidTokenError('token claims are malformed');
+      }
+      return { userId: payload.sub, roles: roles as Role[] };
+    } catch (err) {
+      throw new InvalidTokenError((err as Error).message);
+    }
+  };
+}
+
+/** The public JWKS document the user subgraph serves at /.well-known/jwks.json. */
+export async function publicJwks(publicPem: string, keyId: string): Promise<{ keys: JWK[] }> {
+  const jwk = await exportJWK(createPublicKey(publicPem));
+  return { keys: [{ ...jwk, kid: keyId, alg: ACCESS_TOKEN_ALG, use: 'sig' }] };
+}

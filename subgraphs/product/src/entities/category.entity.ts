@@ -1,0 +1,23 @@
+import { Entity, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { randomUUID } from 'node:crypto';
+
+@ObjectType('Category')
+@Directive('@key(fields: "id")')
+@Entity({ tableName: 'category' })
+export class Category {
+  @Field(() => ID)
+  @PrimaryKey({ length: 36 })
+  id: string = randomUUID();
+
+  @Field()
+  @Property({ length: 120, unique: true })
+  name!: string;
+
+  @Field(() => Category, { nullable: true })
+  @ManyToOne(() => Category, { nullable: true })
+  parent?: Category | null;
+
+  @Property({ type: 'datetime', length: 3 })
+  createdAt: Date = new Date();
+}
