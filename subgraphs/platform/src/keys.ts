@@ -12,7 +12,17 @@ export const redisKeys = {
   orderEvents: 'events:order',
 } as const;
 
-/** Fields of the product stock hash, written by the product subgraph, read by the order subgraph. */
+/**
+ * Fields of the product stock hash. The product subgraph writes one for EVERY product when it is
+ * created and keeps it in step with every change (never clobbering a live `available`); the order
+ * subgraph's reservation script decrements / increments `available`; the cart reads `price` and
+ * `active` for display and validation. Times are epoch milliseconds, 0 meaning "not set";
+ * `maxPerCustomer` 0 means no limit. A missing hash means Redis lost it: reconcile rebuilds it.
+ *
+ * Stock events (stream `events:stock`): `stock.sold` when an order is paid (product.stock -= q);
+ * `stock.returned` when sold units come back (cancel of a paid order, completed return:
+ * product.stock += q). Unpaid reservations that end (payment failed, expired) touch only Redis.
+ */
 export interface StockHash {
   available: number;
   price: number;
