@@ -148,7 +148,7 @@ export function startStreamConsumer<T extends { type: string }>(opts: {
 }): Worker {
   const { orm, redis, stream, group, consumer, logger } = opts;
   let stopped = false;
-  let done: Promise<void>;
+
 
   const apply = async (streamId: string, fields: string[]): Promise<void> => {
     const f: Record<string, string> = {};
@@ -210,7 +210,7 @@ export function startStreamConsumer<T extends { type: string }>(opts: {
       }
     }
   };
-  done = loop();
+  const done = loop();
 
   return {
     kick() {},
