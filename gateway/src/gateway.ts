@@ -103,6 +103,8 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     gateway,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
+    // runMain owns SIGTERM/SIGINT: it drains this server and then closes pools in order.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: config.MAX_BATCH_SIZE > 1,
     formatError: makeFormatError(logger),
     plugins: [

@@ -75,6 +75,8 @@ export async function serveSubgraph<Ctx extends BaseContext>(
     schema: def.schema,
     introspection: config.NODE_ENV !== 'production',
     includeStacktraceInErrorResponses: false,
+    // runMain owns SIGTERM/SIGINT: it drains this server and then closes pools in order.
+    stopOnTerminationSignals: false,
     formatError: makeFormatError(logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
