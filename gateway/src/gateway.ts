@@ -17,6 +17,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   Config,
   Identity,
@@ -96,6 +97,17 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
   });
 
   const production = config.NODE_ENV === 'production';
+  // Abuse limits, checked while validating the operation, so an over-limit request is refused
+  // before any query plan runs or any subgraph is called. Validation results are cached per query.
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.MAX_QUERY_DEPTH, ignoreIntrospection: true, flattenFragments: true, exposeLimits: true },
+    maxAliases: { n: config.MAX_ALIASES, exposeLimits: true },
+    costLimit: { maxCost: config.MAX_QUERY_COST, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true, exposeLimits: true },
+    maxDirectives: { n: 20, exposeLimits: true },
+    maxTokens: { n: 2000, exposeLimits: true },
+    blockFieldSuggestion: { enabled: production },
+  });
+  const protection = armor.protect();
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -106,8 +118,10 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     // runMain owns SIGTERM/SIGINT: it drains this server and then closes pools in order.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: config.MAX_BATCH_SIZE > 1,
+    validationRules: protection.validationRules,
     formatError: makeFormatError(logger),
     plugins: [
+      ...protection.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
@@ -132,6 +146,13 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     '/graphql',
     corsMiddleware,
     express.json({ limit: config.MAX_BODY_BYTES }),
+    (req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (Array.isArray(req.body) && req.body.length > config.MAX_BATCH_SIZE) {
+        res.status(400).json({ errors: [{ message: `At most ${config.MAX_BATCH_SIZE} operation(s) per request`, extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
+      next();
+    },
     expressMiddleware(server, {
       context: async ({ req, res }) => {
         const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);

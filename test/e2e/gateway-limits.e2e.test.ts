@@ -1,0 +1,58 @@
+import { startStack, Stack } from '../support/stack';
+
+/** Tight limits so each one is easy to cross; ordinary queries must still pass. */
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ MAX_QUERY_DEPTH: '5', MAX_ALIASES: '3', MAX_QUERY_COST: '60', MAX_BODY_BYTES: '4000', MAX_BATCH_SIZE: '1' });
+});
+afterAll(() => stack?.stop());
+
+const post = (body: string) =>
+  fetch(stack.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+describe('gateway abuse limits refuse a request before any subgraph runs it', () => {
+  it('lets an ordinary query through', async () => {
+    const res = await stack.gql(`{ categories { id name } }`);
+    expect(res.errors).toBeUndefined();
+  });
+
+  it('refuses a query nested deeper than MAX_QUERY_DEPTH', async () => {
+    const res = await stack.gql(`{ categories { parent { parent { parent { parent { parent { id } } } } } } }`);
+    expect(res.data).toBeUndefined();
+    expect(res.errors?.[0].message).toMatch(/depth/i);
+    expect(res.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('refuses more aliases than MAX_ALIASES', async () => {
+    const res = await stack.gql(`{ a: categories { id } b: categories { id } c: categories { id } d: categories { id } }`);
+    expect(res.data).toBeUndefined();
+    expect(res.errors?.[0].message).toMatch(/alias/i);
+  });
+
+  it('refuses an operation costlier than MAX_QUERY_COST', async () => {
+    const fields = Array.from({ length: 40 }, () => 'name').join(' ');
+    const res = await stack.gql(`{ categories { id ${fields} parent { id ${fields} parent { id ${fields} } } } }`);
+    expect(res.data).toBeUndefined();
+    expect(res.errors?.[0].message).toMatch(/cost/i);
+  });
+
+  it('refuses batched operations', async () => {
+    const res = await post(JSON.stringify([{ query: '{ categories { id } }' }, { query: '{ categories { id } }' }]));
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.errors[0].message).toMatch(/operation/i);
+  });
+
+  it('refuses a body larger than MAX_BODY_BYTES with 413', async () => {
+    const res = await post(JSON.stringify({ query: `{ categories { id } }`, variables: { pad: 'x'.repeat(5000) } }));
+    expect(res.status).toBe(413);
+    expect((await res.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+
+  it('answers malformed JSON with BAD_REQUEST, not a stack trace', async () => {
+    const res = await post('{"query": ');
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text).not.toMatch(/\n\s+at /);
+  });
+});
