@@ -18,6 +18,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { rateLimitPlugin } from './rate-limit';
 import {
   Config,
   Identity,
@@ -33,6 +34,7 @@ import {
   requestIdOf,
   serviceUrl,
   signIdentityHeaders,
+  createRedis,
   AccessTokenVerifier,
 } from '@flashsale/platform';
 
@@ -108,6 +110,8 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     blockFieldSuggestion: { enabled: production },
   });
   const protection = armor.protect();
+  const redis = createRedis(config);
+  redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -122,6 +126,7 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     formatError: makeFormatError(logger),
     plugins: [
       ...protection.plugins,
+      rateLimitPlugin(config.RATE_LIMITS, redis, logger),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
@@ -187,7 +192,7 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     url,
     port,
     close() {
-      closing ??= server.stop();
+      closing ??= server.stop().finally(() => redis.quit().catch(() => redis.disconnect()));
       return closing;
     },
   };

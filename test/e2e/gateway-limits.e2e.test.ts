@@ -3,7 +3,7 @@ import { startStack, Stack } from '../support/stack';
 /** Tight limits so each one is easy to cross; ordinary queries must still pass. */
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ MAX_QUERY_DEPTH: '5', MAX_ALIASES: '3', MAX_QUERY_COST: '60', MAX_BODY_BYTES: '4000', MAX_BATCH_SIZE: '1' });
+  stack = await startStack({ MAX_QUERY_DEPTH: '5', MAX_ALIASES: '3', MAX_QUERY_COST: '60', MAX_BODY_BYTES: '4000', MAX_BATCH_SIZE: '1', RATE_LIMITS: 'product:ip:3/60' });
 });
 afterAll(() => stack?.stop());
 
@@ -39,14 +39,25 @@ describe('gateway abuse limits refuse a request before any subgraph runs it', ()
   it('refuses batched operations', async () => {
     const res = await post(JSON.stringify([{ query: '{ categories { id } }' }, { query: '{ categories { id } }' }]));
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = (await res.json()) as { errors: Array<{ message: string }> };
     expect(body.errors[0].message).toMatch(/operation/i);
   });
 
   it('refuses a body larger than MAX_BODY_BYTES with 413', async () => {
     const res = await post(JSON.stringify({ query: `{ categories { id } }`, variables: { pad: 'x'.repeat(5000) } }));
     expect(res.status).toBe(413);
-    expect((await res.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+
+  it('rate-limits a field per client address across requests, answering 429 with retryAfter', async () => {
+    const query = `{ product(id: "00000000-0000-0000-0000-000000000000") { id } }`;
+    const answers = await Promise.all(Array.from({ length: 5 }, () => stack.gql(query)));
+    const limited = answers.filter((r) => r.errors?.[0]?.extensions?.code === 'RATE_LIMITED');
+    expect(limited).toHaveLength(2);
+    expect(limited[0].status).toBe(429);
+    expect(limited[0].errors?.[0].extensions?.retryAfter).toBeGreaterThan(0);
+    // other fields are not limited
+    expect((await stack.gql(`{ categories { id } }`)).errors).toBeUndefined();
   });
 
   it('answers malformed JSON with BAD_REQUEST, not a stack trace', async () => {

@@ -91,6 +91,17 @@ export const configSchema = z.object({
   MAX_ALIASES: positiveInt(30),
   MAX_BATCH_SIZE: positiveInt(1),
   MAX_BODY_BYTES: positiveInt(100_000),
+  RATE_LIMITS: z
+    .string()
+    .regex(/^(\w+:(user|ip):\d+\/\d+)(,\w+:(user|ip):\d+\/\d+)*$/, 'field:user|ip:points/seconds[,...]')
+    .default('placeOrder:user:20/10,placeOrder:ip:5000/10,payOrder:user:20/10,logIn:ip:60/60,signUp:ip:30/60,requestEmailVerification:ip:20/60,refreshTokens:ip:120/60')
+    .transform((s) =>
+      s.split(',').map((rule) => {
+        const [field, by, rate] = rule.split(':');
+        const [points, seconds] = rate.split('/').map(Number);
+        return { field, by: by as 'user' | 'ip', points, seconds };
+      }),
+    ),
 });
 
 export type Config = z.infer<typeof configSchema>;
