@@ -35,6 +35,7 @@ import {
   serviceUrl,
   signIdentityHeaders,
   createRedis,
+  requestLogPlugin,
   AccessTokenVerifier,
 } from '@flashsale/platform';
 
@@ -127,6 +128,7 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     plugins: [
       ...protection.plugins,
       rateLimitPlugin(config.RATE_LIMITS, redis, logger),
+      requestLogPlugin<GatewayContext>(logger),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],

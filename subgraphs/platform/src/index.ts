@@ -15,3 +15,5 @@ export * from './context';
 export * from './server';
 export * from './process';
 export * from './subgraph';
+export * from './pagination';
+export * from './request-log';

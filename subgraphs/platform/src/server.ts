@@ -17,6 +17,7 @@ import type { Logger } from './logger';
 import { BaseContext } from './context';
 import { makeFormatError, AppError } from './errors';
 import { REQUEST_ID_HEADER, verifyIdentityHeaders } from './identity';
+import { requestLogPlugin } from './request-log';
 
 export interface RunningServer {
   name: string;
@@ -81,6 +82,7 @@ export async function serveSubgraph<Ctx extends BaseContext>(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
+      requestLogPlugin<Ctx>(logger),
       ...(config.NODE_ENV === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...(def.plugins ?? []),
     ],
