@@ -1,26 +1,59 @@
-import { Config, Logger, SubgraphModule, SubgraphService, startSubgraphService } from '@flashsale/platform';
+import { hostname } from 'node:os';
+import {
+  Config,
+  Logger,
+  ProcessedEvent,
+  StockEvent,
+  SubgraphModule,
+  SubgraphService,
+  redisKeys,
+  startStreamConsumer,
+  startSubgraphService,
+} from '@flashsale/platform';
 import { Product } from './entities/product.entity';
 import { Category } from './entities/category.entity';
-import { ProductResolver } from './resolvers/product.resolver';
+import { ProductResolver, CategoryResolver } from './resolvers/product.resolver';
+import { CatalogAdminResolver } from './resolvers/catalog-admin.resolver';
 import { productReference, categoryReference } from './resolvers/product.reference';
 import { CatalogService } from './services/catalog.service';
 import { StockService } from './services/stock.service';
+import { StockEventsService } from './services/stock-events.service';
 import { migrations } from './migrations';
 
 export interface ProductServices {
   catalog: CatalogService;
   stock: StockService;
+  stockEvents: StockEventsService;
 }
 
-export const productEntities = [Product, Category];
+export const productEntities = [Product, Category, ProcessedEvent];
+
+/** Consumer group on the stock event stream; replicas share it, each event goes to one of them. */
+export const STOCK_EVENTS_GROUP = 'product';
 
 export const productSubgraph: SubgraphModule<ProductServices> = {
   name: 'product',
   entities: productEntities,
   migrations,
-  resolvers: [ProductResolver],
+  resolvers: [ProductResolver, CategoryResolver, CatalogAdminResolver],
   referenceResolvers: { Product: productReference, Category: categoryReference },
-  services: ({ redis }) => ({ catalog: new CatalogService(), stock: new StockService(redis) }),
+  services: ({ redis, logger }) => {
+    const stock = new StockService(redis, logger);
+    return { catalog: new CatalogService(stock, redis, logger), stock, stockEvents: new StockEventsService(logger) };
+  },
+  workers: (deps, services) => [
+    startStreamConsumer<StockEvent>({
+      orm: deps.orm,
+      redis: deps.newRedis({ blocking: true }),
+      stream: redisKeys.stockEvents,
+      group: STOCK_EVENTS_GROUP,
+      consumer: `${hostname()}-${process.pid}`,
+      logger: deps.logger,
+      handle: async (em, event, msg) => {
+        await services.stockEvents.apply(em, event, msg.eventId);
+      },
+    }),
+  ],
 };
 
 export function startProductSubgraph(config: Config, logger: Logger): Promise<SubgraphService<ProductServices>> {

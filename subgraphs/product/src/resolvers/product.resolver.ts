@@ -1,7 +1,19 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { wrap } from '@mikro-orm/core';
 import { Product } from '../entities/product.entity';
 import { Category } from '../entities/category.entity';
+import { ProductConnection, SaleState } from '../entities/catalog.types';
+import { saleStateOf } from '../services/catalog.service';
 import type { ProductContext } from '../context';
+import { loadAvailable, loadCategory } from './product.reference';
+
+/** Live `available`; a missing hash (Redis lost it, reconcile pending) shows the stock truth. */
+async function availableOf(product: Product, ctx: ProductContext): Promise<number> {
+  const v = await loadAvailable({ id: product.id }, ctx);
+  return v ?? product.stock;
+}
+
+const secondsUntil = (t: Date | null | undefined, now: Date) => (t && t > now ? Math.ceil((t.getTime() - now.getTime()) / 1000) : null);
 
 @Resolver(() => Product)
 export class ProductResolver {
@@ -10,13 +22,59 @@ export class ProductResolver {
     return ctx.services.catalog.findProduct(ctx.em, id);
   }
 
-  @Query(() => [Category])
-  categories(@Ctx() ctx: ProductContext): Promise<Category[]> {
-    return ctx.services.catalog.listCategories(ctx.em);
+  @Query(() => ProductConnection, { description: 'Active products, newest first, 1 to 100 per page (default 20). `after` is a previous page\'s endCursor.' })
+  products(
+    @Ctx() ctx: ProductContext,
+    @Arg('categoryId', () => ID, { nullable: true }) categoryId?: string,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<ProductConnection> {
+    return ctx.services.catalog.listProducts(ctx.em, { categoryId, first, after });
+  }
+
+  @FieldResolver(() => Category)
+  async category(@Root() product: Product, @Ctx() ctx: ProductContext): Promise<Category> {
+    if (wrap(product.category).isInitialized()) return product.category;
+    return (await loadCategory({ id: product.category.id }, ctx))!;
   }
 
   @FieldResolver(() => Int, { description: 'Live quantity for sale (stock minus unpaid reservations).' })
   available(@Root() product: Product, @Ctx() ctx: ProductContext): Promise<number> {
-    return ctx.services.stock.available(product);
+    return availableOf(product, ctx);
+  }
+
+  @FieldResolver(() => SaleState, { description: 'Where the product stands in its sale window now (see serverTime).' })
+  async saleState(@Root() product: Product, @Ctx() ctx: ProductContext): Promise<SaleState> {
+    return saleStateOf(product, await availableOf(product, ctx), ctx.services.catalog.clock());
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Seconds until the sale opens; null once it has opened (or has no opening time).' })
+  secondsUntilOpen(@Root() product: Product, @Ctx() ctx: ProductContext): number | null {
+    return secondsUntil(product.saleOpensAt, ctx.services.catalog.clock());
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Seconds until the sale closes; null once closed (or when it never closes).' })
+  secondsUntilClose(@Root() product: Product, @Ctx() ctx: ProductContext): number | null {
+    return secondsUntil(product.saleClosesAt, ctx.services.catalog.clock());
+  }
+
+  @FieldResolver(() => Date, { description: 'The server clock when this was answered, so a countdown can correct for client clock skew.' })
+  serverTime(@Ctx() ctx: ProductContext): Date {
+    return ctx.services.catalog.clock();
+  }
+}
+
+@Resolver(() => Category)
+export class CategoryResolver {
+  @Query(() => [Category], { description: 'All categories by name.' })
+  categories(@Ctx() ctx: ProductContext): Promise<Category[]> {
+    return ctx.services.catalog.listCategories(ctx.em);
+  }
+
+  @FieldResolver(() => Category, { nullable: true })
+  async parent(@Root() category: Category, @Ctx() ctx: ProductContext): Promise<Category | null> {
+    if (!category.parent) return null;
+    if (wrap(category.parent).isInitialized()) return category.parent;
+    return loadCategory({ id: category.parent.id }, ctx);
   }
 }

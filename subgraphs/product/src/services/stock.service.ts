@@ -1,13 +1,161 @@
+/**
+ * The Redis stock hash per product (`redisKeys.productStock(id)`, fields exactly `StockHash`):
+ * the hot path's view of stock and the sale window.
+ *
+ * Invariants
+ * - Every product has a hash from the moment it is created (available = stock, nothing reserved yet).
+ * - `available` = product.stock - units held by unpaid reservations. The product subgraph never
+ *   writes an absolute `available` over a live hash: an admin change of stock from S to S' applies
+ *   the delta S' - S atomically (Lua) on top of whatever reservations did meanwhile, and is refused
+ *   when it would take `available` below zero (it would take back units already reserved).
+ * - The other fields (price, currency, window, limit, active) are plain copies of the product row.
+ * - A missing hash means Redis lost it. Only `reconcile` (given the reserved units, which the order
+ *   subgraph knows) writes an absolute `available`; an admin change never recreates a lost hash
+ *   with a guess, because a guess that ignores reservations would oversell.
+ * Times are epoch ms and 0 means "not set"; maxPerCustomer 0 means "no limit".
+ */
 import type Redis from 'ioredis';
-import { redisKeys } from '@flashsale/platform';
+import type { EntityManager } from '@mikro-orm/mysql';
+import { redisKeys, StockHash, Logger } from '@flashsale/platform';
 import { Product } from '../entities/product.entity';
 
-/** The Redis stock hash per product: the hot path's view of stock and the sale window. */
-export class StockService {
-  constructor(private readonly redis: Redis) {}
+// KEYS[1] hash; ARGV: mode, amount, price, currency, opensAt, closesAt, maxPerCustomer, active.
+// mode 'set': available := amount (a new product, or reconcile from truth).
+// mode 'delta': only if the hash exists; available += amount unless that goes below 0.
+// Returns {status, available}: 1 written, 0 hash missing (nothing written), -1 refused (nothing written).
+const SYNC_STOCK_LUA = `
+local key = KEYS[1]
+local mode = ARGV[1]
+local amount = tonumber(ARGV[2])
+local available
+if mode == 'delta' then
+  if redis.call('EXISTS', key) == 0 then return {0, 0} end
+  local current = tonumber(redis.call('HGET', key, 'available') or '0')
+  if current + amount < 0 then return {-1, current} end
+  available = redis.call('HINCRBY', key, 'available', amount)
+else
+  available = amount
+  redis.call('HSET', key, 'available', available)
+end
+redis.call('HSET', key, 'price', ARGV[3], 'currency', ARGV[4], 'opensAt', ARGV[5], 'closesAt', ARGV[6],
+  'maxPerCustomer', ARGV[7], 'active', ARGV[8])
+return {1, available}
+`;
 
-  async available(product: Product): Promise<number> {
-    const v = await this.redis.hget(redisKeys.productStock(product.id), 'available');
-    return v === null ? product.stock : Math.max(0, Number(v));
+type SyncStock = (key: string, mode: 'set' | 'delta', amount: number, ...fields: Array<string | number>) => Promise<[number, number]>;
+
+export type StockChange = { status: 'applied'; available: number } | { status: 'missing' } | { status: 'refused'; available: number };
+
+/** The hash's non-`available` fields as the product row says. */
+export function hashFieldsOf(p: Pick<Product, 'price' | 'currency' | 'saleOpensAt' | 'saleClosesAt' | 'maxPerCustomer' | 'active'>): Omit<StockHash, 'available'> {
+  return {
+    price: p.price,
+    currency: p.currency,
+    opensAt: p.saleOpensAt ? p.saleOpensAt.getTime() : 0,
+    closesAt: p.saleClosesAt ? p.saleClosesAt.getTime() : 0,
+    maxPerCustomer: p.maxPerCustomer ?? 0,
+    active: p.active ? 1 : 0,
+  };
+}
+
+const fieldArgs = (f: Omit<StockHash, 'available'>) => [f.price, f.currency, f.opensAt, f.closesAt, f.maxPerCustomer, f.active];
+
+export class StockService {
+  private readonly syncStock: SyncStock;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly logger: Logger,
+  ) {
+    redis.defineCommand('flashsaleSyncStock', { numberOfKeys: 1, lua: SYNC_STOCK_LUA });
+    const cmd = (redis as unknown as { flashsaleSyncStock: SyncStock }).flashsaleSyncStock.bind(redis);
+    this.syncStock = async (...args) => {
+      const [status, available] = await cmd(...args);
+      return [Number(status), Number(available)];
+    };
+  }
+
+  /** A new product's hash: all of its stock is available. */
+  async writeNew(product: Product): Promise<void> {
+    await this.syncStock(redisKeys.productStock(product.id), 'set', product.stock, ...fieldArgs(hashFieldsOf(product)));
+  }
+
+  /**
+   * Applies an admin change: `available += stockDelta` atomically and copies the other fields.
+   * Refused (nothing written) when available would go below zero; nothing written when the hash is missing.
+   */
+  async applyChange(productId: string, fields: Omit<StockHash, 'available'>, stockDelta: number): Promise<StockChange> {
+    const [status, available] = await this.syncStock(redisKeys.productStock(productId), 'delta', stockDelta, ...fieldArgs(fields));
+    if (status === 1) return { status: 'applied', available };
+    if (status === -1) return { status: 'refused', available };
+    this.logger.warn({ productId }, 'stock hash missing (Redis lost it?); left for reconcile to rebuild');
+    return { status: 'missing' };
+  }
+
+  /**
+   * Reconcile from truth: rewrites the hash of each product from the database, with
+   * available = max(0, stock - reserved units). `reservedUnits` maps product id to units held by
+   * live unpaid reservations (from the order subgraph); absent means none. Without `productIds`,
+   * every product is rewritten, read in keyset-ordered batches. Returns how many hashes it wrote.
+   */
+  async reconcile(em: EntityManager, reservedUnits: ReadonlyMap<string, number> = new Map(), productIds?: readonly string[]): Promise<number> {
+    let written = 0;
+    const writeAll = async (rows: Product[]) => {
+      const pipeline = this.redis.pipeline();
+      for (const p of rows) {
+        const available = Math.max(0, p.stock - (reservedUnits.get(p.id) ?? 0));
+        (pipeline as unknown as { flashsaleSyncStock: (...a: unknown[]) => void }).flashsaleSyncStock(
+          redisKeys.productStock(p.id),
+          'set',
+          available,
+          ...fieldArgs(hashFieldsOf(p)),
+        );
+      }
+      const results = await pipeline.exec();
+      const failed = results?.find(([err]) => err);
+      if (failed) throw failed[0];
+      written += rows.length;
+    };
+    if (productIds) {
+      for (let i = 0; i < productIds.length; i += 500) {
+        await writeAll(await em.find(Product, { id: { $in: productIds.slice(i, i + 500) } }, { disableIdentityMap: true }));
+      }
+      return written;
+    }
+    let after = '';
+    for (;;) {
+      const rows = await em.find(Product, { id: { $gt: after } }, { orderBy: { id: 'asc' }, limit: 500, disableIdentityMap: true });
+      if (!rows.length) break;
+      await writeAll(rows);
+      after = rows[rows.length - 1].id;
+    }
+    return written;
+  }
+
+  /** `available` of each product, one round trip for all; null where the hash is missing. */
+  async availableOf(productIds: readonly string[]): Promise<Array<number | null>> {
+    if (!productIds.length) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of productIds) pipeline.hget(redisKeys.productStock(id), 'available');
+    const results = (await pipeline.exec()) ?? [];
+    return productIds.map((_, i) => {
+      const [err, v] = results[i] ?? [new Error('no reply'), null];
+      if (err) throw err;
+      return v == null ? null : Math.max(0, Number(v));
+    });
+  }
+
+  async read(productId: string): Promise<StockHash | null> {
+    const raw = await this.redis.hgetall(redisKeys.productStock(productId));
+    if (!raw || !Object.keys(raw).length) return null;
+    return {
+      available: Number(raw.available),
+      price: Number(raw.price),
+      currency: raw.currency,
+      opensAt: Number(raw.opensAt),
+      closesAt: Number(raw.closesAt),
+      maxPerCustomer: Number(raw.maxPerCustomer),
+      active: Number(raw.active) === 1 ? 1 : 0,
+    };
   }
 }

@@ -1,0 +1,72 @@
+/**
+ * Relay-style keyset pagination shared by every subgraph: one `PageInfo` type (@shareable, so any
+ * subgraph may declare it identically), opaque cursors (base64url of the sort-key values of the
+ * row they point at) and one rule for `first`. A cursor is never an offset: the next page is
+ * "rows after these key values", which an index answers without scanning skipped rows.
+ */
+import { Directive, Field, ObjectType } from 'type-graphql';
+import { badInput } from './errors';
+
+@ObjectType('PageInfo')
+@Directive('@shareable')
+export class PageInfo {
+  @Field()
+  hasNextPage!: boolean;
+
+  @Field()
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+export type CursorValue = string | number;
+
+export function encodeCursor(values: readonly CursorValue[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+/**
+ * The key values inside `cursor`, checked against `shape` (one 'string' | 'number' per value).
+ * A cursor that is not one of ours is BAD_USER_INPUT on the `after` argument.
+ */
+export function decodeCursor(cursor: string, shape: ReadonlyArray<'string' | 'number'>, field = 'after'): CursorValue[] {
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    values = null;
+  }
+  if (!Array.isArray(values) || values.length !== shape.length || values.some((v, i) => typeof v !== shape[i] || (typeof v === 'number' && !Number.isFinite(v)))) {
+    throw badInput('Invalid cursor', field);
+  }
+  return values as CursorValue[];
+}
+
+export const PAGE_SIZE_DEFAULT = 20;
+export const PAGE_SIZE_MAX = 100;
+
+/** `first` checked to 1..max (BAD_USER_INPUT otherwise); absent means the default. */
+export function pageSize(first: number | null | undefined, max = PAGE_SIZE_MAX, fallback = PAGE_SIZE_DEFAULT): number {
+  if (first == null) return fallback;
+  if (!Number.isInteger(first) || first < 1 || first > max) throw badInput(`first must be between 1 and ${max}`, 'first');
+  return first;
+}
+
+/** Builds a connection from rows fetched with `limit: size + 1` (the extra row says "there is more"). */
+export function connectionFrom<T>(rows: T[], size: number, cursorOf: (row: T) => string, hasPrevious: boolean) {
+  const page = rows.slice(0, size);
+  const edges = page.map((node) => ({ node, cursor: cursorOf(node) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > size,
+      hasPreviousPage: hasPrevious,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    } satisfies PageInfo,
+  };
+}

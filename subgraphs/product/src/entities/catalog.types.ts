@@ -1,0 +1,167 @@
+/** GraphQL-only types of the catalog: sale state, connection, admin inputs and typed outcomes. */
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { PageInfo } from '@flashsale/platform';
+import { Product } from './product.entity';
+import { Category } from './category.entity';
+
+export enum SaleState {
+  UPCOMING = 'UPCOMING',
+  OPEN = 'OPEN',
+  CLOSED = 'CLOSED',
+  SOLD_OUT = 'SOLD_OUT',
+}
+registerEnumType(SaleState, {
+  name: 'SaleState',
+  description: 'Where a product stands in its sale window right now.',
+  valuesConfig: {
+    UPCOMING: { description: 'The sale opens at saleOpensAt.' },
+    OPEN: { description: 'On sale with units available.' },
+    CLOSED: { description: 'The sale has closed (saleClosesAt passed) or the product is inactive.' },
+    SOLD_OUT: { description: 'On sale, but nothing is available (units may come back if reservations lapse).' },
+  },
+});
+
+@ObjectType('ProductEdge')
+export class ProductEdge {
+  @Field()
+  cursor!: string;
+
+  @Field(() => Product)
+  node!: Product;
+}
+
+@ObjectType('ProductConnection')
+export class ProductConnection {
+  @Field(() => [ProductEdge])
+  edges!: ProductEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+}
+
+export enum CatalogErrorCode {
+  INVALID_NAME = 'INVALID_NAME',
+  NAME_TAKEN = 'NAME_TAKEN',
+  UNKNOWN_CATEGORY = 'UNKNOWN_CATEGORY',
+  UNKNOWN_PRODUCT = 'UNKNOWN_PRODUCT',
+  INVALID_PRICE = 'INVALID_PRICE',
+  INVALID_CURRENCY = 'INVALID_CURRENCY',
+  INVALID_STOCK = 'INVALID_STOCK',
+  STOCK_BELOW_RESERVED = 'STOCK_BELOW_RESERVED',
+  INVALID_SALE_WINDOW = 'INVALID_SALE_WINDOW',
+  INVALID_MAX_PER_CUSTOMER = 'INVALID_MAX_PER_CUSTOMER',
+  INVALID_DESCRIPTION = 'INVALID_DESCRIPTION',
+}
+registerEnumType(CatalogErrorCode, { name: 'CatalogErrorCode' });
+
+@ObjectType('CatalogError', { description: 'Why an admin catalog change was refused; nothing was changed.' })
+export class CatalogError {
+  @Field(() => CatalogErrorCode)
+  code!: CatalogErrorCode;
+
+  @Field()
+  message!: string;
+
+  @Field(() => String, { nullable: true, description: 'The input field at fault.' })
+  field?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'STOCK_BELOW_RESERVED: units held by unpaid reservations right now.' })
+  reserved?: number | null;
+}
+
+export const catalogError = (code: CatalogErrorCode, message: string, field?: string, extra: Partial<CatalogError> = {}): CatalogError =>
+  Object.assign(new CatalogError(), { code, message, field: field ?? null, ...extra });
+
+@ObjectType('CategoryPayload')
+export class CategoryPayload {
+  @Field(() => Category, { nullable: true })
+  category?: Category | null;
+
+  @Field(() => [CatalogError])
+  userErrors!: CatalogError[];
+}
+
+@ObjectType('ProductPayload')
+export class ProductPayload {
+  @Field(() => Product, { nullable: true })
+  product?: Product | null;
+
+  @Field(() => [CatalogError])
+  userErrors!: CatalogError[];
+}
+
+@InputType('CreateCategoryInput')
+export class CreateCategoryInput {
+  @Field()
+  name!: string;
+
+  @Field(() => ID, { nullable: true })
+  parentId?: string | null;
+}
+
+@InputType('CreateProductInput')
+export class CreateProductInput {
+  @Field()
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => Int, { description: 'Smallest currency unit; 0 or more.' })
+  price!: number;
+
+  @Field(() => String, { nullable: true, description: 'ISO 4217 code; default USD.' })
+  currency?: string | null;
+
+  @Field(() => ID)
+  categoryId!: string;
+
+  @Field(() => Int, { nullable: true, description: 'Units for sale; default 0.' })
+  stock?: number | null;
+
+  @Field(() => Date, { nullable: true })
+  saleOpensAt?: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  saleClosesAt?: Date | null;
+
+  @Field(() => Int, { nullable: true })
+  maxPerCustomer?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Default true.' })
+  active?: boolean | null;
+}
+
+/** Omitted fields stay as they are; an explicit null clears a nullable field (window, limit). */
+@InputType('UpdateProductInput')
+export class UpdateProductInput {
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true })
+  description?: string | null;
+
+  @Field(() => Int, { nullable: true })
+  price?: number | null;
+
+  @Field(() => String, { nullable: true })
+  currency?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  categoryId?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'New units for sale; `available` moves by the difference.' })
+  stock?: number | null;
+
+  @Field(() => Date, { nullable: true })
+  saleOpensAt?: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  saleClosesAt?: Date | null;
+
+  @Field(() => Int, { nullable: true })
+  maxPerCustomer?: number | null;
+
+  @Field(() => Boolean, { nullable: true })
+  active?: boolean | null;
+}
