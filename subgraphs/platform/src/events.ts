@@ -187,7 +187,9 @@ export function startStreamConsumer<T extends { type: string }>(opts: {
 
   const loop = async () => {
     try {
-      await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
+      // ioredis does not apply keyPrefix to XGROUP's key (it is behind a subcommand), so add it here;
+      // XREADGROUP / XAUTOCLAIM / XACK below are prefixed by ioredis itself.
+      await redis.xgroup('CREATE', `${redis.options.keyPrefix ?? ''}${stream}`, group, '0', 'MKSTREAM');
     } catch (err) {
       if (!/BUSYGROUP/.test((err as Error).message)) logger.warn({ err }, 'could not create consumer group');
     }
