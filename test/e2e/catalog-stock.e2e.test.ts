@@ -1,0 +1,131 @@
+/**
+ * Stock truth and its Redis mirror: stock events from the order subgraph (published here directly,
+ * exactly as the outbox relay does: XADD with fields id, type, payload) applied once each to
+ * product.stock, never below zero; and the hash rebuilt from truth after Redis loses it.
+ */
+import { randomUUID } from 'node:crypto';
+import { ProcessedEvent, redisKeys, StockEvent } from '@flashsale/platform';
+import { startStack, Stack } from '../support/stack';
+import { createSaleProduct, readProductStock, readStockHash, adminToken } from '../support/catalog';
+import { STOCK_EVENTS_GROUP } from '../../subgraphs/product/src/subgraph';
+import { Product } from '../../subgraphs/product/src/entities/product.entity';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(() => stack?.stop());
+
+const redis = () => stack.product.deps.redis;
+
+/** Publishes like the outbox relay; `eventId` may repeat to simulate a redelivery. */
+async function publish(event: StockEvent, eventId: string = randomUUID()): Promise<string> {
+  await redis().xadd(redisKeys.stockEvents, '*', 'id', eventId, 'type', event.type, 'payload', JSON.stringify(event));
+  return eventId;
+}
+
+const sold = (productId: string, quantity: number): StockEvent => ({ type: 'stock.sold', productId, quantity, orderId: randomUUID() });
+const returned = (productId: string, quantity: number): StockEvent => ({ type: 'stock.returned', productId, quantity, orderId: randomUUID() });
+
+async function processed(eventIds: string[]): Promise<number> {
+  return stack.product.deps.orm.em.fork().count(ProcessedEvent, { eventId: { $in: eventIds } });
+}
+
+/**
+ * Waits until everything published so far has been handled: a marker event published last is
+ * recorded (one consumer handles a stream in order) and nothing is left pending in the group.
+ */
+async function drain(markerProductId: string): Promise<void> {
+  const marker = await publish(returned(markerProductId, 1));
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const pending = (await redis().xpending(redisKeys.stockEvents, STOCK_EVENTS_GROUP)) as [number, ...unknown[]];
+    if ((await processed([marker])) === 1 && Number(pending[0]) === 0) return;
+    if (Date.now() > deadline) throw new Error('stock events were not consumed in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('stock events', () => {
+  let marker: string;
+  beforeAll(async () => {
+    marker = (await createSaleProduct(stack, { stock: 0 })).id;
+  });
+
+  it('applies a sale delivered twice once: stock 10 → 7, and leaves Redis availability alone', async () => {
+    const p = await createSaleProduct(stack, { stock: 10 });
+    const event = sold(p.id, 3);
+    const id = await publish(event);
+    await publish(event, id); // the relay re-published after a crash: same event id
+    await drain(marker);
+    expect(await readProductStock(stack, p.id)).toBe(7);
+    expect(await processed([id])).toBe(1);
+    // The reservation already took these units from `available`; the event only moves the truth.
+    expect(await readStockHash(stack, p.id)).toMatchObject({ available: 10 });
+  });
+
+  it('returns units: stock 5 → 5 − 2 + 4 = 7', async () => {
+    const p = await createSaleProduct(stack, { stock: 5 });
+    await publish(sold(p.id, 2));
+    await publish(returned(p.id, 4));
+    await drain(marker);
+    expect(await readProductStock(stack, p.id)).toBe(7);
+  });
+
+  it('50 one-unit sales published at once lower stock by exactly 50', async () => {
+    const p = await createSaleProduct(stack, { stock: 80 });
+    const ids = await Promise.all(Array.from({ length: 50 }, () => publish(sold(p.id, 1))));
+    await drain(marker);
+    expect(await readProductStock(stack, p.id)).toBe(30);
+    expect(await processed(ids)).toBe(50);
+  });
+
+  it('never takes stock below zero: a sale of 5 against 2 in stock clamps at 0 (and is recorded as processed)', async () => {
+    const p = await createSaleProduct(stack, { stock: 2 });
+    const id = await publish(sold(p.id, 5));
+    await drain(marker);
+    expect(await readProductStock(stack, p.id)).toBe(0);
+    expect(await processed([id])).toBe(1);
+  });
+
+  it('skips events for unknown products or with bad quantities, and keeps consuming', async () => {
+    const p = await createSaleProduct(stack, { stock: 10 });
+    await publish(sold(randomUUID(), 1));
+    await publish({ ...sold(p.id, 1), quantity: -4 });
+    await publish({ ...sold(p.id, 1), quantity: 1.5 });
+    await redis().xadd(redisKeys.stockEvents, '*', 'id', randomUUID(), 'type', 'stock.sold', 'payload', '{not json');
+    await publish(sold(p.id, 1));
+    await drain(marker);
+    expect(await readProductStock(stack, p.id)).toBe(9);
+  });
+});
+
+describe('when Redis loses a stock hash', () => {
+  const UPDATE = `mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { product { price stock available } userErrors { code } } }`;
+
+  it('an admin change updates the row but does not recreate the hash with a guess; reconcile rebuilds it from truth', async () => {
+    const p = await createSaleProduct(stack, { stock: 20, price: 800 });
+    await redis().del(redisKeys.productStock(p.id));
+    const res = await stack.gql(UPDATE, { id: p.id, input: { price: 900, stock: 25 } }, { token: await adminToken(stack) });
+    // Shown availability falls back to the stock truth while the hash is missing.
+    expect(res.data).toEqual({ updateProduct: { product: { price: 900, stock: 25, available: 25 }, userErrors: [] } });
+    expect(await readStockHash(stack, p.id)).toBeNull();
+
+    // The order subgraph knows 4 units are held by unpaid reservations.
+    const em = stack.product.deps.orm.em.fork();
+    expect(await stack.product.services.stock.reconcile(em, new Map([[p.id, 4]]), [p.id])).toBe(1);
+    expect(await readStockHash(stack, p.id)).toEqual({ available: 21, price: 900, currency: 'USD', opensAt: expect.any(Number), closesAt: 0, maxPerCustomer: 0, active: 1 });
+  });
+
+  it('a full reconcile rewrites every product from the database, clamping at zero', async () => {
+    const a = await createSaleProduct(stack, { stock: 3 });
+    const b = await createSaleProduct(stack, { stock: 8, maxPerCustomer: 2 });
+    await redis().del(redisKeys.productStock(a.id), redisKeys.productStock(b.id));
+    const em = stack.product.deps.orm.em.fork();
+    const total = await em.count(Product, {});
+    // More reserved than in stock cannot happen in a healthy system; reconcile still never writes a negative.
+    expect(await stack.product.services.stock.reconcile(em, new Map([[a.id, 5]]))).toBe(total);
+    expect(await readStockHash(stack, a.id)).toMatchObject({ available: 0 });
+    expect(await readStockHash(stack, b.id)).toMatchObject({ available: 8, maxPerCustomer: 2 });
+  });
+});
