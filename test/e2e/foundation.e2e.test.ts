@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startStack, Stack } from '../support/stack';
-import { User } from '../../subgraphs/user/src/entities/user.entity';
+import { createTestUser } from '../support/users';
 import { Category } from '../../subgraphs/product/src/entities/category.entity';
 import { Product } from '../../subgraphs/product/src/entities/product.entity';
 
@@ -25,10 +25,8 @@ describe('the supergraph end to end', () => {
   });
 
   it('resolves me, cart and orders across all four subgraphs for a signed-in user', async () => {
-    const em = stack.user.deps.orm.em.fork();
-    const user = em.create(User, {});
-    await em.flush();
-    const token = await stack.token({ userId: user.id, roles: ['CUSTOMER'] });
+    const { id, token } = await createTestUser(stack);
+    const user = { id };
     const res = await stack.gql(`{ me { id cart { items { product { id } } totalQuantity } orders { id } } }`, {}, { token });
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ me: { id: user.id, cart: { items: [], totalQuantity: 0 }, orders: [] } });

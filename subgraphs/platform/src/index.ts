@@ -9,6 +9,7 @@ export * from './tokens';
 export * from './redis';
 export * from './keys';
 export * from './orm';
+export * from './json-type';
 export * from './events';
 export * from './federation';
 export * from './context';

@@ -1,0 +1,67 @@
+import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
+import { requireUser } from '@flashsale/platform';
+import type { UserContext } from '../context';
+import {
+  AuthPayload,
+  ChangePasswordArgs,
+  LogInArgs,
+  LogOutPayload,
+  RequestEmailVerificationPayload,
+  SignUpInput,
+  SignUpPayload,
+  UpdateProfileInput,
+  UpdateProfilePayload,
+} from '../types/account.types';
+import { grantProfileAccess } from './profile-access';
+
+/** Account and session mutations; each delegates to a service. */
+@Resolver()
+export class AccountResolver {
+  @Mutation(() => RequestEmailVerificationPayload, {
+    description: 'Mails a 6-digit sign-up code (valid 3 minutes, 5 tries). Same answer whether or not the address has an account.',
+  })
+  requestEmailVerification(@Arg('email') email: string, @Ctx() ctx: UserContext): Promise<RequestEmailVerificationPayload> {
+    return ctx.services.accounts.requestEmailVerification(email, ctx.clientIp);
+  }
+
+  @Mutation(() => SignUpPayload, { description: 'Creates a CUSTOMER account with the mailed code (used once).' })
+  async signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: UserContext): Promise<SignUpPayload> {
+    const payload = await ctx.services.accounts.signUp(ctx.em, input);
+    if (payload.user) grantProfileAccess(ctx, payload.user.id);
+    return payload;
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Starts a session: an access token (15 minutes) and a refresh token (14 days, single use).' })
+  async logIn(@Args() { email, password }: LogInArgs, @Ctx() ctx: UserContext): Promise<AuthPayload> {
+    const payload = await ctx.services.sessions.logIn(ctx.em, email, password, ctx.clientIp);
+    if (payload.user) grantProfileAccess(ctx, payload.user.id);
+    return payload;
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Exchanges a refresh token for a new pair; the old refresh token dies at once.' })
+  async refreshTokens(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: UserContext): Promise<AuthPayload> {
+    const payload = await ctx.services.sessions.refresh(ctx.em, refreshToken, ctx.clientIp);
+    if (payload.user) grantProfileAccess(ctx, payload.user.id);
+    return payload;
+  }
+
+  @Mutation(() => LogOutPayload, { description: 'Ends the session this refresh token belongs to.' })
+  logOut(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: UserContext): Promise<LogOutPayload> {
+    return ctx.services.sessions.logOut(refreshToken);
+  }
+
+  @Mutation(() => LogOutPayload, { description: "Ends all of the caller's sessions (every refresh token)." })
+  logOutEverywhere(@Ctx() ctx: UserContext): Promise<LogOutPayload> {
+    return ctx.services.sessions.logOutEverywhere(requireUser(ctx).userId);
+  }
+
+  @Mutation(() => UpdateProfilePayload, { description: "Changes the caller's name, phone or address." })
+  updateProfile(@Arg('input') input: UpdateProfileInput, @Ctx() ctx: UserContext): Promise<UpdateProfilePayload> {
+    return ctx.services.accounts.updateProfile(ctx.em, requireUser(ctx).userId, input);
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Changes the password, ends every session, and starts a new one for the caller.' })
+  changePassword(@Args() { oldPassword, newPassword }: ChangePasswordArgs, @Ctx() ctx: UserContext): Promise<AuthPayload> {
+    return ctx.services.sessions.changePassword(ctx.em, requireUser(ctx).userId, oldPassword, newPassword);
+  }
+}

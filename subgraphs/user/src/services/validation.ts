@@ -1,0 +1,81 @@
+/**
+ * Input limits and normalisation for account data. Malformed input (bad email syntax, empty or
+ * over-long fields) is refused with BAD_USER_INPUT naming the field before anything is read or
+ * written; the password policy is a business rule and answers WEAK_PASSWORD as a typed result.
+ */
+import { isEmail } from 'class-validator';
+import { badInput } from '@flashsale/platform';
+
+export const LIMITS = {
+  email: 254, // RFC 5321 path limit
+  name: 100,
+  phone: 32,
+  address: 500,
+  passwordMin: 10,
+  // argon2 hashes any length, but an unbounded password is a cheap way to burn server CPU.
+  passwordMax: 128,
+} as const;
+
+/** Trimmed, Unicode-NFC, lower-cased: the one form that is indexed and compared. */
+export function normaliseEmail(raw: string): string {
+  return raw.trim().normalize('NFC').toLowerCase();
+}
+
+export function validEmail(raw: string, field = 'email'): string {
+  const email = normaliseEmail(raw);
+  if (!email) throw badInput('Email is required', field);
+  if (email.length > LIMITS.email) throw badInput(`Email must be at most ${LIMITS.email} characters`, field);
+  if (!isEmail(email, { allow_display_name: false, allow_ip_domain: false, require_tld: true })) {
+    throw badInput('Email is not a valid address', field);
+  }
+  return email;
+}
+
+// Control characters other than tab/newline have no place in a name or an address.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+
+function text(raw: string, field: string, label: string, max: number, allowNewlines: boolean): string {
+  const value = raw.trim().normalize('NFC');
+  if (!value) throw badInput(`${label} must not be empty`, field);
+  if ([...value].length > max) throw badInput(`${label} must be at most ${max} characters`, field);
+  if (CONTROL.test(value) || (!allowNewlines && /[\r\n\t]/.test(value))) throw badInput(`${label} contains control characters`, field);
+  return value;
+}
+
+export const validName = (raw: string, field = 'name') => text(raw, field, 'Name', LIMITS.name, false);
+export const validAddress = (raw: string, field = 'address') => text(raw, field, 'Address', LIMITS.address, true);
+
+export function validPhone(raw: string, field = 'phone'): string {
+  const value = text(raw, field, 'Phone', LIMITS.phone, false);
+  if (!/^\+?[0-9 ()./-]+$/.test(value) || value.replace(/\D/g, '').length < 6) {
+    throw badInput('Phone must be digits with optional +, spaces, dots, dashes or brackets (at least 6 digits)', field);
+  }
+  return value;
+}
+
+/** A 6-digit code; anything else is malformed (and does not count as a try). */
+export function validCode(raw: string, field = 'code'): string {
+  const code = raw.trim();
+  if (!/^\d{6}$/.test(code)) throw badInput('Code must be the 6 digits from the email', field);
+  return code;
+}
+
+/** Length bound only: used where a password is checked, not chosen (logIn, old password). */
+export function boundedPassword(raw: string, field = 'password'): string {
+  if (raw.length === 0) throw badInput('Password is required', field);
+  if (raw.length > LIMITS.passwordMax) throw badInput(`Password must be at most ${LIMITS.passwordMax} characters`, field);
+  return raw;
+}
+
+/**
+ * The password policy for a new password: at least 10 characters and at least two kinds of
+ * character (lower-case, upper-case, digits, other). Returns what is wrong, or null.
+ */
+export function passwordWeakness(password: string): string | null {
+  const length = [...password].length;
+  if (length < LIMITS.passwordMin) return `Password must be at least ${LIMITS.passwordMin} characters long`;
+  const classes = [/\p{Ll}/u, /\p{Lu}/u, /\p{Nd}/u, /[^\p{Ll}\p{Lu}\p{Nd}]/u].filter((re) => re.test(password)).length;
+  if (classes < 2) return 'Password must mix at least two kinds of characters: lower-case, upper-case, digits, symbols';
+  return null;
+}
