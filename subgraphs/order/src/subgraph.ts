@@ -2,15 +2,15 @@ import { Config, Logger, OutboxMessage, SubgraphModule, SubgraphService, startSu
 import { UserRef } from './entities/references';
 import { Order } from './entities/order.entity';
 import { OrderItem } from './entities/order-item.entity';
+import { ScheduledJob } from './entities/scheduled-job.entity';
 import { OrderResolver, UserOrdersResolver } from './resolvers/order.resolver';
-import { OrderService } from './services/order.service';
+import { createOrderServices, OrderServices } from './services';
+import { startOrderWorkers } from './services/workers';
 import { migrations } from './migrations';
 
-export interface OrderServices {
-  orders: OrderService;
-}
+export type { OrderServices };
 
-export const orderEntities = [Order, OrderItem, OutboxMessage];
+export const orderEntities = [Order, OrderItem, ScheduledJob, OutboxMessage];
 
 export const orderSubgraph: SubgraphModule<OrderServices> = {
   name: 'order',
@@ -20,7 +20,8 @@ export const orderSubgraph: SubgraphModule<OrderServices> = {
   orphanedTypes: [UserRef],
   resolvers: [OrderResolver, UserOrdersResolver],
   referenceResolvers: { User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) } },
-  services: () => ({ orders: new OrderService() }),
+  services: (deps) => createOrderServices(deps),
+  workers: (deps, services) => startOrderWorkers(deps, services),
 };
 
 export function startOrderSubgraph(config: Config, logger: Logger): Promise<SubgraphService<OrderServices>> {

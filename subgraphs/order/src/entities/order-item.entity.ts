@@ -1,4 +1,4 @@
-import { Entity, ManyToOne, PrimaryKey, Property, type Rel } from '@mikro-orm/core';
+import { Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, type Rel } from '@mikro-orm/core';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { randomUUID } from 'node:crypto';
 import { Order } from './order.entity';
@@ -7,18 +7,26 @@ import { ProductRef } from './references';
 @ObjectType('OrderItem')
 @Entity({ tableName: 'order_item' })
 export class OrderItem {
+  [OptionalProps]?: 'product';
+
   @PrimaryKey({ length: 36 })
   id: string = randomUUID();
 
   @ManyToOne(() => Order)
   order!: Rel<Order>;
 
+  /** Indexed for reconcile, which sums the units held per product. */
+  @Index()
   @Property({ length: 36 })
   productId!: string;
 
   @Field(() => Int)
   @Property({ type: 'integer' })
   quantity!: number;
+
+  @Field(() => Int, { description: 'Price of one unit when it was reserved, in the smallest currency unit.' })
+  @Property({ type: 'integer' })
+  unitPrice!: number;
 
   @Field(() => ProductRef)
   get product(): ProductRef {

@@ -1,0 +1,94 @@
+/**
+ * The daily job, run for each midnight in DAILY_JOB_TIMEZONE:
+ *   RETURN_REQUESTED for at least a day -> RETURNED (units back: Redis now, product.stock by event)
+ *   SHIPPING  (since before that midnight) -> DELIVERED (deliveredAt = that midnight)
+ *   PREPARING (since before that midnight) -> SHIPPING
+ * in that order, so an order moves one step per midnight even when the run is repeated.
+ *
+ * Invariants
+ *   D1 Exactly one runner: a Redlock lock taken without waiting (a replica that finds it taken
+ *      skips), and every order change is still fenced by the order's version.
+ *   D2 Nothing is missed: the `scheduled_job` row keeps the last midnight done; a run processes
+ *      every midnight after it up to the latest one, oldest first, and records each when done.
+ *   D3 Repeatable: a midnight interrupted half-way is simply run again; orders already moved no
+ *      longer match its filters (their statusChangedAt is that midnight).
+ *   D4 Time comes from the injected clock, so tests move time instead of waiting for midnight.
+ */
+import { DateTime } from 'luxon';
+import type { FilterQuery } from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/mysql';
+import type { Logger } from '@flashsale/platform';
+import { Order, OrderStatus } from '../entities/order.entity';
+import { ScheduledJob } from '../entities/scheduled-job.entity';
+import type { Clock } from './clock';
+import { HeldLock, LockBusyError, Locks } from './locks';
+import { OrderAction, OrderService, RETURN_WINDOW_MS } from './order.service';
+
+export const DAILY_JOB = 'daily-order-job';
+/** A fresh installation starts with today's midnight; a gap longer than this is capped. */
+const MAX_CATCH_UP_DAYS = 31;
+const BATCH = 500;
+
+export interface DailyRun {
+  /** The midnights processed by this call (ISO dates in the job's time zone). */
+  dates: string[];
+  moved: Record<OrderAction, number>;
+}
+
+export class DailyJob {
+  constructor(
+    private readonly d: { orm: MikroORM; logger: Logger; clock: Clock; locks: Locks; orders: OrderService; timeZone: string },
+  ) {}
+
+  /** Runs every midnight not yet processed (none when another replica is running it). */
+  async runDue(): Promise<DailyRun> {
+    const run: DailyRun = { dates: [], moved: { completeReturn: 0, deliver: 0, ship: 0 } as DailyRun['moved'] };
+    try {
+      await this.d.locks.using([`lock:job:${DAILY_JOB}`], { ttlMs: 60_000, waitMs: 0 }, async (lock) => {
+        for (const midnight of await this.dueMidnights()) {
+          await this.runFor(midnight, run, lock);
+          await this.markDone(midnight);
+          run.dates.push(midnight.toISODate()!);
+        }
+      });
+    } catch (e) {
+      if (!(e instanceof LockBusyError)) throw e;
+    }
+    if (run.dates.length) this.d.logger.info(run, 'daily order job ran');
+    return run;
+  }
+
+  private async dueMidnights(): Promise<DateTime[]> {
+    const today = DateTime.fromJSDate(this.d.clock.now(), { zone: this.d.timeZone }).startOf('day');
+    const row = await this.d.orm.em.fork().findOne(ScheduledJob, { name: DAILY_JOB });
+    if (!row) return [today];
+    const last = DateTime.fromISO(row.lastRunDate, { zone: this.d.timeZone }).startOf('day');
+    const out: DateTime[] = [];
+    for (let day = DateTime.max(last.plus({ days: 1 }), today.minus({ days: MAX_CATCH_UP_DAYS - 1 })); day <= today; day = day.plus({ days: 1 })) out.push(day);
+    return out;
+  }
+
+  private async runFor(midnight: DateTime, run: DailyRun, lock: HeldLock): Promise<void> {
+    const at = midnight.toJSDate();
+    await this.move({ status: OrderStatus.RETURN_REQUESTED, statusChangedAt: { $lte: new Date(at.getTime() - RETURN_WINDOW_MS) } }, 'completeReturn', at, run, lock);
+    await this.move({ status: OrderStatus.SHIPPING, statusChangedAt: { $lt: at } }, 'deliver', at, run, lock);
+    await this.move({ status: OrderStatus.PREPARING, statusChangedAt: { $lt: at } }, 'ship', at, run, lock);
+  }
+
+  /** Applies `action` to every order matching `where`, in id-ordered batches. */
+  private async move(where: FilterQuery<Order>, action: OrderAction, at: Date, run: DailyRun, lock: HeldLock): Promise<void> {
+    let after = '';
+    for (;;) {
+      const rows = await this.d.orm.em.fork().find(Order, { $and: [where, { id: { $gt: after } }] }, { fields: ['id'], orderBy: { id: 'asc' }, limit: BATCH });
+      for (const { id } of rows) if (await this.d.orders.advance(id, action, at)) run.moved[action]++;
+      if (rows.length < BATCH) return;
+      await lock.extend();
+      after = rows[rows.length - 1].id;
+    }
+  }
+
+  private async markDone(midnight: DateTime): Promise<void> {
+    const em = this.d.orm.em.fork();
+    await em.upsert(ScheduledJob, { name: DAILY_JOB, lastRunDate: midnight.toISODate()!, lastRunAt: this.d.clock.now() });
+  }
+}

@@ -1,0 +1,52 @@
+/** Builds the order subgraph's services once per process; tests build their own with a moved clock. */
+import { SubgraphDeps } from '@flashsale/platform';
+import { Clock, systemClock } from './clock';
+import { DailyJob } from './daily-job';
+import { Locks } from './locks';
+import { OrderService } from './order.service';
+import { PaymentProvider, PaymentSimulator } from './payment';
+import { ReservationService } from './reservation.service';
+import { GraphQLProductSource, ProductSource, StockReconciler } from './stock-reconciler';
+import { ReservationSweeper } from './sweeper';
+
+export interface OrderServices {
+  orders: OrderService;
+  reservations: ReservationService;
+  reconciler: StockReconciler;
+  payments: PaymentProvider;
+  sweeper: ReservationSweeper;
+  dailyJob: DailyJob;
+  clock: Clock;
+  /** Wakes the outbox relay; a no-op until the relay worker is attached. */
+  outbox: { kick(): void; attach(relay: { kick(): void }): void };
+}
+
+export interface OrderServiceOverrides {
+  clock?: Clock;
+  payments?: PaymentProvider;
+  products?: ProductSource;
+  config?: Partial<SubgraphDeps['config']>;
+}
+
+export function createOrderServices(deps: Pick<SubgraphDeps, 'orm' | 'redis' | 'config' | 'logger' | 'secrets'>, overrides: OrderServiceOverrides = {}): OrderServices {
+  const config = overrides.config ? { ...deps.config, ...overrides.config } : deps.config;
+  const { orm, redis, logger } = deps;
+  const clock = overrides.clock ?? systemClock;
+  const locks = new Locks(redis);
+  const reservations = new ReservationService(redis);
+  const reconciler = new StockReconciler({ orm, redis, config, logger }, reservations, overrides.products ?? new GraphQLProductSource(config, deps.secrets.identitySecret));
+  const payments = overrides.payments ?? new PaymentSimulator({ latencyMs: config.PAYMENT_LATENCY_MS, failureRate: config.PAYMENT_FAILURE_RATE });
+  let relay: { kick(): void } | undefined;
+  const outbox = { kick: () => relay?.kick(), attach: (r: { kick(): void }) => void (relay = r) };
+  const orders = new OrderService({ orm, config, logger, clock, locks, reservations, reconciler, payments, outbox });
+  return {
+    orders,
+    reservations,
+    reconciler,
+    payments,
+    sweeper: new ReservationSweeper({ orm, logger, clock, orders, reservations }),
+    dailyJob: new DailyJob({ orm, logger, clock, locks, orders, timeZone: config.DAILY_JOB_TIMEZONE }),
+    clock,
+    outbox,
+  };
+}

@@ -1,0 +1,219 @@
+/**
+ * Rebuilds a product's Redis stock hash that Redis has lost, from the truth of both databases:
+ *
+ *   available = product.stock - units still held for unpaid orders
+ *
+ * product.stock lives in the product database, which this subgraph never reads directly. It asks
+ * the product subgraph over its ordinary federation interface (`_entities` for `Product`, one
+ * batched call) with a service identity signed by the identity secret, exactly like the gateway
+ * calls it. The units held are this subgraph's own knowledge: PENDING_PAYMENT orders, plus
+ * reservation records still in Redis whose release will give units back (never-committed or
+ * failed/expired orders whose release has not run yet). The per-buyer counts behind the
+ * per-customer limit and the reservation records of pending orders are restored with the hash.
+ *
+ * Invariants
+ *   R1 Written only while the hash is still missing (one Lua script checks and writes), so a live
+ *      hash is never overwritten by a snapshot.
+ *   R2 product.stock must already reflect every stock event this subgraph has written: the outbox
+ *      holds no unpublished stock event and every consumer group of the stock stream has read and
+ *      acknowledged everything. The same check after reading both sides proves no event was
+ *      written meanwhile; otherwise it tries again, and finally answers SERVICE_UNAVAILABLE.
+ *   R3 When in doubt it counts units as held (a unit left unsold for a moment), never as free.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
+import type Redis from 'ioredis';
+import { Config, Logger, OutboxMessage, REQUEST_ID_HEADER, redisKeys, serviceUrl, signIdentityHeaders, unavailable } from '@flashsale/platform';
+import { Order, OrderStatus } from '../entities/order.entity';
+import { OrderItem } from '../entities/order-item.entity';
+import { ReservationRecord, ReservationService } from './reservation.service';
+
+/** What reconcile needs to know about a product from its owner. */
+export interface ProductTruth {
+  id: string;
+  stock: number;
+  price: number;
+  currency: string;
+  saleOpensAt: string | null;
+  saleClosesAt: string | null;
+  maxPerCustomer: number | null;
+  active: boolean;
+}
+
+export interface ProductSource {
+  /** The products that exist among `ids` (unknown ids are simply absent). */
+  fetch(ids: readonly string[]): Promise<Map<string, ProductTruth>>;
+}
+
+/** Statuses in which an order's units count against the buyer's per-customer limit. */
+export const LIVE_STATUSES = [OrderStatus.PENDING_PAYMENT, OrderStatus.PREPARING, OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.RETURN_REQUESTED];
+/** Statuses of paid orders: a reservation record they left behind is settled, never given back. */
+const PAID_STATUSES = new Set<string>([OrderStatus.PREPARING, OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.CANCELED, OrderStatus.RETURN_REQUESTED, OrderStatus.RETURNED]);
+
+/** The service identity this subgraph signs its calls to other subgraphs with. */
+export const ORDER_SERVICE_IDENTITY = { userId: 'service:order', roles: ['ADMIN' as const] };
+
+/** Reads products from the product subgraph's federation endpoint. */
+export class GraphQLProductSource implements ProductSource {
+  constructor(
+    private readonly config: Config,
+    private readonly identitySecret: string,
+  ) {}
+
+  async fetch(ids: readonly string[]): Promise<Map<string, ProductTruth>> {
+    const requestId = `reconcile-${randomUUID()}`;
+    const res = await fetch(serviceUrl(this.config, 'product'), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [REQUEST_ID_HEADER]: requestId,
+        ...signIdentityHeaders(this.identitySecret, ORDER_SERVICE_IDENTITY, requestId),
+      },
+      body: JSON.stringify({
+        query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id stock price currency saleOpensAt saleClosesAt maxPerCustomer active } } }`,
+        variables: { r: ids.map((id) => ({ __typename: 'Product', id })) },
+      }),
+      signal: AbortSignal.timeout(3000),
+    });
+    const body = (await res.json()) as { data?: { _entities: Array<ProductTruth | null> }; errors?: unknown[] };
+    if (!body.data) throw new Error(`product subgraph answered ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 300)}`);
+    return new Map(body.data._entities.filter((p): p is ProductTruth => !!p).map((p) => [p.id, p]));
+  }
+}
+
+export interface ReconcileResult {
+  rebuilt: string[];
+  unknown: string[];
+}
+
+const ATTEMPTS = 5;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class StockReconciler {
+  constructor(
+    private readonly deps: { orm: MikroORM; redis: Redis; config: Config; logger: Logger },
+    private readonly reservations: ReservationService,
+    private readonly products: ProductSource,
+  ) {}
+
+  /** Rebuilds the hashes of `productIds` that are missing; reports ids the catalog does not know. */
+  async rebuildMissing(productIds: readonly string[]): Promise<ReconcileResult> {
+    const ids = [...new Set(productIds)];
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const em = this.deps.orm.em.fork();
+      const before = await this.settledMarker(em);
+      if (before === null) {
+        await sleep(50 * attempt);
+        continue;
+      }
+      const truth = await this.products.fetch(ids);
+      const held = await this.heldUnits(em, ids.filter((id) => truth.has(id)));
+      if ((await this.settledMarker(em)) !== before) continue;
+
+      const result: ReconcileResult = { rebuilt: [], unknown: ids.filter((id) => !truth.has(id)) };
+      for (const [id, p] of truth) {
+        const h = held.get(id)!;
+        const written = await this.reservations.rebuild({
+          productId: id,
+          hash: {
+            available: Math.max(0, p.stock - h.units),
+            price: p.price,
+            currency: p.currency,
+            opensAt: p.saleOpensAt ? Date.parse(p.saleOpensAt) : 0,
+            closesAt: p.saleClosesAt ? Date.parse(p.saleClosesAt) : 0,
+            maxPerCustomer: p.maxPerCustomer ?? 0,
+            active: p.active ? 1 : 0,
+          },
+          bought: h.bought,
+          records: h.records,
+        });
+        if (written) {
+          result.rebuilt.push(id);
+          this.deps.logger.warn({ productId: id, stock: p.stock, held: h.units }, 'rebuilt a lost stock hash from the database truth');
+        }
+      }
+      return result;
+    }
+    throw unavailable('Stock is being recovered; please retry in a moment');
+  }
+
+  /**
+   * R2: null while a stock event may still be on its way to product.stock; otherwise a marker
+   * (the newest stock event this subgraph wrote) that changes when a new one is written.
+   */
+  private async settledMarker(em: EntityManager): Promise<string | null> {
+    const rows = await em
+      .getConnection()
+      .execute<Array<{ newest: number | null; unpublished: number }>>(
+        'select max(id) as newest, coalesce(sum(published_at is null), 0) as unpublished from outbox where stream = ?',
+        [redisKeys.stockEvents],
+      );
+    if (Number(rows[0]?.unpublished ?? 0) > 0) return null;
+    const stream = `${this.deps.redis.options.keyPrefix ?? ''}${redisKeys.stockEvents}`;
+    // XINFO takes its key behind a subcommand, which ioredis does not prefix.
+    const groups = (await this.deps.redis.xinfo('GROUPS', stream).catch((err: Error) => {
+      if (/no such key/i.test(err.message)) return [];
+      throw err;
+    })) as Array<Array<string | number | null>>;
+    const length = groups.length ? await this.deps.redis.xlen(redisKeys.stockEvents) : 0;
+    if (!groups.length && length > 0) return null; // events written but nobody consuming yet
+    for (const g of groups) {
+      const info = Object.fromEntries(g.reduce<Array<[string, unknown]>>((acc, v, i, all) => (i % 2 ? acc : [...acc, [String(v), all[i + 1]]]), []));
+      if (Number(info.pending) !== 0 || info.lag === null || Number(info.lag) !== 0) return null;
+    }
+    return String(rows[0]?.newest ?? 0);
+  }
+
+  /** Units held per product (R3), the per-buyer counts, and the records pending orders need. */
+  private async heldUnits(em: EntityManager, ids: readonly string[]) {
+    const out = new Map<string, { units: number; bought: Map<string, number>; records: Array<{ id: string; record: ReservationRecord }> }>();
+    for (const id of ids) out.set(id, { units: 0, bought: new Map(), records: [] });
+    if (!ids.length) return out;
+    const add = (m: Map<string, number>, k: string, n: number) => m.set(k, (m.get(k) ?? 0) + n);
+
+    // Live orders: pending ones hold units; all of them count against the buyer's limit.
+    const items = await em.find(
+      OrderItem,
+      { productId: { $in: [...ids] }, order: { status: { $in: LIVE_STATUSES } } },
+      { populate: ['order'], disableIdentityMap: true },
+    );
+    const pending = new Set<string>();
+    for (const item of items) {
+      const slot = out.get(item.productId)!;
+      add(slot.bought, item.order.userId, item.quantity);
+      if (item.order.status === OrderStatus.PENDING_PAYMENT) {
+        slot.units += item.quantity;
+        pending.add(item.order.id);
+      }
+    }
+
+    // Other records in Redis: released later (units come back) unless their order was paid. This
+    // includes an order committed after the query above, whose record is all we know of it.
+    const records = await this.reservations.allRecords();
+    const others = [...records.keys()].filter((rid) => !pending.has(rid) && records.get(rid)!.l.some(([p]) => out.has(p)));
+    const known = others.length ? await em.find(Order, { id: { $in: others } }, { fields: ['id', 'status'], disableIdentityMap: true }) : [];
+    const statusOf = new Map(known.map((o) => [o.id, o.status as string]));
+    for (const rid of others) {
+      const status = statusOf.get(rid);
+      if (status !== undefined && PAID_STATUSES.has(status)) continue;
+      const record = records.get(rid)!;
+      for (const [p, q] of record.l) {
+        const slot = out.get(p);
+        if (!slot) continue;
+        slot.units += q;
+        add(slot.bought, record.u, q);
+      }
+    }
+
+    // Pending orders whose record Redis lost get it back, so expiry returns their units.
+    const lost = [...pending].filter((id) => !records.has(id));
+    if (lost.length) {
+      const orders = await em.find(Order, { id: { $in: lost } }, { populate: ['items'], disableIdentityMap: true });
+      for (const o of orders) {
+        const record: ReservationRecord = { u: o.userId, d: o.reservationExpiresAt.getTime(), l: o.items.getItems().map((i) => [i.productId, i.quantity]) };
+        for (const [p] of record.l) out.get(p)?.records.push({ id: o.id, record });
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The reservation sweeper: gives units back that nobody will pay for.
+ *  1. PENDING_PAYMENT orders past `reservationExpiresAt` become EXPIRED (through the transition
+ *     table, under the order's lock, so a payment in progress decides the order instead).
+ *  2. Reservation records in Redis past their deadline (plus a grace period) whose order is not
+ *     pending: a reservation that never became an order (the process died between reserve and
+ *     commit) or whose release after commit failed is released; one whose order was paid is
+ *     settled (its units stay sold). Release is idempotent, so nothing is given back twice.
+ */
+import type { MikroORM } from '@mikro-orm/mysql';
+import type { Logger } from '@flashsale/platform';
+import { Order, OrderStatus } from '../entities/order.entity';
+import type { Clock } from './clock';
+import type { OrderService } from './order.service';
+import type { ReservationService } from './reservation.service';
+
+/** How long past its deadline a record waits before it counts as orphaned (commits take ms). */
+export const ORPHAN_GRACE_MS = 30_000;
+const BATCH = 200;
+
+const PAID = new Set<string>([OrderStatus.PREPARING, OrderStatus.SHIPPING, OrderStatus.DELIVERED, OrderStatus.CANCELED, OrderStatus.RETURN_REQUESTED, OrderStatus.RETURNED]);
+
+export interface SweepResult {
+  expired: number;
+  released: number;
+  settled: number;
+}
+
+export class ReservationSweeper {
+  constructor(
+    private readonly d: { orm: MikroORM; logger: Logger; clock: Clock; orders: OrderService; reservations: ReservationService },
+  ) {}
+
+  async sweep(): Promise<SweepResult> {
+    const result: SweepResult = { expired: 0, released: 0, settled: 0 };
+    const now = this.d.clock.now();
+
+    for (;;) {
+      const due = await this.d.orm.em
+        .fork()
+        .find(Order, { status: OrderStatus.PENDING_PAYMENT, reservationExpiresAt: { $lte: now } }, { fields: ['id'], orderBy: { reservationExpiresAt: 'asc' }, limit: BATCH });
+      let expired = 0;
+      for (const { id } of due) if (await this.d.orders.expireIfDue(id)) expired++;
+      result.expired += expired;
+      if (due.length < BATCH || expired === 0) break;
+    }
+
+    const overdue = await this.d.reservations.overdue(now.getTime() - ORPHAN_GRACE_MS, BATCH * 5);
+    if (overdue.length) {
+      const orders = await this.d.orm.em.fork().find(Order, { id: { $in: overdue } }, { fields: ['id', 'status'] });
+      const statusOf = new Map(orders.map((o) => [o.id, o.status as string]));
+      for (const id of overdue) {
+        const status = statusOf.get(id);
+        if (status === OrderStatus.PENDING_PAYMENT) continue; // step 1 decides it
+        if (status && PAID.has(status)) {
+          await this.d.reservations.settle(id);
+          result.settled++;
+        } else if (await this.d.reservations.release(id)) {
+          result.released++;
+          this.d.logger.warn({ reservationId: id, status: status ?? 'never committed' }, 'released an orphaned reservation');
+        }
+      }
+    }
+    return result;
+  }
+}

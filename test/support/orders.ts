@@ -1,0 +1,178 @@
+/**
+ * Order fixtures for e2e tests: buyers with tokens, the placeOrder/payOrder operations over the
+ * gateway, a clock tests move by hand, and order services built on a stack's own connections
+ * (for driving the sweeper and the daily job at a moved time, as a second replica would).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Identity } from '@flashsale/platform';
+import { redisKeys } from '@flashsale/platform';
+import type { Stack } from './stack';
+import { createOrderServices, OrderServiceOverrides, OrderServices } from '../../subgraphs/order/src/services';
+import type { Clock } from '../../subgraphs/order/src/services/clock';
+import { orderKeys } from '../../subgraphs/order/src/services/reservation.service';
+
+export class ManualClock implements Clock {
+  private t: number;
+  constructor(start: Date = new Date()) {
+    this.t = start.getTime();
+  }
+  now(): Date {
+    return new Date(this.t);
+  }
+  set(at: Date): void {
+    this.t = at.getTime();
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface Buyer extends Identity {
+  token: string;
+}
+
+export async function buyers(stack: Stack, n: number): Promise<Buyer[]> {
+  return Promise.all(
+    Array.from({ length: n }, async () => {
+      const identity: Identity = { userId: randomUUID(), roles: ['CUSTOMER'] };
+      return { ...identity, token: await stack.token(identity) };
+    }),
+  );
+}
+
+export const ORDER_FIELDS = `id status total currency reservationExpiresAt paidAt deliveredAt returnRequestedAt createdAt items { quantity unitPrice product { id } }`;
+const ERROR_FIELDS = `code message field productId available opensAt closesAt limit`;
+
+export interface OrderView {
+  id: string;
+  status: string;
+  total: number;
+  currency: string;
+  reservationExpiresAt: string;
+  paidAt: string | null;
+  deliveredAt: string | null;
+  returnRequestedAt: string | null;
+  createdAt: string;
+  items: Array<{ quantity: number; unitPrice: number; product: { id: string } }>;
+}
+export interface OrderErrorView {
+  code: string;
+  message: string;
+  field: string | null;
+  productId: string | null;
+  available: number | null;
+  opensAt: string | null;
+  closesAt: string | null;
+  limit: number | null;
+}
+export interface Payload {
+  order: OrderView | null;
+  userErrors: OrderErrorView[];
+}
+export interface Answer {
+  payload: Payload | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+async function mutation(stack: Stack, field: string, query: string, variables: Record<string, unknown>, token?: string): Promise<Answer> {
+  const res = await stack.gql<Record<string, Payload>>(query, variables, { token });
+  return { payload: res.data?.[field] ?? null, errors: res.errors };
+}
+
+export type Lines = Array<{ productId: string; quantity: number }>;
+
+export function placeOrder(stack: Stack, buyer: { token: string }, items: Lines, idempotencyKey: string = randomUUID()): Promise<Answer> {
+  return mutation(
+    stack,
+    'placeOrder',
+    `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { ${ORDER_FIELDS} } userErrors { ${ERROR_FIELDS} } } }`,
+    { input: { items, idempotencyKey } },
+    buyer.token,
+  );
+}
+
+export function payOrder(stack: Stack, buyer: { token: string }, orderId: string, cardNumber = '4242424242424242'): Promise<Answer> {
+  return mutation(
+    stack,
+    'payOrder',
+    `mutation($id: ID!, $card: String!) { payOrder(orderId: $id, payment: { cardNumber: $card }) { order { ${ORDER_FIELDS} } userErrors { ${ERROR_FIELDS} } } }`,
+    { id: orderId, card: cardNumber },
+    buyer.token,
+  );
+}
+
+export function cancelOrder(stack: Stack, buyer: { token: string }, orderId: string): Promise<Answer> {
+  return mutation(stack, 'cancelOrder', `mutation($id: ID!) { cancelOrder(orderId: $id) { order { ${ORDER_FIELDS} } userErrors { ${ERROR_FIELDS} } } }`, { id: orderId }, buyer.token);
+}
+
+export function requestReturn(stack: Stack, buyer: { token: string }, orderId: string): Promise<Answer> {
+  return mutation(stack, 'requestReturn', `mutation($id: ID!) { requestReturn(orderId: $id) { order { ${ORDER_FIELDS} } userErrors { ${ERROR_FIELDS} } } }`, { id: orderId }, buyer.token);
+}
+
+/** Places an order and fails loudly unless it was placed. */
+export async function placed(stack: Stack, buyer: { token: string }, items: Lines): Promise<OrderView> {
+  const a = await placeOrder(stack, buyer, items);
+  if (!a.payload?.order) throw new Error(`placeOrder failed: ${JSON.stringify(a)}`);
+  return a.payload.order;
+}
+
+/**
+ * startStack learns the subgraph URLs only after starting them; hand the product subgraph's URL to
+ * the order subgraph (reconcile reads product truth from it), as PRODUCT_URL does in production.
+ */
+export function connectOrderToProduct(stack: Stack): Stack {
+  Object.assign(stack.order.deps.config, { PRODUCT_URL: stack.product.url });
+  return stack;
+}
+
+/** Order services on the stack's own MySQL/Redis, as another replica with its own clock would run them. */
+export function replica(stack: Stack, overrides: OrderServiceOverrides = {}): OrderServices {
+  const services = createOrderServices(stack.order.deps, overrides);
+  services.outbox.attach(stack.order.services.outbox);
+  return services;
+}
+
+export async function available(stack: Stack, productId: string): Promise<number | null> {
+  const v = await stack.order.deps.redis.hget(redisKeys.productStock(productId), 'available');
+  return v === null ? null : Number(v);
+}
+
+export async function boughtBy(stack: Stack, productId: string, userId: string): Promise<number> {
+  return Number((await stack.order.deps.redis.hget(orderKeys.bought(productId), userId)) ?? 0);
+}
+
+export async function reservationCount(stack: Stack): Promise<number> {
+  return stack.order.deps.redis.hlen(orderKeys.reservations);
+}
+
+export async function sql<T = Record<string, unknown>>(stack: Stack, query: string, params: unknown[] = []): Promise<T[]> {
+  return stack.order.deps.orm.em.getConnection().execute<T[]>(query, params);
+}
+
+/** Units of `productId` in orders of the given statuses, from the order database. */
+export async function unitsIn(stack: Stack, productId: string, statuses: string[]): Promise<number> {
+  const rows = await sql<{ units: number | null }>(
+    stack,
+    `select sum(i.quantity) as units from order_item i join \`order\` o on o.id = i.order_id where i.product_id = ? and o.status in (${statuses.map(() => '?').join(',')})`,
+    [productId, ...statuses],
+  );
+  return Number(rows[0]?.units ?? 0);
+}
+
+/** Stock events for an order written to the outbox (the relay publishes them to the product subgraph). */
+export async function stockEventsOf(stack: Stack, orderId: string): Promise<Array<{ type: string; productId: string; quantity: number }>> {
+  const rows = await sql<{ type: string; payload: string | Record<string, unknown> }>(stack, `select type, payload from outbox where stream = ? order by id`, [redisKeys.stockEvents]);
+  return rows
+    .map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as { type: string; productId: string; quantity: number; orderId: string })
+    .filter((p) => p.orderId === orderId)
+    .map(({ type, productId, quantity }) => ({ type, productId, quantity }));
+}
+
+/** Waits until `check` returns true (events travel through the outbox relay and a consumer). */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
