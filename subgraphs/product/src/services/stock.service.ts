@@ -80,6 +80,20 @@ export class StockService {
     await this.syncStock(redisKeys.productStock(product.id), 'set', product.stock, ...fieldArgs(hashFieldsOf(product)));
   }
 
+  /** Hashes of many new products in one round trip (bulk seeding). */
+  async writeNewMany(products: readonly Product[]): Promise<void> {
+    await this.writeSet(products.map((p) => [p, p.stock]));
+  }
+
+  private async writeSet(entries: ReadonlyArray<readonly [Product, number]>): Promise<void> {
+    if (!entries.length) return;
+    const pipeline = this.redis.pipeline() as unknown as { flashsaleSyncStock: (...a: unknown[]) => void; exec: () => Promise<Array<[Error | null, unknown]> | null> };
+    for (const [p, available] of entries) pipeline.flashsaleSyncStock(redisKeys.productStock(p.id), 'set', available, ...fieldArgs(hashFieldsOf(p)));
+    const results = await pipeline.exec();
+    const failed = results?.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
   /**
    * Applies an admin change: `available += stockDelta` atomically and copies the other fields.
    * Refused (nothing written) when available would go below zero; nothing written when the hash is missing.
@@ -101,19 +115,7 @@ export class StockService {
   async reconcile(em: EntityManager, reservedUnits: ReadonlyMap<string, number> = new Map(), productIds?: readonly string[]): Promise<number> {
     let written = 0;
     const writeAll = async (rows: Product[]) => {
-      const pipeline = this.redis.pipeline();
-      for (const p of rows) {
-        const available = Math.max(0, p.stock - (reservedUnits.get(p.id) ?? 0));
-        (pipeline as unknown as { flashsaleSyncStock: (...a: unknown[]) => void }).flashsaleSyncStock(
-          redisKeys.productStock(p.id),
-          'set',
-          available,
-          ...fieldArgs(hashFieldsOf(p)),
-        );
-      }
-      const results = await pipeline.exec();
-      const failed = results?.find(([err]) => err);
-      if (failed) throw failed[0];
+      await this.writeSet(rows.map((p) => [p, Math.max(0, p.stock - (reservedUnits.get(p.id) ?? 0))] as const));
       written += rows.length;
     };
     if (productIds) {
