@@ -1,15 +1,30 @@
-import { Config, Logger, SubgraphModule, SubgraphService, startSubgraphService } from '@flashsale/platform';
+import { hostname } from 'node:os';
+import {
+  Config,
+  Logger,
+  ProcessedEvent,
+  SubgraphModule,
+  SubgraphService,
+  redisKeys,
+  startStreamConsumer,
+  startSubgraphService,
+} from '@flashsale/platform';
 import { UserRef } from './entities/references';
 import { CartItem } from './entities/cart-item.entity';
-import { UserCartResolver } from './resolvers/cart.resolver';
+import { CartOwner } from './entities/cart-owner.entity';
+import { CartMutationResolver, UserCartResolver } from './resolvers/cart.resolver';
 import { CartService } from './services/cart.service';
+import { ProductListings } from './services/product-prices';
 import { migrations } from './migrations';
 
 export interface CartServices {
   carts: CartService;
 }
 
-export const cartEntities = [CartItem];
+export const cartEntities = [CartOwner, CartItem, ProcessedEvent];
+
+/** Consumer group on the order stream; every cart replica joins it, so each event goes to one. */
+export const CART_ORDER_EVENTS_GROUP = 'cart';
 
 export const cartSubgraph: SubgraphModule<CartServices> = {
   name: 'cart',
@@ -17,9 +32,21 @@ export const cartSubgraph: SubgraphModule<CartServices> = {
   migrations,
   // User is only extended here (no query returns it), so it must be listed to be emitted.
   orphanedTypes: [UserRef],
-  resolvers: [UserCartResolver],
+  resolvers: [UserCartResolver, CartMutationResolver],
   referenceResolvers: { User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) } },
-  services: () => ({ carts: new CartService() }),
+  services: ({ orm, redis, logger }) => ({ carts: new CartService(orm, new ProductListings(redis), logger) }),
+  workers: (deps, services) => [
+    // Placed orders take their lines out of the buyer's cart.
+    startStreamConsumer({
+      orm: deps.orm,
+      redis: deps.newRedis({ blocking: true }),
+      stream: redisKeys.orderEvents,
+      group: CART_ORDER_EVENTS_GROUP,
+      consumer: `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+      logger: deps.logger.child({ worker: 'order-events' }),
+      handle: (em, event: { type: string }) => services.carts.applyOrderEvent(em, event),
+    }),
+  ],
 };
 
 export function startCartSubgraph(config: Config, logger: Logger): Promise<SubgraphService<CartServices>> {

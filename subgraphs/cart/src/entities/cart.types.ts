@@ -1,20 +1,104 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { GraphQLSafeInt } from 'graphql-scalars';
 import { ProductRef } from './references';
+
+/** A money amount in the smallest currency unit (e.g. cents). SafeInt: 100 lines × 99 units × price can exceed 32 bits. */
+@ObjectType()
+export class CartAmount {
+  @Field(() => GraphQLSafeInt)
+  amount!: number;
+
+  @Field({ description: 'ISO 4217 code, e.g. USD.' })
+  currency!: string;
+}
 
 @ObjectType('CartItem')
 export class CartLine {
   @Field(() => ProductRef)
   product!: ProductRef;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: '1..99.' })
   quantity!: number;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "Current list price per unit, smallest currency unit; display only. Null while the product's price is unknown.",
+  })
+  unitPrice!: number | null;
+
+  @Field(() => String, { nullable: true })
+  currency!: string | null;
+
+  @Field(() => GraphQLSafeInt, { nullable: true, description: 'unitPrice × quantity; display only.' })
+  lineTotal!: number | null;
+
+  @Field(() => Date)
+  addedAt!: Date;
 }
 
 @ObjectType()
 export class Cart {
-  @Field(() => [CartLine])
+  @Field(() => [CartLine], { description: 'Oldest line first.' })
   items!: CartLine[];
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Sum of the quantities of all lines.' })
   totalQuantity!: number;
+
+  @Field(() => CartAmount, {
+    nullable: true,
+    description:
+      'Display-only subtotal at current list prices. Null when the cart is empty, a line has no known price, or lines are priced in ' +
+      'different currencies. It never decides what an order charges: placeOrder prices each line itself when it reserves stock.',
+  })
+  subtotal!: CartAmount | null;
+}
+
+export enum CartErrorCode {
+  PRODUCT_NOT_FOUND = 'PRODUCT_NOT_FOUND',
+  PRODUCT_UNAVAILABLE = 'PRODUCT_UNAVAILABLE',
+  QUANTITY_LIMIT = 'QUANTITY_LIMIT',
+  CART_FULL = 'CART_FULL',
+  NOT_IN_CART = 'NOT_IN_CART',
+}
+registerEnumType(CartErrorCode, {
+  name: 'CartErrorCode',
+  valuesConfig: {
+    PRODUCT_NOT_FOUND: { description: 'No product has this id.' },
+    PRODUCT_UNAVAILABLE: { description: 'The product is not for sale (inactive); it cannot be added or increased.' },
+    QUANTITY_LIMIT: { description: 'The line would leave 1..99 units (see `limit` and `currentQuantity`).' },
+    CART_FULL: { description: 'The cart already has the maximum number of lines (see `limit`).' },
+    NOT_IN_CART: { description: 'The product has no line in this cart.' },
+  },
+});
+
+/** A business outcome that stopped a cart change; the cart is left exactly as it was. */
+@ObjectType()
+export class CartError {
+  @Field(() => CartErrorCode)
+  code!: CartErrorCode;
+
+  @Field()
+  message!: string;
+
+  @Field(() => String, { nullable: true, description: 'The argument the error is about.' })
+  field?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  productId?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'The limit that was hit: units per line or lines per cart.' })
+  limit?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Units of the product already in the cart.' })
+  currentQuantity?: number | null;
+}
+
+/** What every cart mutation returns: the cart after the change (unchanged when userErrors is non-empty). */
+@ObjectType()
+export class CartPayload {
+  @Field(() => Cart)
+  cart!: Cart;
+
+  @Field(() => [CartError])
+  userErrors!: CartError[];
 }

@@ -1,14 +1,60 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { forbidden } from '@flashsale/platform';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { forbidden, requireUser } from '@flashsale/platform';
 import { UserRef } from '../entities/references';
-import { Cart } from '../entities/cart.types';
+import { Cart, CartPayload } from '../entities/cart.types';
 import type { CartContext } from '../context';
 
 @Resolver(() => UserRef)
 export class UserCartResolver {
-  @FieldResolver(() => Cart, { description: "The user's cart; only its owner may read it." })
+  @FieldResolver(() => Cart, { description: "The user's cart; only its owner may read it (anyone else gets FORBIDDEN)." })
   async cart(@Root() user: UserRef, @Ctx() ctx: CartContext): Promise<Cart> {
-    if (ctx.identity?.userId !== user.id) throw forbidden("You can only read your own cart");
-    return ctx.services.carts.cartOf(ctx.em, user.id);
+    if (ctx.identity?.userId !== user.id) throw forbidden('You can only read your own cart');
+    return ctx.services.carts.cartOf(user.id);
+  }
+}
+
+// Argument classes keep the arguments in declaration order in the SDL (inline @Arg lists them reversed).
+// Bounds are checked by CartService, which answers BAD_USER_INPUT naming the argument.
+@ArgsType()
+class AddToCartArgs {
+  @Field(() => ID)
+  productId!: string;
+
+  @Field(() => Int, { nullable: true, defaultValue: 1, description: '1..99; default 1.' })
+  quantity?: number | null;
+}
+
+@ArgsType()
+class ChangeCartQuantityArgs {
+  @Field(() => ID)
+  productId!: string;
+
+  @Field(() => Int, { description: '-99..99, not 0.' })
+  delta!: number;
+}
+
+/** The signed-in user's own cart; there is no argument naming another user. */
+@Resolver()
+export class CartMutationResolver {
+  @Mutation(() => CartPayload, { description: 'Adds units of a product (default 1), merging into its line if the cart has one.' })
+  addToCart(@Args() { productId, quantity }: AddToCartArgs, @Ctx() ctx: CartContext): Promise<CartPayload> {
+    return ctx.services.carts.add(requireUser(ctx).userId, productId, quantity);
+  }
+
+  @Mutation(() => CartPayload, {
+    description: "Moves a line's quantity by delta (-99..99, not 0). Reaching 0 removes the line; a positive delta on a product not in the cart adds it.",
+  })
+  changeCartQuantity(@Args() { productId, delta }: ChangeCartQuantityArgs, @Ctx() ctx: CartContext): Promise<CartPayload> {
+    return ctx.services.carts.changeQuantity(requireUser(ctx).userId, productId, delta);
+  }
+
+  @Mutation(() => CartPayload, { description: "Removes the product's line." })
+  removeFromCart(@Arg('productId', () => ID) productId: string, @Ctx() ctx: CartContext): Promise<CartPayload> {
+    return ctx.services.carts.remove(requireUser(ctx).userId, productId);
+  }
+
+  @Mutation(() => CartPayload, { description: 'Removes every line.' })
+  clearCart(@Ctx() ctx: CartContext): Promise<CartPayload> {
+    return ctx.services.carts.clear(requireUser(ctx).userId);
   }
 }

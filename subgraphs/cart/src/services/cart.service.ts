@@ -1,13 +1,235 @@
-import type { EntityManager } from '@mikro-orm/mysql';
+/**
+ * The cart's rules, in one place.
+ *
+ * Invariants
+ * - Every change to a user's lines runs in one transaction that holds that user's `cart` row lock
+ *   (SELECT … FOR UPDATE). Simultaneous requests of one user therefore apply one after another:
+ *   no update is lost and the line cap is exact. Different users never wait for each other.
+ * - A line holds 1..99 units and a cart at most 100 lines. A change that would break either is
+ *   refused with a CartError and changes nothing; a line brought to exactly 0 is deleted.
+ * - A line is created or increased only for a product whose stock hash exists and is active.
+ *   Decreasing and removing never consult the product, so a withdrawn product can still go.
+ * - Malformed arguments (an id that is not a UUID, quantity outside 1..99, delta 0 or beyond ±99)
+ *   are BAD_USER_INPUT errors raised before anything is read or written.
+ * - Prices are display only: read live from the stock hash when the cart is shown, never stored
+ *   here and never used by an order (placeOrder prices lines from the hash when it reserves).
+ * - A placed order takes its purchased quantities out of the buyer's cart exactly once per event
+ *   (the stream consumer records the event id in the same transaction).
+ */
+import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
+import { DeadlockException, IsolationLevel, LockMode, LockWaitTimeoutException } from '@mikro-orm/core';
+import { z } from 'zod';
+import { badInput, type Logger } from '@flashsale/platform';
 import { CartItem } from '../entities/cart-item.entity';
-import { Cart } from '../entities/cart.types';
+import { CartOwner } from '../entities/cart-owner.entity';
+import { Cart, CartError, CartErrorCode, CartLine, CartPayload } from '../entities/cart.types';
+import { ProductListings } from './product-prices';
+
+export const CART_LIMITS = { maxQuantity: 99, maxLines: 100 } as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LINE_ORDER = { addedAt: 'asc', productId: 'asc' } as const;
+const LOCK_RETRIES = 3;
+
+const orderPlacedSchema = z.object({
+  type: z.literal('order.placed'),
+  orderId: z.string(),
+  userId: z.string().regex(UUID),
+  items: z.array(z.object({ productId: z.string().regex(UUID), quantity: z.number().int().positive() })),
+});
+
+/** Runs inside the locked transaction; returns the CartError that refuses the change, or null. */
+type CartChange = (em: EntityManager, lines: CartItem[]) => Promise<CartError | null> | CartError | null;
 
 export class CartService {
-  async cartOf(em: EntityManager, userId: string): Promise<Cart> {
-    const rows = await em.find(CartItem, { userId }, { orderBy: { addedAt: 'asc', productId: 'asc' } });
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly listings: ProductListings,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The user's cart as the SPA shows it. */
+  async cartOf(userId: string): Promise<Cart> {
+    const lines = await this.orm.em.fork().find(CartItem, { userId }, { orderBy: LINE_ORDER });
+    return this.view(lines);
+  }
+
+  /** Adds `quantity` (default 1) units, merging into an existing line. */
+  async add(userId: string, productId: string, quantity: number | null | undefined): Promise<CartPayload> {
+    const id = validProductId(productId);
+    const q = quantity ?? 1;
+    if (!Number.isInteger(q) || q < 1 || q > CART_LIMITS.maxQuantity) {
+      throw badInput(`quantity must be between 1 and ${CART_LIMITS.maxQuantity}`, 'quantity');
+    }
+    return this.adjust(userId, id, q, 'quantity');
+  }
+
+  /** Moves a line by `delta`; reaching 0 removes it, a positive delta on a missing line adds it. */
+  async changeQuantity(userId: string, productId: string, delta: number): Promise<CartPayload> {
+    const id = validProductId(productId);
+    if (!Number.isInteger(delta) || delta === 0 || Math.abs(delta) > CART_LIMITS.maxQuantity) {
+      throw badInput(`delta must be a non-zero whole number between -${CART_LIMITS.maxQuantity} and ${CART_LIMITS.maxQuantity}`, 'delta');
+    }
+    return this.adjust(userId, id, delta, 'delta');
+  }
+
+  async remove(userId: string, productId: string): Promise<CartPayload> {
+    const id = validProductId(productId);
+    return this.withCartLock(userId, (em, lines) => {
+      const line = lines.find((l) => l.productId === id);
+      if (!line) return notInCart(id);
+      em.remove(line);
+      return null;
+    });
+  }
+
+  async clear(userId: string): Promise<CartPayload> {
+    return this.withCartLock(userId, async (em) => {
+      await em.nativeDelete(CartItem, { userId });
+      return null;
+    });
+  }
+
+  /**
+   * Stream handler for `events:order`: an `order.placed` event takes the purchased quantities out
+   * of the buyer's cart (a line reaching 0 goes). Runs in the consumer's transaction, which also
+   * records the event id, so a redelivered event changes nothing. Other event types are ignored.
+   */
+  async applyOrderEvent(em: EntityManager, event: { type?: unknown }): Promise<void> {
+    if (event?.type !== 'order.placed') return;
+    const parsed = orderPlacedSchema.safeParse(event);
+    if (!parsed.success) {
+      // Retrying cannot fix a malformed event; record it as handled and say so loudly.
+      this.logger.error({ issues: parsed.error.issues }, 'malformed order.placed event skipped');
+      return;
+    }
+    const { userId, items } = parsed.data;
+    const owner = await em.findOne(CartOwner, { userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!owner) return; // never had a cart: nothing to take out
+    const bought = new Map<string, number>();
+    for (const item of items) {
+      const id = item.productId.toLowerCase();
+      bought.set(id, (bought.get(id) ?? 0) + item.quantity);
+    }
+    // The consumer's transaction is REPEATABLE READ, and InnoDB takes its snapshot at the first
+    // plain read, which comes after the lock above: these rows are the latest committed ones.
+    const lines = await em.find(CartItem, { userId, productId: { $in: [...bought.keys()] } });
+    for (const line of lines) {
+      const left = line.quantity - bought.get(line.productId)!;
+      if (left > 0) line.quantity = left;
+      else em.remove(line);
+    }
+    owner.updatedAt = new Date();
+    await em.flush();
+  }
+
+  /** add and changeQuantity: one rule for moving a line by `delta`. */
+  private async adjust(userId: string, productId: string, delta: number, field: 'quantity' | 'delta'): Promise<CartPayload> {
+    if (delta > 0) {
+      // Checked before taking the lock so the lock is held only for the database work.
+      const listing = await this.listings.one(productId);
+      if (!listing) return this.refuse(userId, cartError(CartErrorCode.PRODUCT_NOT_FOUND, 'No product has this id', productId));
+      if (!listing.active) return this.refuse(userId, cartError(CartErrorCode.PRODUCT_UNAVAILABLE, 'This product is not for sale', productId));
+    }
+    return this.withCartLock(userId, (em, lines) => {
+      const line = lines.find((l) => l.productId === productId);
+      const current = line?.quantity ?? 0;
+      if (!line && delta < 0) return notInCart(productId);
+      const next = current + delta;
+      if (next < 0 || next > CART_LIMITS.maxQuantity) {
+        return {
+          ...cartError(CartErrorCode.QUANTITY_LIMIT, `A line holds 1 to ${CART_LIMITS.maxQuantity} units; ${current} already in the cart`, productId),
+          field,
+          limit: CART_LIMITS.maxQuantity,
+          currentQuantity: current,
+        };
+      }
+      if (!line) {
+        if (lines.length >= CART_LIMITS.maxLines) {
+          return { ...cartError(CartErrorCode.CART_FULL, `A cart holds at most ${CART_LIMITS.maxLines} products`, productId), limit: CART_LIMITS.maxLines };
+        }
+        em.persist(Object.assign(new CartItem(), { userId, productId, quantity: next }));
+      } else if (next === 0) {
+        em.remove(line);
+      } else {
+        line.quantity = next;
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Runs `change` in a transaction holding the user's cart row lock, then answers with the cart as
+   * the transaction left it. A refused change is rolled back, so it changes nothing.
+   */
+  private async withCartLock(userId: string, change: CartChange): Promise<CartPayload> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // READ COMMITTED: every read after the lock sees the lines the previous holder committed.
+        const outcome = await this.orm.em.fork().transactional(async (em) => {
+          const owner = await em.findOne(CartOwner, { userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+          if (!owner) return 'no-cart' as const;
+          const lines = await em.find(CartItem, { userId }, { orderBy: LINE_ORDER });
+          const error = await change(em, lines);
+          if (error) {
+            em.clear(); // discard anything `change` staged; the transaction commits nothing
+            return { error, lines };
+          }
+          owner.updatedAt = new Date();
+          await em.flush();
+          return { error: null, lines: await em.find(CartItem, { userId }, { orderBy: LINE_ORDER, refresh: true }) };
+        }, { isolationLevel: IsolationLevel.READ_COMMITTED });
+        if (outcome === 'no-cart') {
+          // Created outside the locking transaction: INSERT IGNORE on an existing row takes a shared
+          // lock, and two transactions upgrading shared locks would deadlock.
+          await this.orm.em.fork().getConnection().execute('insert ignore into `cart` (`user_id`, `created_at`, `updated_at`) values (?, ?, ?)', [userId, new Date(), new Date()]);
+          continue;
+        }
+        return { cart: await this.view(outcome.lines), userErrors: outcome.error ? [outcome.error] : [] };
+      } catch (err) {
+        if (attempt < LOCK_RETRIES && (err instanceof DeadlockException || err instanceof LockWaitTimeoutException)) continue;
+        throw err;
+      }
+    }
+  }
+
+  private async refuse(userId: string, error: CartError): Promise<CartPayload> {
+    return { cart: await this.cartOf(userId), userErrors: [error] };
+  }
+
+  private async view(lines: CartItem[]): Promise<Cart> {
+    const listings = await this.listings.many(lines.map((l) => l.productId));
+    const items: CartLine[] = lines.map((l) => {
+      const listing = listings.get(l.productId);
+      const unitPrice = listing?.price ?? null;
+      return {
+        product: { id: l.productId },
+        quantity: l.quantity,
+        unitPrice,
+        currency: listing?.currency ?? null,
+        lineTotal: unitPrice === null ? null : unitPrice * l.quantity,
+        addedAt: l.addedAt,
+      };
+    });
+    const currencies = new Set(items.map((i) => i.currency));
+    const priced = items.length > 0 && items.every((i) => i.lineTotal !== null) && currencies.size === 1 && !currencies.has(null);
     return {
-      items: rows.map((r) => ({ product: { id: r.productId }, quantity: r.quantity })),
-      totalQuantity: rows.reduce((n, r) => n + r.quantity, 0),
+      items,
+      totalQuantity: items.reduce((n, i) => n + i.quantity, 0),
+      subtotal: priced ? { amount: items.reduce((n, i) => n + i.lineTotal!, 0), currency: items[0].currency! } : null,
     };
   }
+}
+
+function validProductId(productId: string): string {
+  if (typeof productId !== 'string' || !UUID.test(productId)) throw badInput('productId must be a product id (UUID)', 'productId');
+  return productId.toLowerCase();
+}
+
+function cartError(code: CartErrorCode, message: string, productId: string): CartError {
+  return { code, message, field: 'productId', productId };
+}
+
+function notInCart(productId: string): CartError {
+  return cartError(CartErrorCode.NOT_IN_CART, 'This product is not in the cart', productId);
 }

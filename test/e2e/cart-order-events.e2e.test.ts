@@ -1,0 +1,136 @@
+/**
+ * A placed order empties the buyer's cart of what was bought. The order subgraph's outbox relay
+ * publishes `order.placed` to the `events:order` stream as fields `id`, `type`, `payload`; these
+ * tests publish exactly that with XADD and watch the cart subgraph's consumer apply it.
+ */
+import { randomUUID } from 'node:crypto';
+import { OrderPlacedEvent, redisKeys } from '@flashsale/platform';
+import { startStack, Stack } from '../support/stack';
+import { CART_ORDER_EVENTS_GROUP } from '../../subgraphs/cart/src/subgraph';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(() => stack?.stop());
+
+const ADD = `mutation($productId: ID!, $quantity: Int) { addToCart(productId: $productId, quantity: $quantity) { userErrors { code } } }`;
+const CHANGE = `mutation($productId: ID!, $delta: Int!) { changeCartQuantity(productId: $productId, delta: $delta) { userErrors { code } } }`;
+
+async function product(): Promise<string> {
+  const id = randomUUID();
+  await stack.product.deps.redis.hset(redisKeys.productStock(id), { available: 10, price: 100, currency: 'USD', opensAt: 0, closesAt: 0, maxPerCustomer: 0, active: 1 });
+  return id;
+}
+
+/** A shopper whose cart holds `lines` (productId → quantity), filled through the gateway. */
+async function shopperWith(lines: Record<string, number>) {
+  const userId = randomUUID();
+  const token = await stack.token({ userId, roles: ['CUSTOMER'] });
+  for (const [productId, quantity] of Object.entries(lines)) {
+    const res = await stack.gql<{ addToCart: { userErrors: unknown[] } }>(ADD, { productId, quantity }, { token });
+    expect(res.data?.addToCart.userErrors).toEqual([]);
+  }
+  return { userId, token };
+}
+
+async function storedLines(userId: string): Promise<Record<string, number>> {
+  const rows = await stack.cart.deps.orm.em
+    .getConnection()
+    .execute<Array<{ product_id: string; quantity: number }>>('select product_id, quantity from cart_item where user_id = ?', [userId]);
+  return Object.fromEntries(rows.map((r) => [r.product_id, Number(r.quantity)]));
+}
+
+/** Publishes as the outbox relay does; returns the event id. */
+async function publish<E extends { type: string }>(event: E, eventId: string = randomUUID()): Promise<string> {
+  await stack.cart.deps.redis.xadd(redisKeys.orderEvents, '*', 'id', eventId, 'type', event.type, 'payload', JSON.stringify(event));
+  return eventId;
+}
+
+const placed = (userId: string, items: Array<[string, number]>): OrderPlacedEvent => ({
+  type: 'order.placed',
+  orderId: randomUUID(),
+  userId,
+  items: items.map(([productId, quantity]) => ({ productId, quantity })),
+});
+
+async function processed(eventId: string): Promise<boolean> {
+  const rows = await stack.cart.deps.orm.em.getConnection().execute<unknown[]>('select 1 from processed_event where event_id = ?', [eventId]);
+  return rows.length > 0;
+}
+
+/** Waits (polling, not timing) until the consumer has recorded `eventId`. */
+async function untilProcessed(eventId: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await processed(eventId))) {
+    if (Date.now() > deadline) throw new Error(`event ${eventId} was not processed`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function pendingCount(): Promise<number> {
+  const [count] = (await stack.cart.deps.redis.xpending(redisKeys.orderEvents, CART_ORDER_EVENTS_GROUP)) as [number];
+  return Number(count);
+}
+
+describe('a placed order takes its lines out of the cart', () => {
+  it('removes the bought quantities, deletes lines that reach zero, and leaves the rest', async () => {
+    const [a, b, c, d] = await Promise.all([product(), product(), product(), product()]);
+    const alice = await shopperWith({ [a]: 5, [b]: 1, [c]: 2 });
+
+    // b bought twice in one order (two lines of it), more than the cart held; d was never in the cart.
+    const id = await publish(placed(alice.userId, [[a, 2], [b, 1], [b, 1], [d, 3]]));
+    await untilProcessed(id);
+    expect(await storedLines(alice.userId)).toEqual({ [a]: 3, [c]: 2 });
+  });
+
+  it('applies a duplicate delivery of the same event once', async () => {
+    const a = await product();
+    const bob = await shopperWith({ [a]: 5 });
+    const event = placed(bob.userId, [[a, 2]]);
+    const id = await publish(event);
+    await publish(event, id); // the relay re-sent it (e.g. it crashed before marking it published)
+    const after = await publish(placed(bob.userId, [])); // stream order: processed after both copies
+    await untilProcessed(after);
+    expect(await storedLines(bob.userId)).toEqual({ [a]: 3 });
+    const rows = await stack.cart.deps.orm.em.getConnection().execute<Array<{ n: number }>>('select count(*) as n from processed_event where event_id = ?', [id]);
+    expect(Number(rows[0].n)).toBe(1);
+    expect(await pendingCount()).toBe(0);
+  });
+
+  it("touches only the buyer's cart", async () => {
+    const a = await product();
+    const buyer = await shopperWith({ [a]: 2 });
+    const other = await shopperWith({ [a]: 2 });
+    await untilProcessed(await publish(placed(buyer.userId, [[a, 2]])));
+    expect(await storedLines(buyer.userId)).toEqual({});
+    expect(await storedLines(other.userId)).toEqual({ [a]: 2 });
+  });
+
+  it('skips malformed events and other event types without stalling the stream, and handles a buyer with no cart', async () => {
+    const a = await product();
+    const carol = await shopperWith({ [a]: 4 });
+    const malformed = await publish({ type: 'order.placed', orderId: 'x', userId: carol.userId, items: [{ productId: a, quantity: -4 }] });
+    const unreadable = randomUUID();
+    await stack.cart.deps.redis.xadd(redisKeys.orderEvents, '*', 'id', unreadable, 'type', 'order.placed', 'payload', '{not json');
+    const otherType = await publish({ type: 'order.paid', orderId: randomUUID(), userId: carol.userId });
+    const noCart = await publish(placed(randomUUID(), [[a, 1]]));
+    const last = await publish(placed(carol.userId, [[a, 1]]));
+    await untilProcessed(last);
+    for (const id of [malformed, otherType, noCart]) expect(await processed(id)).toBe(true);
+    expect(await storedLines(carol.userId)).toEqual({ [a]: 3 });
+    expect(await pendingCount()).toBe(0);
+  });
+
+  it('an order event arriving amid simultaneous cart changes loses none of them', async () => {
+    const a = await product();
+    const dave = await shopperWith({ [a]: 10 });
+    const eventId = randomUUID();
+    const changes = Promise.all(Array.from({ length: 20 }, () => stack.gql(CHANGE, { productId: a, delta: 1 }, { token: dave.token })));
+    await publish(placed(dave.userId, [[a, 4]]), eventId);
+    const results = await changes;
+    expect(results.every((r) => (r.data as { changeCartQuantity: { userErrors: unknown[] } }).changeCartQuantity.userErrors.length === 0)).toBe(true);
+    await untilProcessed(eventId);
+    expect(await storedLines(dave.userId)).toEqual({ [a]: 10 + 20 - 4 });
+  });
+});
