@@ -29,7 +29,7 @@ export async function createUserServices(deps: Pick<SubgraphDeps, 'config' | 'se
   const passwords = new PasswordHasher(config);
   const mailer = createMailer(config, logger);
   const verification = new VerificationService(redis, config, pii, mailer, logger);
-  const accounts = new AccountService(config, pii, passwords, verification, logger);
+  const accounts = new AccountService(pii, passwords, logger, verification);
   const sessions = new SessionService(config, secrets, redis, pii, passwords, accounts, logger);
   // Pay for the dummy hash now, not in the first unknown-email login (which would then be slower).
   await passwords.dummyHash();
@@ -55,7 +55,7 @@ export const userSubgraph: SubgraphModule<UserServices> = {
   },
 };
 
-export function startUserSubgraph(config: Config, logger: Logger): Promise<SubgraphService<UserServices>> {
+export async function startUserSubgraph(config: Config, logger: Logger): Promise<SubgraphService<UserServices>> {
   // Checked before touching MySQL or Redis: production without SMTP_URL must not start at all.
   assertMailConfigured(config);
   return startSubgraphService(userSubgraph, config, logger);
