@@ -82,7 +82,9 @@ export function startOutboxRelay(opts: { orm: MikroORM; redis: Redis; logger: Lo
       if (!rows.length) return 0;
       const pipeline = redis.pipeline();
       for (const row of rows) {
-        pipeline.xadd(row.stream, '*', 'id', row.eventId, 'type', row.type, 'payload', JSON.stringify(row.payload));
+        // MariaDB stores JSON as LONGTEXT, so the mysql driver may hand the payload back as text.
+        const payload = typeof row.payload === 'string' ? row.payload : JSON.stringify(row.payload);
+        pipeline.xadd(row.stream, '*', 'id', row.eventId, 'type', row.type, 'payload', payload);
       }
       const results = await pipeline.exec();
       const failed = results?.find(([err]) => err);
