@@ -9,6 +9,7 @@ import type { MikroORM, EntityManager } from '@mikro-orm/mysql';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from './logger';
+import { PortableJson } from './json-type';
 
 @Entity({ tableName: 'outbox' })
 @Index({ properties: ['publishedAt', 'id'] })
@@ -25,7 +26,8 @@ export class OutboxMessage {
   @Property({ length: 64 })
   type!: string;
 
-  @Property({ type: 'json' })
+  // PortableJson: MariaDB hands JSON back as text, which the relay would otherwise publish double-encoded.
+  @Property({ type: PortableJson })
   payload!: Record<string, unknown>;
 
   @Property({ type: 'datetime', length: 3 })
