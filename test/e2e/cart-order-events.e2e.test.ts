@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { OrderPlacedEvent, redisKeys } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
+import { createSaleProduct } from '../support/catalog';
+import { createTestUser } from '../support/users';
 import { CART_ORDER_EVENTS_GROUP } from '../../subgraphs/cart/src/subgraph';
 
 let stack: Stack;
@@ -132,5 +134,28 @@ describe('a placed order takes its lines out of the cart', () => {
     expect(results.every((r) => (r.data as { changeCartQuantity: { userErrors: unknown[] } }).changeCartQuantity.userErrors.length === 0)).toBe(true);
     await untilProcessed(eventId);
     expect(await storedLines(dave.userId)).toEqual({ [a]: 10 + 20 - 4 });
+  });
+
+  it('placing an order through the gateway takes the bought units out of the cart (order outbox -> stream -> cart)', async () => {
+    const [a, b] = await Promise.all([createSaleProduct(stack, { stock: 20 }), createSaleProduct(stack, { stock: 20 })]);
+    const buyer = await createTestUser(stack);
+    for (const [productId, quantity] of [[a.id, 3], [b.id, 1]] as const) {
+      const res = await stack.gql<{ addToCart: { userErrors: unknown[] } }>(ADD, { productId, quantity }, { token: buyer.token });
+      expect(res.data?.addToCart.userErrors).toEqual([]);
+    }
+    const placedRes = await stack.gql<{ placeOrder: { order: { id: string } | null; userErrors: unknown[] } }>(
+      `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } userErrors { code message } } }`,
+      { input: { items: [{ productId: a.id, quantity: 2 }], idempotencyKey: randomUUID() } },
+      { token: buyer.token },
+    );
+    expect(placedRes.errors).toBeUndefined();
+    expect(placedRes.data!.placeOrder.userErrors).toEqual([]);
+
+    const deadline = Date.now() + 20_000;
+    while ((await storedLines(buyer.id))[a.id] !== 1) {
+      if (Date.now() > deadline) throw new Error(`cart not updated: ${JSON.stringify(await storedLines(buyer.id))}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(await storedLines(buyer.id)).toEqual({ [a.id]: 1, [b.id]: 1 });
   });
 });
