@@ -9,7 +9,6 @@ import type { MikroORM, EntityManager } from '@mikro-orm/mysql';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from './logger';
-import { PortableJson } from './json-type';
 
 @Entity({ tableName: 'outbox' })
 @Index({ properties: ['publishedAt', 'id'] })
@@ -26,8 +25,7 @@ export class OutboxMessage {
   @Property({ length: 64 })
   type!: string;
 
-  // PortableJson: MariaDB hands JSON back as text, which the relay would otherwise publish double-encoded.
-  @Property({ type: PortableJson })
+  @Property({ type: 'json' })
   payload!: Record<string, unknown>;
 
   @Property({ type: 'datetime', length: 3 })
