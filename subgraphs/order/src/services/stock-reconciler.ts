@@ -23,7 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
 import type Redis from 'ioredis';
-import { Config, Logger, OutboxMessage, REQUEST_ID_HEADER, redisKeys, serviceUrl, signIdentityHeaders, unavailable } from '@flashsale/platform';
+import { Config, Logger, REQUEST_ID_HEADER, redisKeys, serviceUrl, signIdentityHeaders, unavailable } from '@flashsale/platform';
 import { Order, OrderStatus } from '../entities/order.entity';
 import { OrderItem } from '../entities/order-item.entity';
 import { ReservationRecord, ReservationService } from './reservation.service';
