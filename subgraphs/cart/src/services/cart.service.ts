@@ -17,7 +17,7 @@
  *   (the stream consumer records the event id in the same transaction).
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
-import { DeadlockException, IsolationLevel, LockMode, LockWaitTimeoutException } from '@mikro-orm/core';
+import { DeadlockException, IsolationLevel, LockMode } from '@mikro-orm/core';
 import { z } from 'zod';
 import { badInput, type Logger } from '@flashsale/platform';
 import { CartItem } from '../entities/cart-item.entity';
@@ -163,6 +163,7 @@ export class CartService {
    * the transaction left it. A refused change is rolled back, so it changes nothing.
    */
   private async withCartLock(userId: string, change: CartChange): Promise<CartPayload> {
+    let created = false;
     for (let attempt = 1; ; attempt++) {
       try {
         // READ COMMITTED: every read after the lock sees the lines the previous holder committed.
@@ -180,6 +181,8 @@ export class CartService {
           return { error: null, lines: await em.find(CartItem, { userId }, { orderBy: LINE_ORDER, refresh: true }) };
         }, { isolationLevel: IsolationLevel.READ_COMMITTED });
         if (outcome === 'no-cart') {
+          if (created) throw new Error(`cart row for ${userId} missing right after it was created`);
+          created = true;
           // Created outside the locking transaction: INSERT IGNORE on an existing row takes a shared
           // lock, and two transactions upgrading shared locks would deadlock.
           await this.orm.em.fork().getConnection().execute('insert ignore into `cart` (`user_id`, `created_at`, `updated_at`) values (?, ?, ?)', [userId, new Date(), new Date()]);
@@ -187,7 +190,8 @@ export class CartService {
         }
         return { cart: await this.view(outcome.lines), userErrors: outcome.error ? [outcome.error] : [] };
       } catch (err) {
-        if (attempt < LOCK_RETRIES && (err instanceof DeadlockException || err instanceof LockWaitTimeoutException)) continue;
+        // The design takes one lock per transaction, so a deadlock should not happen; retry if InnoDB disagrees.
+        if (attempt < LOCK_RETRIES && err instanceof DeadlockException) continue;
         throw err;
       }
     }

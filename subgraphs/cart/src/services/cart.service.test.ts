@@ -1,0 +1,58 @@
+/**
+ * CartService's argument rules and event filtering, which decide before any database or Redis work
+ * (the service is built with an ORM and Redis that throw if touched). The stateful rules are
+ * covered end to end in test/e2e/cart*.test.ts.
+ */
+import type { MikroORM } from '@mikro-orm/mysql';
+import type Redis from 'ioredis';
+import { AppError, createLogger, loadConfig } from '@flashsale/platform';
+import { CartService } from './cart.service';
+import { ProductListings } from './product-prices';
+
+const untouchable = <T extends object>(name: string) =>
+  new Proxy({}, { get: (_t, prop) => { throw new Error(`${name}.${String(prop)} must not be used`); } }) as T;
+
+const logger = createLogger(loadConfig({ LOG_LEVEL: 'silent' }), 'cart-test');
+const service = new CartService(untouchable<MikroORM>('orm'), new ProductListings(untouchable<Redis>('redis')), logger);
+const user = '8d3c5f0e-8f5e-4a43-9a55-3f3a4f1c7e01';
+const product = '0f7b3a52-4c1e-4d8f-b7a4-2d1e6f9c8b10';
+
+async function rejection(p: Promise<unknown>): Promise<{ code: string; field?: unknown }> {
+  const err = await p.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(AppError);
+  return { code: (err as AppError).code, field: (err as AppError).extensions.field };
+}
+
+describe('CartService argument rules (BAD_USER_INPUT before anything is read or written)', () => {
+  it.each([0, -1, 100, 1.5, Number.MAX_SAFE_INTEGER])('addToCart quantity %p', async (q) => {
+    expect(await rejection(service.add(user, product, q))).toEqual({ code: 'BAD_USER_INPUT', field: 'quantity' });
+  });
+
+  it.each([0, 100, -100, 2.5])('changeCartQuantity delta %p', async (d) => {
+    expect(await rejection(service.changeQuantity(user, product, d))).toEqual({ code: 'BAD_USER_INPUT', field: 'delta' });
+  });
+
+  it.each(['', 'abc', `${product}0`, 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz', "'; drop table cart_item; --"])('product id %p', async (id) => {
+    for (const call of [service.add(user, id, 1), service.changeQuantity(user, id, 1), service.remove(user, id)]) {
+      expect(await rejection(call)).toEqual({ code: 'BAD_USER_INPUT', field: 'productId' });
+    }
+  });
+});
+
+describe('CartService order events', () => {
+  const em = untouchable<Parameters<CartService['applyOrderEvent']>[0]>('em');
+
+  it('ignores other event types', async () => {
+    await expect(service.applyOrderEvent(em, { type: 'order.paid' })).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['a negative quantity', { items: [{ productId: product, quantity: -1 }] }],
+    ['a product id that is not a UUID', { items: [{ productId: 'x', quantity: 1 }] }],
+    ['no items list', { items: undefined }],
+    ['a user id that is not a UUID', { userId: 'nobody' }],
+  ])('skips an order.placed event with %s without touching the database', async (_name, patch) => {
+    const event = { type: 'order.placed', orderId: 'o1', userId: user, items: [{ productId: product, quantity: 1 }], ...patch };
+    await expect(service.applyOrderEvent(em, event)).resolves.toBeUndefined();
+  });
+});
