@@ -3,6 +3,7 @@
  * exact counts in MySQL and Redis afterwards, typed outcomes, idempotent replays, and reads.
  */
 import { randomUUID } from 'node:crypto';
+import { Identity, signIdentityHeaders } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
 import { adminToken, createSaleProduct } from '../support/catalog';
 import { createTestUser } from '../support/users';
@@ -209,6 +210,24 @@ describe('reading orders', () => {
     const unknown = await stack.gql(q, { id: randomUUID() }, { token: stranger.token });
     expect(foreign.errors?.[0]).toMatchObject({ message: 'Order not found', extensions: { code: 'NOT_FOUND' } });
     expect(unknown.errors?.[0]).toMatchObject({ message: foreign.errors![0].message, extensions: foreign.errors![0].extensions });
+  });
+
+  it('other subgraphs resolve an Order by key only for its owner or an ADMIN', async () => {
+    const product = await createSaleProduct(stack, { stock: 5 });
+    const [owner, stranger] = await buyers(stack, 2);
+    const order = await placed(stack, owner, [{ productId: product.id, quantity: 1 }]);
+    const entities = async (who: Identity) => {
+      const requestId = randomUUID();
+      const res = await stack.gql<{ _entities: Array<{ id: string; status: string } | null> }>(
+        `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id status } } }`,
+        { r: [{ __typename: 'Order', id: order.id }] },
+        { url: stack.order.url, headers: { 'x-request-id': requestId, ...signIdentityHeaders(stack.config.IDENTITY_SECRET!, who, requestId) } },
+      );
+      return res.data?._entities[0];
+    };
+    expect(await entities(owner)).toEqual({ id: order.id, status: 'PENDING_PAYMENT' });
+    expect(await entities({ userId: randomUUID(), roles: ['ADMIN'] })).toEqual({ id: order.id, status: 'PENDING_PAYMENT' });
+    expect(await entities(stranger)).toBeNull();
   });
 
   it('me.orders pages newest first with cursors and resolves products through federation', async () => {

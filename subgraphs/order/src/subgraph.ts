@@ -4,6 +4,7 @@ import { Order } from './entities/order.entity';
 import { OrderItem } from './entities/order-item.entity';
 import { ScheduledJob } from './entities/scheduled-job.entity';
 import { OrderResolver, UserOrdersResolver } from './resolvers/order.resolver';
+import { orderReference } from './resolvers/order.reference';
 import { createOrderServices, OrderServices } from './services';
 import { startOrderWorkers } from './services/workers';
 import { migrations } from './migrations';
@@ -19,7 +20,10 @@ export const orderSubgraph: SubgraphModule<OrderServices> = {
   // User is only extended here (no query returns it), so it must be listed to be emitted.
   orphanedTypes: [UserRef],
   resolvers: [OrderResolver, UserOrdersResolver],
-  referenceResolvers: { User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) } },
+  referenceResolvers: {
+    User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
+    Order: { __resolveReference: orderReference },
+  },
   services: (deps) => createOrderServices(deps),
   workers: (deps, services) => startOrderWorkers(deps, services),
 };
