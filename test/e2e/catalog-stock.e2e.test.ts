@@ -4,11 +4,13 @@
  * product.stock, never below zero; and the hash rebuilt from truth after Redis loses it.
  */
 import { randomUUID } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/core';
 import { ProcessedEvent, redisKeys, StockEvent } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct, readProductStock, readStockHash, adminToken } from '../support/catalog';
 import { STOCK_EVENTS_GROUP } from '../../subgraphs/product/src/subgraph';
 import { Product } from '../../subgraphs/product/src/entities/product.entity';
+import { CreateProductInput, UpdateProductInput } from '../../subgraphs/product/src/entities/catalog.types';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -127,5 +129,55 @@ describe('when Redis loses a stock hash', () => {
     expect(await stack.product.services.stock.reconcile(em, new Map([[a.id, 5]]))).toBe(total);
     expect(await readStockHash(stack, a.id)).toMatchObject({ available: 0 });
     expect(await readStockHash(stack, b.id)).toMatchObject({ available: 8, maxPerCustomer: 2 });
+  });
+});
+
+describe('when MySQL fails after Redis took an admin change', () => {
+  const catalog = () => stack.product.services.catalog;
+  afterEach(() => jest.restoreAllMocks());
+
+  it('gives the stock delta back: stock 100 → 150 fails to commit, available is 100 again', async () => {
+    const p = await createSaleProduct(stack, { stock: 100, price: 500 });
+    jest.spyOn(EntityManager.prototype, 'flush').mockRejectedValueOnce(new Error('connection lost at commit'));
+    await expect(catalog().updateProduct(stack.product.deps.orm.em.fork(), p.id, Object.assign(new UpdateProductInput(), { stock: 150, price: 900 }))).rejects.toThrow('connection lost');
+    expect(await readProductStock(stack, p.id)).toBe(100);
+    expect(await readStockHash(stack, p.id)).toMatchObject({ available: 100, price: 500 });
+  });
+
+  it('drops the hash for reconcile when buyers already took the added units, rather than overstate it', async () => {
+    const p = await createSaleProduct(stack, { stock: 100 });
+    jest.spyOn(EntityManager.prototype, 'flush').mockImplementationOnce(async () => {
+      // Buyers reserve 130 of the 150 while the commit is in flight; then the commit fails.
+      await redis().hincrby(redisKeys.productStock(p.id), 'available', -130);
+      throw new Error('connection lost at commit');
+    });
+    await expect(catalog().updateProduct(stack.product.deps.orm.em.fork(), p.id, Object.assign(new UpdateProductInput(), { stock: 150 }))).rejects.toThrow('connection lost');
+    expect(await readProductStock(stack, p.id)).toBe(100);
+    expect(await readStockHash(stack, p.id)).toBeNull();
+  });
+
+  it('removes the hash of a product whose row did not commit', async () => {
+    const category = (await createSaleProduct(stack)).categoryId;
+    const hashes = async () => (await redis().keys(`${stack.config.REDIS_PREFIX}stock:*`)).length;
+    const rowsBefore = await stack.product.deps.orm.em.fork().count(Product, {});
+    const hashesBefore = await hashes();
+    let hashesAtCommit = 0;
+    const flush = EntityManager.prototype.flush;
+    // The first flush inserts the row inside the transaction, then the hash is written; the
+    // transaction's own flush before COMMIT then fails.
+    jest
+      .spyOn(EntityManager.prototype, 'flush')
+      .mockImplementationOnce(function (this: EntityManager) {
+        return flush.call(this);
+      })
+      .mockImplementationOnce(async () => {
+        hashesAtCommit = await hashes();
+        throw new Error('connection lost at commit');
+      });
+    const input = Object.assign(new CreateProductInput(), { name: 'Ghost', price: 100, categoryId: category, stock: 5 });
+    await expect(catalog().createProduct(stack.product.deps.orm.em.fork(), input)).rejects.toThrow('connection lost');
+    expect(hashesAtCommit).toBe(hashesBefore + 1);
+    expect(await stack.product.deps.orm.em.fork().count(Product, {})).toBe(rowsBefore);
+    expect(await hashes()).toBe(hashesBefore);
   });
 });

@@ -205,6 +205,23 @@ export class CatalogService {
     return this.changeProduct(em, productId, patch, undefined, 'closesAt');
   }
 
+  /**
+   * Undoes a Redis change whose commit failed. If buyers have meanwhile reserved the units it added,
+   * it cannot be undone exactly; the hash is then dropped so the next reservation rebuilds it from
+   * the database truth (order subgraph reconcile) instead of selling units that do not exist.
+   */
+  private async giveBack(productId: string, before: ReturnType<typeof hashFieldsOf>, delta: number): Promise<void> {
+    try {
+      const undo = await this.stock.applyChange(productId, before, -delta);
+      if (undo.status === 'refused') {
+        this.logger.error({ productId, delta, available: undo.available }, 'stock change could not be given back exactly; hash dropped for reconcile');
+        await this.redis.del(redisKeys.productStock(productId));
+      }
+    } catch (err) {
+      this.logger.error({ err, productId }, 'could not give back a stock change whose commit failed; reconcile will');
+    }
+  }
+
   private async changeProduct(em: EntityManager, id: string, patch: Partial<ProductFields>, categoryId: string | undefined, windowField: string): Promise<ProductPayload> {
     const errors = validateFields(patch);
     if (patch.saleOpensAt !== undefined || patch.saleClosesAt !== undefined) {
@@ -244,9 +261,7 @@ export class CatalogService {
       });
     } catch (err) {
       const g = given as { before: ReturnType<typeof hashFieldsOf>; delta: number } | null;
-      if (g) {
-        await this.stock.applyChange(id, g.before, -g.delta).catch((e) => this.logger.error({ err: e, productId: id }, 'could not give back a stock change whose commit failed; reconcile will'));
-      }
+      if (g) await this.giveBack(id, g.before, g.delta);
       throw err;
     }
   }
