@@ -44,7 +44,7 @@ export function createOrderServices(deps: Pick<SubgraphDeps, 'orm' | 'redis' | '
     reservations,
     reconciler,
     payments,
-    sweeper: new ReservationSweeper({ orm, logger, clock, orders, reservations }),
+    sweeper: new ReservationSweeper({ orm, logger, clock, orders, reservations, reconciler }),
     dailyJob: new DailyJob({ orm, logger, clock, locks, orders, timeZone: config.DAILY_JOB_TIMEZONE }),
     clock,
     outbox,

@@ -96,9 +96,48 @@ export class StockReconciler {
     private readonly products: ProductSource,
   ) {}
 
-  /** Rebuilds the hashes of `productIds` that are missing; reports ids the catalog does not know. */
-  async rebuildMissing(productIds: readonly string[]): Promise<ReconcileResult> {
-    const ids = [...new Set(productIds)];
+  private readonly inFlight = new Map<string, Promise<ReconcileResult>>();
+
+  /**
+   * Rebuilds the hashes of `productIds` that are missing; reports ids the catalog does not know.
+   * Callers asking for the same products at once share one rebuild (a crowd meeting a lost hash
+   * makes one round of queries, not one per buyer).
+   */
+  rebuildMissing(productIds: readonly string[]): Promise<ReconcileResult> {
+    const ids = [...new Set(productIds)].sort();
+    const key = ids.join(',');
+    let running = this.inFlight.get(key);
+    if (!running) {
+      running = this.rebuild(ids).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, running);
+    }
+    return running;
+  }
+
+  /**
+   * Start-up and periodic check: products that unpaid orders or reservation records refer to
+   * but whose hash Redis has lost are rebuilt now (others are rebuilt by the next order for them).
+   */
+  async rebuildLost(): Promise<ReconcileResult> {
+    const em = this.deps.orm.em.fork();
+    const rows = await em
+      .getConnection()
+      .execute<Array<{ product_id: string }>>(
+        'select distinct i.product_id from order_item i join `order` o on o.id = i.order_id where o.status = ?',
+        [OrderStatus.PENDING_PAYMENT],
+      );
+    const ids = new Set(rows.map((r) => r.product_id));
+    for (const record of (await this.reservations.allRecords()).values()) for (const [p] of record.l) ids.add(p);
+    if (!ids.size) return { rebuilt: [], unknown: [] };
+    const list = [...ids];
+    const pipeline = this.deps.redis.pipeline();
+    for (const id of list) pipeline.hexists(redisKeys.productStock(id), 'available');
+    const exists = (await pipeline.exec()) ?? [];
+    const lost = list.filter((_, i) => exists[i]?.[1] === 0);
+    return lost.length ? this.rebuildMissing(lost) : { rebuilt: [], unknown: [] };
+  }
+
+  private async rebuild(ids: string[]): Promise<ReconcileResult> {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const em = this.deps.orm.em.fork();
       const before = await this.settledMarker(em);

@@ -1,5 +1,7 @@
 /**
  * The reservation sweeper: gives units back that nobody will pay for.
+ *  0. Stock hashes Redis has lost for products with unpaid orders are rebuilt (reconcile), so
+ *     what is shown and sold matches the truth again without waiting for the next order.
  *  1. PENDING_PAYMENT orders past `reservationExpiresAt` become EXPIRED (through the transition
  *     table, under the order's lock, so a payment in progress decides the order instead).
  *  2. Reservation records in Redis past their deadline (plus a grace period) whose order is not
@@ -13,6 +15,7 @@ import { Order, OrderStatus } from '../entities/order.entity';
 import type { Clock } from './clock';
 import type { OrderService } from './order.service';
 import type { ReservationService } from './reservation.service';
+import type { StockReconciler } from './stock-reconciler';
 
 /** How long past its deadline a record waits before it counts as orphaned (commits take ms). */
 export const ORPHAN_GRACE_MS = 30_000;
@@ -24,16 +27,24 @@ export interface SweepResult {
   expired: number;
   released: number;
   settled: number;
+  /** Stock hashes rebuilt from the truth this round. */
+  rebuilt: number;
 }
 
 export class ReservationSweeper {
   constructor(
-    private readonly d: { orm: MikroORM; logger: Logger; clock: Clock; orders: OrderService; reservations: ReservationService },
+    private readonly d: { orm: MikroORM; logger: Logger; clock: Clock; orders: OrderService; reservations: ReservationService; reconciler: StockReconciler },
   ) {}
 
   async sweep(): Promise<SweepResult> {
-    const result: SweepResult = { expired: 0, released: 0, settled: 0 };
+    const result: SweepResult = { expired: 0, released: 0, settled: 0, rebuilt: 0 };
     const now = this.d.clock.now();
+    try {
+      result.rebuilt = (await this.d.reconciler.rebuildLost()).rebuilt.length;
+    } catch (err) {
+      // Expiry below must still run; a rebuild that cannot finish now is retried next round.
+      this.d.logger.warn({ err }, 'could not rebuild lost stock hashes this round');
+    }
 
     for (;;) {
       const due = await this.d.orm.em
