@@ -1,7 +1,8 @@
 /**
  * Orders when things go wrong, with ORDER_LOCK_SCOPE=product (the seed design, which must be just
- * as correct; a generous lock wait keeps a loaded test machine from turning waits into errors): a process dying between reserve and commit, a database failure during commit, a
+ * as correct): a process dying between reserve and commit, a database failure during commit, a
  * settle lost after payment, and Redis losing a product's stock hash in the middle of a sale.
+ * The lock wait is generous so that a loaded test machine does not turn queueing into errors.
  */
 import { randomUUID } from 'node:crypto';
 import { redisKeys } from '@flashsale/platform';
