@@ -72,6 +72,10 @@ export async function serveSubgraph<Ctx extends BaseContext>(
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
+  // The gateway's fetcher keeps idle sockets open indefinitely; with Node's 5 s default the server
+  // closes a socket just as the gateway reuses it (ECONNRESET -> SERVICE_UNAVAILABLE after any pause).
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const server = new ApolloServer<Ctx>({
     schema: def.schema,
     introspection: config.NODE_ENV !== 'production',
