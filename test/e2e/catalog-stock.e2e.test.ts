@@ -136,9 +136,27 @@ describe('when MySQL fails after Redis took an admin change', () => {
   const catalog = () => stack.product.services.catalog;
   afterEach(() => jest.restoreAllMocks());
 
+  /**
+   * Scripts the product subgraph's next flushes ('pass' or a replacement); flushes of the other
+   * subgraphs running in this process (their workers) are left alone.
+   */
+  function scriptProductFlushes(...steps: Array<'pass' | ((em: EntityManager) => Promise<void>)>) {
+    const flush = EntityManager.prototype.flush;
+    const productDriver = stack.product.deps.orm.em.getDriver();
+    let n = 0;
+    jest.spyOn(EntityManager.prototype, 'flush').mockImplementation(function (this: EntityManager) {
+      if (this.getDriver() !== productDriver || n >= steps.length) return flush.call(this);
+      const step = steps[n++];
+      return step === 'pass' ? flush.call(this) : step(this);
+    });
+  }
+  const lostConnection = async () => {
+    throw new Error('connection lost at commit');
+  };
+
   it('gives the stock delta back: stock 100 → 150 fails to commit, available is 100 again', async () => {
     const p = await createSaleProduct(stack, { stock: 100, price: 500 });
-    jest.spyOn(EntityManager.prototype, 'flush').mockRejectedValueOnce(new Error('connection lost at commit'));
+    scriptProductFlushes(lostConnection);
     await expect(catalog().updateProduct(stack.product.deps.orm.em.fork(), p.id, Object.assign(new UpdateProductInput(), { stock: 150, price: 900 }))).rejects.toThrow('connection lost');
     expect(await readProductStock(stack, p.id)).toBe(100);
     expect(await readStockHash(stack, p.id)).toMatchObject({ available: 100, price: 500 });
@@ -146,7 +164,7 @@ describe('when MySQL fails after Redis took an admin change', () => {
 
   it('drops the hash for reconcile when buyers already took the added units, rather than overstate it', async () => {
     const p = await createSaleProduct(stack, { stock: 100 });
-    jest.spyOn(EntityManager.prototype, 'flush').mockImplementationOnce(async () => {
+    scriptProductFlushes(async () => {
       // Buyers reserve 130 of the 150 while the commit is in flight; then the commit fails.
       await redis().hincrby(redisKeys.productStock(p.id), 'available', -130);
       throw new Error('connection lost at commit');
@@ -162,18 +180,12 @@ describe('when MySQL fails after Redis took an admin change', () => {
     const rowsBefore = await stack.product.deps.orm.em.fork().count(Product, {});
     const hashesBefore = await hashes();
     let hashesAtCommit = 0;
-    const flush = EntityManager.prototype.flush;
     // The first flush inserts the row inside the transaction, then the hash is written; the
     // transaction's own flush before COMMIT then fails.
-    jest
-      .spyOn(EntityManager.prototype, 'flush')
-      .mockImplementationOnce(function (this: EntityManager) {
-        return flush.call(this);
-      })
-      .mockImplementationOnce(async () => {
-        hashesAtCommit = await hashes();
-        throw new Error('connection lost at commit');
-      });
+    scriptProductFlushes('pass', async () => {
+      hashesAtCommit = await hashes();
+      throw new Error('connection lost at commit');
+    });
     const input = Object.assign(new CreateProductInput(), { name: 'Ghost', price: 100, categoryId: category, stock: 5 });
     await expect(catalog().createProduct(stack.product.deps.orm.em.fork(), input)).rejects.toThrow('connection lost');
     expect(hashesAtCommit).toBe(hashesBefore + 1);
