@@ -214,13 +214,12 @@ export class OrderService {
 
   /** The order this (buyer, key) placed before, as placeOrder's answer; null when there is none. */
   private async replay(buyer: string, key: string, lines: readonly Line[], fromDatabase = false): Promise<OrderOutcome | null> {
-    const em = this.d.orm.em.fork();
     let order: Order | null = null;
     if (fromDatabase) {
-      order = await em.findOne(Order, { userId: buyer, idempotencyKey: key }, { populate: ['items'] });
+      order = await this.d.orm.em.fork().findOne(Order, { userId: buyer, idempotencyKey: key }, { populate: ['items'] });
     } else {
       const id = await this.d.reservations.recallIdempotency(buyer, key);
-      if (id) order = await em.findOne(Order, { id, userId: buyer }, { populate: ['items'] });
+      if (id) order = await this.d.orm.em.fork().findOne(Order, { id, userId: buyer }, { populate: ['items'] });
     }
     if (!order) return null;
     const placed = order.items.getItems().map((i) => ({ productId: i.productId, quantity: i.quantity }));
