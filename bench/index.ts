@@ -1,0 +1,128 @@
+/**
+ * npm run bench -- [flash-sale | read | profile <file.cpuprofile>…] [options]
+ * Without a scenario it runs flash-sale and then read on one stack. See docs/BENCHMARKS.md.
+ * Exit code: 0 when every audit is clean, 1 when an audit found oversold units, units unsold while
+ * buyers remained, or records that disagree; 2 when the bench itself could not run.
+ */
+import 'reflect-metadata';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { flashSale, VARIANTS, VariantName } from './flash-sale';
+import { readScenario } from './read';
+import { summarizeProfile } from './profile';
+import { OUT_DIR, startBenchStack } from './stack';
+
+const USAGE = `usage: npm run bench -- [flash-sale | read | profile <file.cpuprofile>...] [options]
+  flash-sale   --buyers 5000 --stock 500 --concurrency 200 --warmup 500 --opens-in 3 --limit 1
+               --variants ${VARIANTS.join(',')}
+  read         --requests 5000 --read-concurrency 50 --products 60 --warmup 500
+  stack        --reuse (drive the stack of the current environment, e.g. npm start; no restarts)
+               --port-base 5000 (own stack on 5000-5004)  --no-build  --cpu-prof (gateway, order)`;
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+function int(name: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    process.stderr.write(`--${name} must be an integer >= ${min}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      buyers: { type: 'string' },
+      stock: { type: 'string' },
+      concurrency: { type: 'string' },
+      warmup: { type: 'string' },
+      'opens-in': { type: 'string' },
+      limit: { type: 'string' },
+      variants: { type: 'string' },
+      requests: { type: 'string' },
+      'read-concurrency': { type: 'string' },
+      products: { type: 'string' },
+      reuse: { type: 'boolean', default: false },
+      'port-base': { type: 'string' },
+      'no-build': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const [scenario = 'all', ...files] = positionals;
+  if (values.help || !['all', 'flash-sale', 'read', 'profile'].includes(scenario)) {
+    process.stderr.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  if (scenario === 'profile') {
+    for (const f of files) process.stdout.write(`${summarizeProfile(f)}\n`);
+    return 0;
+  }
+
+  const variants = (values.variants ?? VARIANTS.join(',')).split(',').map((v) => v.trim()) as VariantName[];
+  const unknown = variants.filter((v) => !(VARIANTS as readonly string[]).includes(v));
+  if (unknown.length) {
+    process.stderr.write(`unknown variant(s): ${unknown.join(', ')}\n${USAGE}\n`);
+    return 2;
+  }
+  const sale = {
+    buyers: int('buyers', values.buyers, 5000),
+    stock: int('stock', values.stock, 500),
+    concurrency: int('concurrency', values.concurrency, 200),
+    warmup: int('warmup', values.warmup, 500, 0),
+    opensIn: int('opens-in', values['opens-in'], 3),
+    maxPerCustomer: int('limit', values.limit, 1),
+    variants,
+  };
+  const read = {
+    requests: int('requests', values.requests, 5000),
+    concurrency: int('read-concurrency', values['read-concurrency'], 50),
+    products: int('products', values.products, 60, 20),
+    warmup: int('warmup', values.warmup, 500, 0),
+  };
+
+  mkdirSync(OUT_DIR, { recursive: true });
+  const stack = await startBenchStack({
+    reuse: values.reuse,
+    portBase: int('port-base', values['port-base'], 5000, 1024),
+    build: !values['no-build'],
+    profile: values['cpu-prof'] ? ['gateway', 'order'] : [],
+    log,
+  });
+  let interrupted = false;
+  process.once('SIGINT', () => {
+    interrupted = true;
+    log('interrupted; stopping the stack and dropping its data…');
+    void stack.stop().finally(() => process.exit(130));
+  });
+
+  let failed = false;
+  try {
+    if (scenario === 'all' || scenario === 'flash-sale') failed = (await flashSale(stack, sale, log)).failed;
+    if (scenario === 'all' || scenario === 'read') await readScenario(stack, read, log);
+  } finally {
+    if (!interrupted) {
+      log(stack.reused ? 'done (the reused stack keeps its data; bench products were deactivated)' : 'stopping the stack and dropping its databases and keys…');
+      await stack.stop();
+    }
+  }
+  if (stack.profileDir) {
+    const profiles = readdirSync(stack.profileDir).filter((f) => f.endsWith('.cpuprofile'));
+    const summary = profiles.map((f) => summarizeProfile(resolve(stack.profileDir!, f))).join('\n');
+    writeFileSync(resolve(stack.profileDir, 'summary.txt'), summary);
+    log(`CPU profiles and summary.txt in ${stack.profileDir}`);
+  }
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
+    process.exit(2);
+  },
+);
