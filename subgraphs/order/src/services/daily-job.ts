@@ -6,8 +6,8 @@
  * in that order, so an order moves one step per midnight even when the run is repeated.
  *
  * Invariants
- *   D1 Exactly one runner: a Redlock lock taken without waiting (a replica that finds it taken
- *      skips), and every order change is still fenced by the order's version.
+ *   D1 Exactly one runner: a Redlock lock (a replica that cannot get it within a second skips),
+ *      the last-run row read under it, and every order change still fenced by the order's version.
  *   D2 Nothing is missed: the `scheduled_job` row keeps the last midnight done; a run processes
  *      every midnight after it up to the latest one, oldest first, and records each when done.
  *   D3 Repeatable: a midnight interrupted half-way is simply run again; orders already moved no
@@ -44,7 +44,9 @@ export class DailyJob {
   async runDue(): Promise<DailyRun> {
     const run: DailyRun = { dates: [], moved: { completeReturn: 0, deliver: 0, ship: 0 } as DailyRun['moved'] };
     try {
-      await this.d.locks.using([`lock:job:${DAILY_JOB}`], { ttlMs: 60_000, waitMs: 0 }, async (lock) => {
+      // A short wait lets a replica that arrives just after another's run see that run's row
+      // (and find nothing due) instead of skipping; a long run is still skipped, never doubled.
+      await this.d.locks.using([`lock:job:${DAILY_JOB}`], { ttlMs: 60_000, waitMs: 1000 }, async (lock) => {
         for (const midnight of await this.dueMidnights()) {
           await this.runFor(midnight, run, lock);
           await this.markDone(midnight);
