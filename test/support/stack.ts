@@ -98,6 +98,9 @@ export async function startStack(overrides: NodeJS.ProcessEnv = {}): Promise<Sta
     ]);
     Object.assign(env, { USER_URL: user.url, PRODUCT_URL: product.url, CART_URL: cart.url, ORDER_URL: order.url });
     config = loadConfig(env);
+    // Ports were free ones, known only now: tell the order subgraph where the product subgraph is
+    // (its stock reconciler reads product truth from there).
+    Object.assign(order.deps.config, { PRODUCT_URL: product.url });
     const gateway = await startGateway(config, log('gateway'));
     started.push(gateway);
     const signer = makeSigner(env.JWT_PRIVATE_KEY!, user.deps.secrets.jwtKeyId, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }, config.ACCESS_TOKEN_TTL_SECONDS);
