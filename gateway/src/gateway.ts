@@ -68,7 +68,10 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
     options: { url: string; name: string },
     private readonly secret: string,
   ) {
-    super(options);
+    // Node's own fetch (undici): pooled keep-alive connections that honour the subgraph's
+    // Keep-Alive hint, and far less per-request work than the default make-fetch-happen stack.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    super({ ...options, fetcher: fetch as any });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
