@@ -1,4 +1,4 @@
-import { normaliseEmail, passwordWeakness, validEmail, validPhone } from './validation';
+import { normaliseEmail, passwordWeakness, validAddress, validEmail, validName, validPhone } from './validation';
 
 describe('account input rules', () => {
   it('normalises emails to one indexed form', () => {
@@ -24,5 +24,14 @@ describe('account input rules', () => {
     expect(validPhone(' +44 (20) 7946-0958 ')).toBe('+44 (20) 7946-0958');
     expect(() => validPhone('12345')).toThrow(/at least 6 digits/);
     expect(() => validPhone('DROP TABLE')).toThrow();
+  });
+
+  it('refuses text with a lone UTF-16 surrogate as malformed input (found by the abuse property tests)', () => {
+    expect(() => validEmail('\ud800')).toThrow(/not a valid address/);
+    expect(() => validEmail('a\udfff@example.com')).toThrow(/not a valid address/);
+    expect(() => validName('Ada \ud800')).toThrow(/not valid Unicode/);
+    expect(() => validAddress('\udc00 Main St')).toThrow(/not valid Unicode/);
+    // a proper surrogate pair is one character and fine
+    expect(validName('Ada 😀')).toBe('Ada 😀');
   });
 });

@@ -21,9 +21,14 @@ export function normaliseEmail(raw: string): string {
   return raw.trim().normalize('NFC').toLowerCase();
 }
 
+// A lone UTF-16 surrogate is not text: UTF-8 cannot hold it (it would be stored as U+FFFD, not as
+// sent) and the email validator throws on it (an INTERNAL_SERVER_ERROR before this check).
+const LONE_SURROGATE = /\p{Cs}/u;
+
 export function validEmail(raw: string, field = 'email'): string {
   const email = normaliseEmail(raw);
   if (!email) throw badInput('Email is required', field);
+  if (LONE_SURROGATE.test(email)) throw badInput('Email is not a valid address', field);
   if (email.length > LIMITS.email) throw badInput(`Email must be at most ${LIMITS.email} characters`, field);
   if (!isEmail(email, { allow_display_name: false, allow_ip_domain: false, require_tld: true })) {
     throw badInput('Email is not a valid address', field);
@@ -38,6 +43,7 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 function text(raw: string, field: string, label: string, max: number, allowNewlines: boolean): string {
   const value = raw.trim().normalize('NFC');
   if (!value) throw badInput(`${label} must not be empty`, field);
+  if (LONE_SURROGATE.test(value)) throw badInput(`${label} is not valid Unicode text`, field);
   if ([...value].length > max) throw badInput(`${label} must be at most ${max} characters`, field);
   if (CONTROL.test(value) || (!allowNewlines && /[\r\n\t]/.test(value))) throw badInput(`${label} contains control characters`, field);
   return value;
