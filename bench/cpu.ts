@@ -37,15 +37,36 @@ export function pidsByName(names: string[]): number[] {
   }
 }
 
+/** Busy ticks of the whole machine (every process, every core) from /proc/stat. */
+function machineTicks(): number | null {
+  try {
+    const [, ...v] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = v;
+    return user + nice + system + irq + softirq + (steal ?? 0);
+  } catch {
+    return null;
+  }
+}
+
 export type CpuSample = Record<string, number>;
 
-/** CPU ms per named group of processes between start() and the returned stop(). */
+/**
+ * CPU ms per named group of processes between start() and the returned stop(), plus `elsewhere`:
+ * what every other process on the machine took meanwhile (another job skews the figures).
+ */
 export function startCpuMeter(groups: Record<string, number[]>): () => CpuSample {
   const read = () => Object.fromEntries(Object.entries(groups).map(([name, pids]) => [name, pids.reduce((s, p) => s + (cpuTicks(p) ?? 0), 0)]));
   const before = read();
+  const machineBefore = machineTicks();
   return () => {
     const after = read();
-    return Object.fromEntries(Object.keys(groups).map((name) => [name, ((after[name] - before[name]) * 1000) / TICKS_PER_SECOND]));
+    const machineAfter = machineTicks();
+    const sample: CpuSample = Object.fromEntries(Object.keys(groups).map((name) => [name, ((after[name] - before[name]) * 1000) / TICKS_PER_SECOND]));
+    if (machineBefore !== null && machineAfter !== null) {
+      const ours = Object.values(sample).reduce((s, v) => s + v, 0);
+      sample.elsewhere = Math.max(0, ((machineAfter - machineBefore) * 1000) / TICKS_PER_SECOND - ours);
+    }
+    return sample;
   };
 }
 
@@ -58,12 +79,20 @@ export function cpuGroups(stackPids: Record<string, number | undefined>): Record
   return groups;
 }
 
-/** Columns "bench gateway … redis total cores": CPU ms per request by process, and cores kept busy. */
+/**
+ * Columns "bench gateway … redis total cores-busy elsewhere": CPU ms per request by process, the
+ * cores the system under test kept busy, and the cores other processes on the machine took.
+ */
 export function cpuColumns(sample: CpuSample, requests: number, durationMs: number): { header: string[]; cells: string[] } {
-  const names = Object.keys(sample);
+  const names = Object.keys(sample).filter((n) => n !== 'elsewhere');
   const total = names.reduce((s, n) => s + sample[n], 0);
   return {
-    header: [...names, 'total', 'cores busy'],
-    cells: [...names.map((n) => (sample[n] / requests).toFixed(2)), (total / requests).toFixed(2), (total / durationMs).toFixed(2)],
+    header: [...names, 'total', 'cores busy', 'cores elsewhere'],
+    cells: [
+      ...names.map((n) => (sample[n] / requests).toFixed(2)),
+      (total / requests).toFixed(2),
+      (total / durationMs).toFixed(2),
+      sample.elsewhere === undefined ? '?' : (sample.elsewhere / durationMs).toFixed(2),
+    ],
   };
 }

@@ -11,14 +11,15 @@ import { parseArgs } from 'node:util';
 import { flashSale, VARIANTS, VariantName } from './flash-sale';
 import { readScenario } from './read';
 import { summarizeProfile } from './profile';
-import { OUT_DIR, startBenchStack } from './stack';
+import { OUT_DIR, PROCESSES, ProcessName, startBenchStack } from './stack';
 
 const USAGE = `usage: npm run bench -- [flash-sale | read | profile <file.cpuprofile>...] [options]
   flash-sale   --buyers 5000 --stock 500 --concurrency 200 --warmup 500 --opens-in 3 --limit 1
                --variants ${VARIANTS.join(',')}
   read         --requests 5000 --read-concurrency 50 --products 60 --warmup 500
   stack        --reuse (drive the stack of the current environment, e.g. npm start; no restarts)
-               --port-base 5000 (own stack on 5000-5004)  --no-build  --cpu-prof (gateway, order)`;
+               --port-base 5000 (own stack on 5000-5004)  --no-build
+               --cpu-prof gateway,order (node --cpu-prof on those processes; summary in bench/out/profiles)`;
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
@@ -49,7 +50,7 @@ async function main(): Promise<number> {
       reuse: { type: 'boolean', default: false },
       'port-base': { type: 'string' },
       'no-build': { type: 'boolean', default: false },
-      'cpu-prof': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -85,12 +86,18 @@ async function main(): Promise<number> {
     warmup: int('warmup', values.warmup, 500, 0),
   };
 
+  const profile = (values['cpu-prof'] ?? '').split(',').filter(Boolean) as ProcessName[];
+  if (profile.some((p) => !PROCESSES.includes(p))) {
+    process.stderr.write(`--cpu-prof takes a comma-separated list of ${PROCESSES.join(', ')}\n${USAGE}\n`);
+    return 2;
+  }
+
   mkdirSync(OUT_DIR, { recursive: true });
   const stack = await startBenchStack({
     reuse: values.reuse,
     portBase: int('port-base', values['port-base'], 5000, 1024),
     build: !values['no-build'],
-    profile: values['cpu-prof'] ? ['gateway', 'order'] : [],
+    profile,
     log,
   });
   let interrupted = false;

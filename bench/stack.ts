@@ -25,7 +25,8 @@ const BENCH_REDIS_PREFIX = 'bench:';
 const BENCH_RATE_LIMITS =
   'placeOrder:user:20/10,placeOrder:ip:100000000/10,payOrder:user:20/10,logIn:ip:60/60,signUp:ip:30/60,requestEmailVerification:ip:20/60,refreshTokens:ip:120/60';
 
-export type ProcessName = 'user' | 'product' | 'cart' | 'order' | 'gateway';
+export const PROCESSES = ['gateway', 'user', 'product', 'cart', 'order'] as const;
+export type ProcessName = (typeof PROCESSES)[number];
 
 export interface StackOptions {
   reuse: boolean;
