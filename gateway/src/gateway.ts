@@ -110,7 +110,9 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     maxAliases: { n: config.MAX_ALIASES, exposeLimits: true },
     costLimit: { maxCost: config.MAX_QUERY_COST, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true, exposeLimits: true },
     maxDirectives: { n: 20, exposeLimits: true },
-    maxTokens: { n: 2000, exposeLimits: true },
+    // Token count is enforced by the parser itself (parseOptions below), so a syntax error stays a
+    // 400 GRAPHQL_PARSE_FAILED (armor's token plugin re-parses in a hook and turns it into a 500).
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: production },
   });
   const protection = armor.protect();
@@ -127,6 +129,7 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: config.MAX_BATCH_SIZE > 1,
     validationRules: protection.validationRules,
+    parseOptions: { maxTokens: 2000 },
     formatError: makeFormatError(logger),
     plugins: [
       ...protection.plugins,

@@ -3,7 +3,7 @@ import { startStack, Stack } from '../support/stack';
 /** Tight limits so each one is easy to cross; ordinary queries must still pass. */
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ MAX_QUERY_DEPTH: '5', MAX_ALIASES: '3', MAX_QUERY_COST: '60', MAX_BODY_BYTES: '4000', MAX_BATCH_SIZE: '1', RATE_LIMITS: 'product:ip:3/60' });
+  stack = await startStack({ MAX_QUERY_DEPTH: '5', MAX_ALIASES: '3', MAX_QUERY_COST: '60', MAX_BODY_BYTES: '8000', MAX_BATCH_SIZE: '1', RATE_LIMITS: 'product:ip:3/60' });
 });
 afterAll(() => stack?.stop());
 
@@ -44,7 +44,7 @@ describe('gateway abuse limits refuse a request before any subgraph runs it', ()
   });
 
   it('refuses a body larger than MAX_BODY_BYTES with 413', async () => {
-    const res = await post(JSON.stringify({ query: `{ categories { id } }`, variables: { pad: 'x'.repeat(5000) } }));
+    const res = await post(JSON.stringify({ query: `{ categories { id } }`, variables: { pad: 'x'.repeat(9000) } }));
     expect(res.status).toBe(413);
     expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('BAD_REQUEST');
   });
@@ -58,6 +58,18 @@ describe('gateway abuse limits refuse a request before any subgraph runs it', ()
     expect(limited[0].errors?.[0].extensions?.retryAfter).toBeGreaterThan(0);
     // other fields are not limited
     expect((await stack.gql(`{ categories { id } }`)).errors).toBeUndefined();
+  });
+
+  it('answers a GraphQL syntax error with 400 GRAPHQL_PARSE_FAILED', async () => {
+    const res = await stack.gql(`{ categories { id }`);
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0].extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+  });
+
+  it('refuses a document with more tokens than the parser allows', async () => {
+    const res = await stack.gql(`{ categories { ${Array.from({ length: 2100 }, () => 'id').join(' ')} } }`);
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0].message).toMatch(/token/i);
   });
 
   it('answers malformed JSON with BAD_REQUEST, not a stack trace', async () => {

@@ -218,22 +218,10 @@ export async function postRaw(url: string, body: unknown, headers: Record<string
   return { status: res.status, text, body: parsed };
 }
 
-/**
- * KNOWN ISSUE (reported, not ours to fix here): graphql-armor's max-tokens plugin parses the
- * document in an Apollo plugin hook, so every syntax error at the gateway is answered HTTP 500
- * with GRAPHQL_VALIDATION_FAILED instead of 400 GRAPHQL_PARSE_FAILED (upstream issues
- * Escape-Technologies/graphql-armor#571, #751). The body is clean; only the status is wrong. This
- * lets exactly that answer through so the rest of every check still runs on it.
- */
-export function knownSyntaxError500(answer: RawAnswer): boolean {
-  const errors = answer.body?.errors ?? [];
-  return answer.status === 500 && errors.length > 0 && errors.every((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && e.message.startsWith('Syntax Error:'));
-}
-
 /** The checks every answer must pass; returns what is wrong (empty: fine). */
 export function answerProblems(answer: RawAnswer, sent: unknown): string[] {
   const problems: string[] = [];
-  if (answer.status >= 500 && !knownSyntaxError500(answer)) problems.push(`HTTP ${answer.status}`);
+  if (answer.status >= 500) problems.push(`HTTP ${answer.status}`);
   if (!answer.body) problems.push(`answer is not JSON: ${answer.text.slice(0, 300)}`);
   for (const e of answer.body?.errors ?? []) {
     const code = e.extensions?.code as string | undefined;

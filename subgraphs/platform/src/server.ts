@@ -109,8 +109,10 @@ export async function serveSubgraph<Ctx extends BaseContext>(
         try {
           identity = verifyIdentityHeaders(identitySecret, req.headers, requestId, config.IDENTITY_MAX_AGE_SECONDS);
         } catch (err) {
-          if (err instanceof AppError) reqLogger.warn({ reason: err.message }, 'rejected identity headers');
-          throw err;
+          if (!(err instanceof AppError)) throw err;
+          reqLogger.warn({ reason: err.message }, 'rejected identity headers');
+          // A refusal from the context function would otherwise be answered HTTP 500.
+          throw new AppError(err.code, err.message, { http: { status: 401 } });
         }
         const clientIp = String(req.headers['x-client-ip'] ?? req.socket.remoteAddress ?? '');
         return def.context({ requestId, identity, clientIp, logger: reqLogger });
