@@ -54,9 +54,15 @@ export interface VariantResult {
   requests: number;
   concurrency: number;
   durationMs: number;
+  /** Answers (orders and typed refusals such as SOLD_OUT) per second; errors excluded. */
   throughput: number;
+  /** All requests per second, errors included. */
+  requestRate: number;
   latencyMs: LatencySummary;
   outcomes: Record<string, number>;
+  /** Count of error answers (GraphQL errors, HTTP failures, network failures). */
+  errorCount: number;
+  /** Every outcome but ORDER and SOLD_OUT, by kind (errors and any other typed refusal). */
   errors: Record<string, number>;
   ratioToMain: number;
   /** CPU ms spent by each process during the measured sale (cpu.ts). */
@@ -79,7 +85,7 @@ function placeOrderOutcome(status: number, json: GraphQLBody<PlaceOrderData> | n
   const payload = json?.data?.placeOrder;
   if (payload?.order) return { kind: 'ORDER', orderId: payload.order.id };
   if (payload?.userErrors?.length) return { kind: payload.userErrors[0].code };
-  return { kind: errorKind(status, json) };
+  return { kind: errorKind(status, json), error: true };
 }
 
 function countKinds(outcomes: readonly Outcome[]): Record<string, number> {
@@ -173,7 +179,9 @@ export async function flashSale(stack: BenchStack, opts: FlashSaleOptions, log: 
       requests: load.requests,
       concurrency: load.concurrency,
       durationMs: load.durationMs,
-      throughput: load.requests / (load.durationMs / 1000),
+      throughput: load.outcomes.filter((o) => !o.error).length / (load.durationMs / 1000),
+      requestRate: load.requests / (load.durationMs / 1000),
+      errorCount: load.outcomes.filter((o) => o.error).length,
       latencyMs: summarize(load.latenciesMs),
       outcomes,
       errors,
@@ -235,7 +243,7 @@ function report(
     round(r.latencyMs.p99),
     r.audit.answeredOrders,
     r.audit.soldOutAnswers,
-    Object.values(r.errors).reduce((s, n) => s + n, 0),
+    r.errorCount,
     r.audit.oversold,
     r.audit.unsoldWhileDemand,
     r.audit.disagreements,
@@ -247,7 +255,7 @@ function report(
     ratios.buyerToProductLock !== null ? `buyer lock ÷ product lock throughput: ${round(ratios.buyerToProductLock, 2)} (issue target ≥ 5)` : null,
     ratios.gatewayToDirect !== null ? `gateway ÷ order subgraph direct throughput: ${round(ratios.gatewayToDirect, 2)} (federation + token verification + rate limit)` : null,
   ].filter((l): l is string => l !== null);
-  const errorLines = results.map((r) => `  ${r.label}: ${kinds(r.errors)}`);
+  const errorLines = results.map((r) => `  ${r.label}: ${kinds(r.errors)}${r.errorCount ? ` (${round(r.requestRate, 0)} requests/s with errors)` : ''}`);
   const auditLines = results.map(
     (r) =>
       `  ${r.label}: stock ${r.audit.stock}, sold ${r.audit.soldUnits} in ${r.audit.ordersInDb} orders, available ${r.audit.available}, ` +
@@ -267,7 +275,7 @@ function report(
     table(cpuHeader, cpuRows),
     '',
     ...ratioLines,
-    'errors by kind:',
+    'errors and other refusals by kind (answered/s counts answers only; an error is not an answer):',
     ...errorLines,
     'audit:',
     ...auditLines,
@@ -289,6 +297,8 @@ function report(
       concurrency: r.concurrency,
       durationMs: round(r.durationMs),
       throughput: round(r.throughput, 1),
+      requestRate: round(r.requestRate, 1),
+      errors: r.errorCount,
       ratioToMain: round(r.ratioToMain, 3),
       latencyMs: Object.fromEntries(Object.entries(r.latencyMs).map(([k, v]) => [k, round(v, 2)])),
       outcomes: r.outcomes,

@@ -51,7 +51,7 @@ export class InProcessOrders {
     const holdMs = this.stack.config.RESERVATION_TTL_SECONDS * 1000;
     const reserved = await this.reservations.reserve(id, buyer, lines, holdMs);
     if (reserved.status === 'rejected') return { kind: reserved.rejections[0].code };
-    if (reserved.status !== 'reserved') return { kind: `RESERVE_${reserved.status.toUpperCase()}` };
+    if (reserved.status !== 'reserved') return { kind: `RESERVE_${reserved.status.toUpperCase()}`, error: true };
     try {
       const em = this.orm.em.fork();
       const now = new Date();
@@ -80,10 +80,10 @@ export class InProcessOrders {
     try {
       const outcome = await this.services.orders.placeOrder(buyer, { items: lines, idempotencyKey: key });
       if (outcome.order) return { kind: 'ORDER', orderId: outcome.order.id };
-      return { kind: outcome.userErrors[0]?.code ?? 'NO_ANSWER' };
+      return outcome.userErrors.length ? { kind: outcome.userErrors[0].code } : { kind: 'NO_ANSWER', error: true };
     } catch (err) {
       // Catalogue errors carry their code; anything else is what a client would see as masked.
-      return { kind: String((err as AppError).extensions?.code ?? 'INTERNAL_SERVER_ERROR') };
+      return { kind: String((err as AppError).extensions?.code ?? 'INTERNAL_SERVER_ERROR'), error: true };
     }
   }
 

@@ -6,10 +6,15 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 
-/** One answer, reduced to what the report counts: `ORDER`, a userError code, an error code. */
+/**
+ * One answer, reduced to what the report counts: `ORDER`, a typed refusal (a userError code such
+ * as SOLD_OUT), or an error (`error: true`: a GraphQL error code, an HTTP status, a network
+ * failure). Throughput counts answers, not errors: a buyer told "retry later" got no answer.
+ */
 export interface Outcome {
   kind: string;
   orderId?: string;
+  error?: boolean;
 }
 
 export interface LoadResult {
@@ -38,7 +43,7 @@ export async function closedLoop(requests: number, concurrency: number, fire: (i
       try {
         outcome = await fire(i);
       } catch (err) {
-        outcome = { kind: networkKind(err) };
+        outcome = { kind: networkKind(err), error: true };
       }
       latenciesMs[i] = performance.now() - t0;
       outcomes[i] = outcome;
