@@ -43,6 +43,7 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_:.-]{0,40}$/, 'letters, digits and _ : . - only')
     .default('fs:'),
   REDIS_COMMAND_TIMEOUT_MS: positiveInt(2000),
+  OUTBOX_REPLAY_WINDOW_SECONDS: positiveInt(900),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z
     .string()

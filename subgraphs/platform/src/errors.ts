@@ -46,13 +46,18 @@ const PASSTHROUGH = new Set<string>([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-const INFRA_DOWN = /ECONNREFUSED|ETIMEDOUT|ECONNRESET|Connection is closed|Command timed out|Stream isn't writeable|PROTOCOL_CONNECTION_LOST|ER_CON_COUNT|max retries per request|connect ETIMEDOUT|Pool is closed|getaddrinfo/i;
+// `Transaction query already complete`: knex refusing the rest of a transaction whose connection died under it.
+// `fetch failed` (undici): a subgraph could not be reached or hung up mid-answer (the cause says which).
+const INFRA_DOWN = /ECONNREFUSED|ETIMEDOUT|ECONNRESET|Connection is closed|Command timed out|Stream isn't writeable|PROTOCOL_CONNECTION_LOST|ER_CON_COUNT|max retries per request|connect ETIMEDOUT|Pool is closed|getaddrinfo|Transaction query already complete|fetch failed|UND_ERR_SOCKET|other side closed/i;
 
-/** True when an error means Redis or MySQL is unreachable, which clients see as SERVICE_UNAVAILABLE. */
-export function isInfrastructureError(err: unknown): boolean {
-  const e = err as { code?: string; message?: string; name?: string } | undefined;
-  if (!e) return false;
-  return INFRA_DOWN.test(`${e.code ?? ''} ${e.message ?? ''} ${e.name ?? ''}`);
+/**
+ * True when an error means Redis, MySQL or a subgraph is unreachable, which clients see as
+ * SERVICE_UNAVAILABLE. Wrapped errors are judged by their causes too.
+ */
+export function isInfrastructureError(err: unknown, depth = 0): boolean {
+  const e = err as { code?: string; message?: string; name?: string; cause?: unknown } | undefined;
+  if (!e || depth > 3) return false;
+  return INFRA_DOWN.test(`${e.code ?? ''} ${e.message ?? ''} ${e.name ?? ''}`) || isInfrastructureError(e.cause, depth + 1);
 }
 
 /**

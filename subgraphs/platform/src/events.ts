@@ -3,12 +3,19 @@
  * work as its change; the relay publishes unpublished rows to a Redis Stream; a consumer in a
  * consumer group applies each event inside a transaction that also records the event id, so an
  * event delivered twice is applied once.
+ *
+ * Redis may lose everything (a restart without persistence): the streams, the consumer groups and
+ * every event published but not yet consumed. The relay notices (its epoch key is gone) and
+ * publishes the rows of the last OUTBOX_REPLAY_WINDOW_SECONDS again; a consumer whose group is
+ * gone recreates it; the processed-event ids make the replayed events that were applied already
+ * no-ops.
  */
 import { Entity, Index, PrimaryKey, Property, UniqueConstraintViolationException, LockMode } from '@mikro-orm/core';
 import type { MikroORM, EntityManager } from '@mikro-orm/mysql';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from './logger';
+import { MAX_BLOCKING_READ_MS } from './redis';
 
 @Entity({ tableName: 'outbox' })
 @Index({ properties: ['publishedAt', 'id'] })
@@ -63,14 +70,50 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-/** Publishes unpublished outbox rows; several replicas share the work with SKIP LOCKED. */
-export function startOutboxRelay(opts: { orm: MikroORM; redis: Redis; logger: Logger; intervalMs?: number; batch?: number }): Worker {
+/**
+ * The key whose presence tells a relay that Redis still holds what it published (one per outbox,
+ * i.e. per database). It vanishes only when Redis loses its data.
+ */
+export function outboxEpochKey(orm: MikroORM): string {
+  return `outbox:epoch:${orm.config.get('dbName')}`;
+}
+
+/** How far back a relay re-publishes after Redis lost its data, unless told otherwise. */
+export const DEFAULT_REPLAY_WINDOW_MS = 15 * 60_000;
+
+/**
+ * Publishes unpublished outbox rows; several replicas share the work with SKIP LOCKED.
+ *
+ * Before each run it checks the epoch key. When the key is missing, Redis has lost its data (or
+ * is new): rows published within `replayWindowMs` are marked unpublished again, THEN the key is
+ * written, so whoever sees the key (the order subgraph's stock reconciler waits for it) also sees
+ * those rows as unpublished until they are in the stream again. The window must be longer than
+ * consumers ever lag behind; an event older than that which was never consumed is not replayed.
+ */
+export function startOutboxRelay(opts: {
+  orm: MikroORM;
+  redis: Redis;
+  logger: Logger;
+  intervalMs?: number;
+  batch?: number;
+  replayWindowMs?: number;
+}): Worker {
   const { orm, redis, logger } = opts;
   const interval = opts.intervalMs ?? 500;
+  const replayWindowMs = opts.replayWindowMs ?? DEFAULT_REPLAY_WINDOW_MS;
+  const epochKey = outboxEpochKey(orm);
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
+
+  const checkEpoch = async (): Promise<void> => {
+    if ((await redis.exists(epochKey)) === 1) return;
+    const since = new Date(Date.now() - replayWindowMs);
+    const replayed = await orm.em.fork().nativeUpdate(OutboxMessage, { publishedAt: { $gte: since } }, { publishedAt: null });
+    await redis.set(epochKey, `${Date.now()}:${randomUUID()}`, 'NX');
+    if (replayed > 0) logger.warn({ replayed, windowSeconds: replayWindowMs / 1000 }, 'Redis lost its data: re-publishing recent outbox events');
+  };
 
   const round = async (): Promise<number> => {
     return orm.em.fork().transactional(async (em) => {
@@ -97,6 +140,7 @@ export function startOutboxRelay(opts: { orm: MikroORM; redis: Redis; logger: Lo
   const loop = async () => {
     if (stopped) return;
     try {
+      await checkEpoch();
       do {
         again = false;
         while (!stopped && (await round()) > 0);
@@ -149,8 +193,9 @@ export function startStreamConsumer<T extends { type: string }>(opts: {
   claimIdleMs?: number;
 }): Worker {
   const { orm, redis, stream, group, consumer, logger } = opts;
+  // Within what the blocking client's command timeout allows (redis.ts).
+  const blockMs = Math.min(opts.blockMs ?? 1000, MAX_BLOCKING_READ_MS);
   let stopped = false;
-
 
   const apply = async (streamId: string, fields: string[]): Promise<void> => {
     const f: Record<string, string> = {};
@@ -187,14 +232,22 @@ export function startStreamConsumer<T extends { type: string }>(opts: {
     }
   };
 
-  const loop = async () => {
+  // From '0': a group created after Redis lost its data reads every event the relay re-published.
+  const createGroup = async (): Promise<boolean> => {
     try {
       // ioredis does not apply keyPrefix to XGROUP's key (it is behind a subcommand), so add it here;
       // XREADGROUP / XAUTOCLAIM / XACK below are prefixed by ioredis itself.
       await redis.xgroup('CREATE', `${redis.options.keyPrefix ?? ''}${stream}`, group, '0', 'MKSTREAM');
+      return true;
     } catch (err) {
-      if (!/BUSYGROUP/.test((err as Error).message)) logger.warn({ err }, 'could not create consumer group');
+      if (/BUSYGROUP/.test((err as Error).message)) return true;
+      logger.warn({ err }, 'could not create consumer group');
+      return false;
     }
+  };
+
+  const loop = async () => {
+    await createGroup();
     let lastClaim = 0;
     while (!stopped) {
       try {
@@ -203,12 +256,17 @@ export function startStreamConsumer<T extends { type: string }>(opts: {
           const claimed = (await redis.xautoclaim(stream, group, consumer, opts.claimIdleMs ?? 15_000, '0', 'COUNT', 100)) as [string, Array<[string, string[]] | null>];
           await processBatch((claimed[1] ?? []).filter((e): e is [string, string[]] => !!e));
         }
-        const res = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'BLOCK', opts.blockMs ?? 1000, 'STREAMS', stream, '>')) as
+        const res = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'BLOCK', blockMs, 'STREAMS', stream, '>')) as
           | Array<[string, Array<[string, string[]]>]>
           | null;
         if (res) for (const [, entries] of res) await processBatch(entries);
       } catch (err) {
         if (stopped) break;
+        // The group is gone: Redis lost its data (and the relay re-publishes). Join again.
+        if (/NOGROUP/.test((err as Error).message)) {
+          logger.warn({ stream, group }, 'consumer group missing (Redis lost its data?); recreating it');
+          if (await createGroup()) continue;
+        }
         logger.warn({ err, stream }, 'stream read failed; retrying');
         await new Promise((r) => setTimeout(r, 500));
       }

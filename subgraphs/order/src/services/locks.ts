@@ -7,6 +7,10 @@
  * lock guards is also fenced in the database (order rows: optimistic `version`; new orders: the
  * unique idempotency key; reservations: the record a release deletes), so a holder whose lock
  * expired mid-way cannot commit a stale change.
+ *
+ * Waiting is done here, one attempt at a time, and only while the resources are taken by someone
+ * else: Redlock's own retries would also retry an unreachable Redis, so a stalled Redis would hold
+ * a request for (wait / retry delay) command timeouts instead of one.
  */
 import type Redis from 'ioredis';
 import { ExecutionError, Lock, Redlock, ResourceLockedError } from '@sesamecare-oss/redlock';
@@ -26,12 +30,13 @@ export interface HeldLock {
 }
 
 const RETRY_DELAY_MS = 25;
+const RETRY_JITTER_MS = 20;
 
 export class Locks {
   private readonly redlock: Redlock;
 
   constructor(redis: Redis) {
-    this.redlock = new Redlock([redis], { retryCount: 0, retryDelay: RETRY_DELAY_MS, retryJitter: 20, automaticExtensionThreshold: 200 });
+    this.redlock = new Redlock([redis], { retryCount: 0, retryDelay: RETRY_DELAY_MS, retryJitter: RETRY_JITTER_MS, automaticExtensionThreshold: 200 });
   }
 
   /**
@@ -40,12 +45,20 @@ export class Locks {
    * `fn` however it ends; a failed release only means the lock expires on its own.
    */
   async using<T>(resources: string[], opts: { ttlMs: number; waitMs: number }, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+    const giveUpAt = Date.now() + opts.waitMs;
     let lock: Lock;
-    try {
-      lock = await this.redlock.acquire(resources, opts.ttlMs, { retryCount: Math.ceil(opts.waitMs / RETRY_DELAY_MS) });
-    } catch (err) {
-      if (err instanceof ExecutionError && (await isContention(err))) throw new LockBusyError(resources);
-      throw err;
+    for (;;) {
+      try {
+        lock = await this.redlock.acquire(resources, opts.ttlMs, { retryCount: 0 });
+        break;
+      } catch (err) {
+        if (!(err instanceof ExecutionError)) throw err;
+        const refusal = await lastRefusal(err);
+        // Redis could not answer: its own error (a timeout, a refused connection) says so at once.
+        if (!(refusal instanceof ResourceLockedError)) throw refusal ?? err;
+        if (Date.now() + RETRY_DELAY_MS > giveUpAt) throw new LockBusyError(resources);
+        await new Promise((r) => setTimeout(r, RETRY_DELAY_MS + Math.floor((Math.random() * 2 - 1) * RETRY_JITTER_MS)));
+      }
     }
     const handle: HeldLock = {
       held: () => lock.expiration > Date.now(),
@@ -61,10 +74,10 @@ export class Locks {
   }
 }
 
-/** True when the last attempt failed because a resource was locked, not because Redis was unreachable. */
-async function isContention(err: ExecutionError): Promise<boolean> {
+/** Why the last attempt failed: a ResourceLockedError (someone holds it) or Redis's own error. */
+async function lastRefusal(err: ExecutionError): Promise<Error | undefined> {
   const last = err.attempts[err.attempts.length - 1];
-  if (!last) return false;
-  const stats = await last;
-  return [...stats.votesAgainst.values()].some((e) => e instanceof ResourceLockedError);
+  if (!last) return undefined;
+  const against = [...(await last).votesAgainst.values()];
+  return against.find((e) => e instanceof ResourceLockedError) ?? against[0];
 }

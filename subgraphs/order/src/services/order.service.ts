@@ -11,7 +11,9 @@
  *   O1 Redis takes units before the database records them and gets them back only after the
  *      database has committed the status that frees them. A crash in between can only hold units
  *      too long (the sweeper returns them); it can never sell a unit twice. A failed commit gives
- *      its units back before placeOrder answers.
+ *      its units back before placeOrder answers. A failed COMMIT statement is read back first
+ *      (the connection may have died after the server committed): found, the order stands;
+ *      unreadable, the units stay held and the sweeper decides once the database answers.
  *   O2 Every status change is a row in TRANSITIONS and a compare-and-set on the order's version
  *      (MikroORM optimistic lock): of two racing changes (pay vs expire, cancel vs ship) exactly
  *      one commits; the other sees StaleOrderError and re-reads.
@@ -180,36 +182,64 @@ export class OrderService {
       }
 
       const now = this.d.clock.now();
-      let order: Order;
+      let order: Order | undefined;
+      let committing = false;
       try {
         // Past the lock's time another attempt may be running; give back rather than race it (O1).
         if (!lock.held()) throw unavailable('Placing the order took too long; please retry');
-        const em = this.d.orm.em.fork();
-        order = em.create(Order, {
-          id: orderId,
-          userId: buyer,
-          idempotencyKey: key,
-          total: lines.reduce((sum, l, i) => sum + l.quantity * reserved.prices[i].unitPrice, 0),
-          currency,
-          reservationExpiresAt: new Date(now.getTime() + this.holdMs),
-          statusChangedAt: now,
-          createdAt: now,
+        await this.d.orm.em.fork().transactional(async (em) => {
+          const draft = em.create(Order, {
+            id: orderId,
+            userId: buyer,
+            idempotencyKey: key,
+            total: lines.reduce((sum, l, i) => sum + l.quantity * reserved.prices[i].unitPrice, 0),
+            currency,
+            reservationExpiresAt: new Date(now.getTime() + this.holdMs),
+            statusChangedAt: now,
+            createdAt: now,
+          });
+          lines.forEach((l, i) => em.create(OrderItem, { order: draft, productId: l.productId, quantity: l.quantity, unitPrice: reserved.prices[i].unitPrice }));
+          enqueueEvent<OrderPlacedEvent>(em, redisKeys.orderEvents, { type: 'order.placed', orderId, userId: buyer, items: lines });
+          order = draft;
+          await em.flush();
+          committing = true; // all that is left is COMMIT
         });
-        lines.forEach((l, i) => em.create(OrderItem, { order, productId: l.productId, quantity: l.quantity, unitPrice: reserved.prices[i].unitPrice }));
-        enqueueEvent<OrderPlacedEvent>(em, redisKeys.orderEvents, { type: 'order.placed', orderId, userId: buyer, items: lines });
-        await em.flush();
       } catch (e) {
-        await this.d.reservations.release(orderId).catch((releaseErr) => this.d.logger.error({ err: releaseErr, orderId }, 'could not give back units after a failed commit; the sweeper will'));
-        if (e instanceof UniqueConstraintViolationException) {
-          const first = await this.replay(buyer, key, lines, true);
-          if (first) return first;
+        // A failed COMMIT (the connection died meanwhile) may have committed all the same (O1).
+        const landed = committing ? await this.committed(orderId) : false;
+        if (landed === null) {
+          this.d.logger.error({ err: e, orderId }, 'commit outcome unknown; the reservation stays until the sweeper can read the order');
+          throw unavailable('The order could not be confirmed; please retry with the same idempotency key');
         }
-        throw e;
+        if (!landed) {
+          await this.d.reservations.release(orderId).catch((releaseErr) => this.d.logger.error({ err: releaseErr, orderId }, 'could not give back units after a failed commit; the sweeper will'));
+          if (e instanceof UniqueConstraintViolationException) {
+            const first = await this.replay(buyer, key, lines, true);
+            if (first) return first;
+          }
+          throw e;
+        }
+        this.d.logger.warn({ err: e, orderId }, 'the commit answered with an error but the order is in the database');
       }
       await this.d.reservations.rememberIdempotency(buyer, key, orderId).catch((e) => this.d.logger.warn({ err: e }, 'idempotency fast path not stored'));
       this.d.outbox.kick();
-      return { order, userErrors: [] };
+      return { order: order!, userErrors: [] };
     });
+  }
+
+  /**
+   * Whether an order whose COMMIT failed is in the database: true, false, or null when the
+   * database cannot say. The share-mode read waits for the row lock of a commit still in flight
+   * on the dead connection, so `false` is final.
+   */
+  private async committed(orderId: string): Promise<boolean | null> {
+    try {
+      const rows = await this.d.orm.em.getConnection().execute<Array<{ id: string }>>('select id from `order` where id = ? lock in share mode', [orderId]);
+      return rows.length > 0;
+    } catch (err) {
+      this.d.logger.warn({ err, orderId }, 'could not read back an order whose commit failed');
+      return null;
+    }
   }
 
   /** The order this (buyer, key) placed before, as placeOrder's answer; null when there is none. */

@@ -18,12 +18,15 @@
  *      holds no unpublished stock event and every consumer group of the stock stream has read and
  *      acknowledged everything. The same check after reading both sides proves no event was
  *      written meanwhile; otherwise it tries again, and finally answers SERVICE_UNAVAILABLE.
+ *      When Redis has lost its data, events it had but nobody consumed are gone from the stream:
+ *      until the outbox relay has marked them for re-publishing (it then writes its epoch key),
+ *      nothing counts as settled.
  *   R3 When in doubt it counts units as held (a unit left unsold for a moment), never as free.
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
 import type Redis from 'ioredis';
-import { Config, Logger, REQUEST_ID_HEADER, redisKeys, serviceUrl, signIdentityHeaders, unavailable } from '@flashsale/platform';
+import { Config, Logger, REQUEST_ID_HEADER, outboxEpochKey, redisKeys, serviceUrl, signIdentityHeaders, unavailable } from '@flashsale/platform';
 import { Order, OrderStatus } from '../entities/order.entity';
 import { OrderItem } from '../entities/order-item.entity';
 import { ReservationRecord, ReservationService } from './reservation.service';
@@ -181,6 +184,9 @@ export class StockReconciler {
    * (the newest stock event this subgraph wrote) that changes when a new one is written.
    */
   private async settledMarker(em: EntityManager): Promise<string | null> {
+    // Epoch first: once it exists, every event Redis may have lost is marked unpublished again.
+    const epoch = await this.deps.redis.get(outboxEpochKey(this.deps.orm));
+    if (epoch === null) return null;
     const rows = await em
       .getConnection()
       .execute<Array<{ newest: number | null; unpublished: number }>>(
@@ -194,13 +200,14 @@ export class StockReconciler {
       if (/no such key/i.test(err.message)) return [];
       throw err;
     })) as Array<Array<string | number | null>>;
-    const length = groups.length ? await this.deps.redis.xlen(redisKeys.stockEvents) : 0;
-    if (!groups.length && length > 0) return null; // events written but nobody consuming yet
+    // Events in the stream but no group yet (e.g. just re-published after Redis lost its data,
+    // before the product subgraph has recreated its group): not applied yet.
+    if (!groups.length && (await this.deps.redis.xlen(redisKeys.stockEvents)) > 0) return null;
     for (const g of groups) {
       const info = Object.fromEntries(g.reduce<Array<[string, unknown]>>((acc, v, i, all) => (i % 2 ? acc : [...acc, [String(v), all[i + 1]]]), []));
       if (Number(info.pending) !== 0 || info.lag === null || Number(info.lag) !== 0) return null;
     }
-    return String(rows[0]?.newest ?? 0);
+    return `${epoch}/${rows[0]?.newest ?? 0}`;
   }
 
   /** Units held per product (R3), the per-buyer counts, and the records pending orders need. */

@@ -35,7 +35,7 @@ export function startPeriodic(name: string, intervalMs: number, logger: Logger, 
 }
 
 export function startOrderWorkers(deps: SubgraphDeps, services: OrderServices): Worker[] {
-  const relay = startOutboxRelay({ orm: deps.orm, redis: deps.redis, logger: deps.logger });
+  const relay = startOutboxRelay({ orm: deps.orm, redis: deps.redis, logger: deps.logger, replayWindowMs: deps.config.OUTBOX_REPLAY_WINDOW_SECONDS * 1000 });
   services.outbox.attach(relay);
   return [
     relay,
