@@ -70,6 +70,8 @@ export const mysqlScenario: Scenario = {
         if (os.length) report.line(`placeOrder sent ${describePhase(p, HANG_MS, DOWN_MS)}: ${os.length} answered ${fmtTally(tally(os))} in ${fmt(latency(os))}`);
       }
       report.line(`MariaDB restarted on the same datadir (crash recovery) in ${restartMs} ms`);
+      const firstOrder = Math.min(...outcomes.filter((o) => o.kind === 'ORDER' && o.at >= killedAt).map((o) => o.at + o.ms));
+      report.line(`first order answered ${firstOrder - (backAt - restartMs)} ms after MariaDB was started again`);
       const failed = outcomes.filter((o) => o.kind !== 'ORDER' && o.kind !== 'SOLD_OUT');
       report.check('every failed placeOrder answered SERVICE_UNAVAILABLE (no stack trace, no SQL)', failed.every((o) => o.kind === 'SERVICE_UNAVAILABLE'));
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRedis, loadConfig, redisKeys } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
-import { createSaleProduct, readProductStock } from '../support/catalog';
+import { adminToken, createSaleProduct, readProductStock } from '../support/catalog';
 import { Answer, buyers, connectOrderToProduct, eventually, payOrder, placeOrder, sql } from '../support/orders';
 import { PrivateRedis } from '../../chaos/lib/servers';
 import { TcpProxy } from '../../chaos/lib/tcp-proxy';
@@ -56,6 +56,8 @@ it('a command whose caller gave up on a timeout is not run later when the connec
 it('Redis hangs, then dies and comes back empty mid-sale: answers come fast, and no unit is oversold or lost', async () => {
   const STOCK = 30;
   const product = await createSaleProduct(stack, { stock: STOCK });
+  // A product nobody orders around the outage: only its listing is in Redis when Redis dies.
+  const quiet = await createSaleProduct(stack, { stock: 5, price: 700 });
   const crowd = await buyers(stack, 10);
   const orders = await Promise.all(crowd.map((b) => placeOrder(stack, b, [{ productId: product.id, quantity: 1 }])));
   const ids = orders.map((o) => o.payload!.order!.id);
@@ -106,6 +108,21 @@ it('Redis hangs, then dies and comes back empty mid-sale: answers come fast, and
   );
   expect(answers.every((a) => ['ORDER', 'SOLD_OUT'].includes(code(a)!))).toBe(true);
 
+  // The product nobody touched is known to carts again (listing restored; selling waits for reconcile).
+  const [shopper] = await buyers(stack, 1);
+  await eventually(async () => {
+    const res = await stack.gql<{ addToCart: { userErrors: unknown[] } }>(
+      `mutation($p: ID!) { addToCart(productId: $p, quantity: 1) { cart { totalQuantity } userErrors { code } } }`,
+      { p: quiet.id },
+      { token: shopper.token },
+    );
+    return res.data?.addToCart.userErrors.length === 0;
+  }, 10_000);
+  expect(await stack.order.deps.redis.hmget(redisKeys.productStock(quiet.id), 'price', 'available')).toEqual(['700', null]);
+  const quietOrder = await placeOrder(stack, shopper, [{ productId: quiet.id, quantity: 2 }]);
+  expect(code(quietOrder)).toBe('ORDER');
+  expect(await stack.order.deps.redis.hget(redisKeys.productStock(quiet.id), 'available')).toBe('3');
+
   const answered = [...ids, answer!.payload!.order!.id, ...answers.flatMap((a) => (a.payload?.order ? [a.payload.order.id] : []))];
   const audit = await settledAudit(auditSources(stack), { id: product.id, initialStock: STOCK }, answered, { timeoutMs: 20_000 });
   if (!audit.exact) throw new Error(formatAudit(audit));
@@ -113,4 +130,27 @@ it('Redis hangs, then dies and comes back empty mid-sale: answers come fast, and
   expect(audit).toMatchObject({ sold: 7, productStock: STOCK - 7, oversold: 0, lost: 0, phantom: 0, available: 0 });
   expect(audit.sold + audit.pending).toBe(STOCK);
   expect(await stack.order.deps.redis.hget(redisKeys.productStock(product.id), 'available')).toBe('0');
+});
+
+it('a hash holding only a restored listing never gets a guessed `available`: admin changes update the listing, reconcile decides the rest', async () => {
+  const product = await createSaleProduct(stack, { stock: 8, price: 500 });
+  const stock = stack.product.services.stock;
+  const key = redisKeys.productStock(product.id);
+  await stack.product.deps.redis.del(key);
+  expect(await stock.restoreListings(stack.product.deps.orm.em.fork())).toBeGreaterThanOrEqual(1);
+  expect(await stack.product.deps.redis.hget(key, 'available')).toBeNull();
+  expect(await stack.product.deps.redis.hget(key, 'price')).toBe('500');
+
+  const res = await stack.gql<{ updateProduct: { userErrors: unknown[] } }>(
+    `mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { product { id } userErrors { code } } }`,
+    { id: product.id, input: { price: 650, stock: 12 } },
+    { token: await adminToken(stack) },
+  );
+  expect(res.data?.updateProduct.userErrors).toEqual([]);
+  expect(await stack.product.deps.redis.hmget(key, 'price', 'available')).toEqual(['650', null]);
+  expect(await stock.read(product.id)).toBeNull();
+  // The next order rebuilds the hash from the truth: 12 units.
+  const [buyer] = await buyers(stack, 1);
+  await placeOrder(stack, buyer, [{ productId: product.id, quantity: 1 }]);
+  expect(await stack.order.deps.redis.hmget(key, 'price', 'available')).toEqual(['650', '11']);
 });

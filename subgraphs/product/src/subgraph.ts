@@ -18,6 +18,7 @@ import { productReference, categoryReference } from './resolvers/product.referen
 import { CatalogService } from './services/catalog.service';
 import { StockService } from './services/stock.service';
 import { StockEventsService } from './services/stock-events.service';
+import { startListingRecovery } from './services/listing-recovery';
 import { migrations } from './migrations';
 
 export interface ProductServices {
@@ -42,6 +43,7 @@ export const productSubgraph: SubgraphModule<ProductServices> = {
     return { catalog: new CatalogService(stock, redis, logger), stock, stockEvents: new StockEventsService(logger) };
   },
   workers: (deps, services) => [
+    startListingRecovery({ orm: deps.orm, redis: deps.redis, logger: deps.logger, stock: services.stock }),
     startStreamConsumer<StockEvent>({
       orm: deps.orm,
       redis: deps.newRedis({ blocking: true }),

@@ -12,6 +12,9 @@
  * - A missing hash means Redis lost it. Only `reconcile` (given the reserved units, which the order
  *   subgraph knows) writes an absolute `available`; an admin change never recreates a lost hash
  *   with a guess, because a guess that ignores reservations would oversell.
+ * - After Redis lost its data, the listing fields (everything but `available`) are written back
+ *   for every product (restoreListings), so carts see prices again; a hash without `available`
+ *   still counts as missing for selling, which only reconcile may decide.
  * Times are epoch ms and 0 means "not set"; maxPerCustomer 0 means "no limit".
  */
 import type Redis from 'ioredis';
@@ -21,28 +24,37 @@ import { Product } from '../entities/product.entity';
 
 // KEYS[1] hash; ARGV: mode, amount, price, currency, opensAt, closesAt, maxPerCustomer, active.
 // mode 'set': available := amount (a new product, or reconcile from truth).
-// mode 'delta': only if the hash exists; available += amount unless that goes below 0.
-// Returns {status, available}: 1 written, 0 hash missing (nothing written), -1 refused (nothing written).
+// mode 'delta': only if the hash has `available`; available += amount unless that goes below 0.
+//   A hash holding only restored listing fields gets the new listing fields, never an `available`.
+// mode 'listing': the listing fields, only where `available` is missing (restoring after a loss).
+// Returns {status, available}: 1 written, 0 `available` missing (no `available` written), -1 refused (nothing written).
 const SYNC_STOCK_LUA = `
 local key = KEYS[1]
 local mode = ARGV[1]
 local amount = tonumber(ARGV[2])
-local available
-if mode == 'delta' then
-  if redis.call('EXISTS', key) == 0 then return {0, 0} end
-  local current = tonumber(redis.call('HGET', key, 'available') or '0')
-  if current + amount < 0 then return {-1, current} end
-  available = redis.call('HINCRBY', key, 'available', amount)
-else
-  available = amount
-  redis.call('HSET', key, 'available', available)
+local function listing()
+  redis.call('HSET', key, 'price', ARGV[3], 'currency', ARGV[4], 'opensAt', ARGV[5], 'closesAt', ARGV[6],
+    'maxPerCustomer', ARGV[7], 'active', ARGV[8])
 end
-redis.call('HSET', key, 'price', ARGV[3], 'currency', ARGV[4], 'opensAt', ARGV[5], 'closesAt', ARGV[6],
-  'maxPerCustomer', ARGV[7], 'active', ARGV[8])
+if mode == 'set' then
+  redis.call('HSET', key, 'available', amount)
+  listing()
+  return {1, amount}
+end
+-- 'delta' and 'listing' never write an available that is missing.
+if redis.call('HEXISTS', key, 'available') == 0 then
+  if mode == 'listing' or redis.call('EXISTS', key) == 1 then listing() end
+  return {0, 0}
+end
+local current = tonumber(redis.call('HGET', key, 'available'))
+if mode == 'listing' then return {1, current} end
+if current + amount < 0 then return {-1, current} end
+local available = redis.call('HINCRBY', key, 'available', amount)
+listing()
 return {1, available}
 `;
 
-type SyncStock = (key: string, mode: 'set' | 'delta', amount: number, ...fields: Array<string | number>) => Promise<[number, number]>;
+type SyncStock = (key: string, mode: 'set' | 'delta' | 'listing', amount: number, ...fields: Array<string | number>) => Promise<[number, number]>;
 
 export type StockChange = { status: 'applied'; available: number } | { status: 'missing' } | { status: 'refused'; available: number };
 
@@ -134,6 +146,27 @@ export class StockService {
     return written;
   }
 
+  /**
+   * After Redis lost its data: writes the listing fields (price, window, limit, active; never
+   * `available`) of every product whose hash has no `available`, in keyset-ordered batches, so
+   * carts know the products again. Selling still waits for reconcile. Returns how many it wrote.
+   */
+  async restoreListings(em: EntityManager): Promise<number> {
+    let written = 0;
+    let after = '';
+    for (;;) {
+      const rows = await em.find(Product, { id: { $gt: after } }, { orderBy: { id: 'asc' }, limit: 500, disableIdentityMap: true });
+      if (!rows.length) return written;
+      const pipeline = this.redis.pipeline() as unknown as { flashsaleSyncStock: (...a: unknown[]) => void; exec: () => Promise<Array<[Error | null, unknown]> | null> };
+      for (const p of rows) pipeline.flashsaleSyncStock(redisKeys.productStock(p.id), 'listing', 0, ...fieldArgs(hashFieldsOf(p)));
+      for (const [err, reply] of (await pipeline.exec()) ?? []) {
+        if (err) throw err;
+        if (Number((reply as [number, number])[0]) === 0) written++;
+      }
+      after = rows[rows.length - 1].id;
+    }
+  }
+
   /** `available` of each product, one round trip for all; null where the hash is missing. */
   async availableOf(productIds: readonly string[]): Promise<Array<number | null>> {
     if (!productIds.length) return [];
@@ -149,7 +182,8 @@ export class StockService {
 
   async read(productId: string): Promise<StockHash | null> {
     const raw = await this.redis.hgetall(redisKeys.productStock(productId));
-    if (!raw || !Object.keys(raw).length) return null;
+    // Listing fields alone (restored after a loss) are not a stock hash yet.
+    if (!raw || raw.available === undefined) return null;
     return {
       available: Number(raw.available),
       price: Number(raw.price),
