@@ -10,7 +10,7 @@
  * gone recreates it; the processed-event ids make the replayed events that were applied already
  * no-ops.
  */
-import { Entity, Index, PrimaryKey, Property, UniqueConstraintViolationException, LockMode } from '@mikro-orm/core';
+import { Entity, Index, IsolationLevel, PrimaryKey, Property, UniqueConstraintViolationException, LockMode } from '@mikro-orm/core';
 import type { MikroORM, EntityManager } from '@mikro-orm/mysql';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -134,7 +134,10 @@ export function startOutboxRelay(opts: {
       if (failed) throw failed[0];
       await em.nativeUpdate(OutboxMessage, { id: { $in: rows.map((r) => r.id) } }, { publishedAt: new Date() });
       return rows.length;
-    });
+      // READ COMMITTED: the locking read takes record locks only. Under REPEATABLE READ it also
+      // locked the gap after the last unpublished row, so writers inserting new outbox rows (every
+      // placeOrder) deadlocked against the relay under load.
+    }, { isolationLevel: IsolationLevel.READ_COMMITTED });
   };
 
   const loop = async () => {

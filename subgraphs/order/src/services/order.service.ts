@@ -27,7 +27,7 @@
  *      unit of work as the status); unpaid reservations only ever touch Redis.
  */
 import { randomUUID } from 'node:crypto';
-import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { DeadlockException, LockWaitTimeoutException, OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
 import {
   Config,
@@ -53,6 +53,9 @@ import { HeldLock, LockBusyError, Locks } from './locks';
 import type { PaymentProvider } from './payment';
 import { Line, ReservationService } from './reservation.service';
 import type { StockReconciler } from './stock-reconciler';
+
+/** Tries of the order's unit of work when the database reports a deadlock or lock-wait timeout. */
+const COMMIT_ATTEMPTS = 3;
 
 // ---------------------------------------------------------------- the transition table (O2)
 
@@ -187,23 +190,34 @@ export class OrderService {
       try {
         // Past the lock's time another attempt may be running; give back rather than race it (O1).
         if (!lock.held()) throw unavailable('Placing the order took too long; please retry');
-        await this.d.orm.em.fork().transactional(async (em) => {
-          const draft = em.create(Order, {
-            id: orderId,
-            userId: buyer,
-            idempotencyKey: key,
-            total: lines.reduce((sum, l, i) => sum + l.quantity * reserved.prices[i].unitPrice, 0),
-            currency,
-            reservationExpiresAt: new Date(now.getTime() + this.holdMs),
-            statusChangedAt: now,
-            createdAt: now,
-          });
-          lines.forEach((l, i) => em.create(OrderItem, { order: draft, productId: l.productId, quantity: l.quantity, unitPrice: reserved.prices[i].unitPrice }));
-          enqueueEvent<OrderPlacedEvent>(em, redisKeys.orderEvents, { type: 'order.placed', orderId, userId: buyer, items: lines });
-          order = draft;
-          await em.flush();
-          committing = true; // all that is left is COMMIT
-        });
+        // A deadlock or lock-wait timeout rolled the whole transaction back before COMMIT, so the
+        // unit of work is simply run again (a couple of times) while the units stay reserved.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await this.d.orm.em.fork().transactional(async (em) => {
+              const draft = em.create(Order, {
+                id: orderId,
+                userId: buyer,
+                idempotencyKey: key,
+                total: lines.reduce((sum, l, i) => sum + l.quantity * reserved.prices[i].unitPrice, 0),
+                currency,
+                reservationExpiresAt: new Date(now.getTime() + this.holdMs),
+                statusChangedAt: now,
+                createdAt: now,
+              });
+              lines.forEach((l, i) => em.create(OrderItem, { order: draft, productId: l.productId, quantity: l.quantity, unitPrice: reserved.prices[i].unitPrice }));
+              enqueueEvent<OrderPlacedEvent>(em, redisKeys.orderEvents, { type: 'order.placed', orderId, userId: buyer, items: lines });
+              order = draft;
+              await em.flush();
+              committing = true; // all that is left is COMMIT
+            });
+            break;
+          } catch (e) {
+            const transient = e instanceof DeadlockException || e instanceof LockWaitTimeoutException;
+            if (!transient || committing || attempt >= COMMIT_ATTEMPTS || !lock.held()) throw e;
+            this.d.logger.warn({ err: e, orderId, attempt }, 'order commit hit a lock conflict; retrying');
+          }
+        }
       } catch (e) {
         // A failed COMMIT (the connection died meanwhile) may have committed all the same (O1).
         const landed = committing ? await this.committed(orderId) : false;
