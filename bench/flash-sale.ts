@@ -101,6 +101,8 @@ const sleepUntil = async (at: Date) => {
 export async function flashSale(stack: BenchStack, opts: FlashSaleOptions, log: (msg: string) => void): Promise<{ failed: boolean }> {
   const machine = await describeMachine(stack.config);
   const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  // A reused stack runs whatever lock scope it was started with.
+  const label = (v: VariantName) => (v === 'gateway' && stack.reused ? 'gateway (main)' : LABELS[v]);
   const gateway = new GraphQLEndpoint(stack.gatewayUrl, opts.concurrency);
   const orderSubgraph = new GraphQLEndpoint(stack.orderUrl, opts.concurrency);
   const catalog = await Catalog.admin(stack, gateway);
@@ -165,7 +167,7 @@ export async function flashSale(stack: BenchStack, opts: FlashSaleOptions, log: 
     const productId = await catalog.createSaleProduct({ categoryId, name: `Bench flash sale ${variant} ${run}`, stock: opts.stock, opensAt, maxPerCustomer: opts.maxPerCustomer });
     products.push(productId);
     const fire = firer(variant, productId, `s-${variant}`);
-    log(`${LABELS[variant]}: sale opens at ${opensAt.toISOString()}; ${opts.buyers} buyers, ${opts.stock} units, ${opts.concurrency} in flight`);
+    log(`${label(variant)}: sale opens at ${opensAt.toISOString()}; ${opts.buyers} buyers, ${opts.stock} units, ${opts.concurrency} in flight`);
     await sleepUntil(opensAt);
     const stopMeter = startCpuMeter(cpuGroups(stack.pids()));
     const load: LoadResult = await closedLoop(opts.buyers, opts.concurrency, fire);
@@ -175,7 +177,7 @@ export async function flashSale(stack: BenchStack, opts: FlashSaleOptions, log: 
     const errors = Object.fromEntries(Object.entries(outcomes).filter(([k]) => k !== 'ORDER' && k !== 'SOLD_OUT'));
     const result = {
       name: variant,
-      label: LABELS[variant],
+      label: label(variant),
       requests: load.requests,
       concurrency: load.concurrency,
       durationMs: load.durationMs,
