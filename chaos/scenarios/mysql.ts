@@ -71,7 +71,7 @@ export const mysqlScenario: Scenario = {
       }
       report.line(`MariaDB restarted on the same datadir (crash recovery) in ${restartMs} ms`);
       const firstOrder = Math.min(...outcomes.filter((o) => o.kind === 'ORDER' && o.at >= killedAt).map((o) => o.at + o.ms));
-      report.line(`first order answered ${firstOrder - (backAt - restartMs)} ms after MariaDB was started again`);
+      report.line(`first order answered ${Math.round(firstOrder - (backAt - restartMs))} ms after MariaDB was started again`);
       const failed = outcomes.filter((o) => o.kind !== 'ORDER' && o.kind !== 'SOLD_OUT');
       report.check('every failed placeOrder answered SERVICE_UNAVAILABLE (no stack trace, no SQL)', failed.every((o) => o.kind === 'SERVICE_UNAVAILABLE'));
 
