@@ -36,13 +36,14 @@ export function createRedis(config: Config, opts: RedisOptions & { blocking?: bo
 /** Deletes every key under this configuration's prefix (tests clean up with it). */
 export async function deletePrefixedKeys(redis: Redis, prefix: string): Promise<number> {
   if (!prefix) throw new Error('refusing to delete keys without a prefix');
+  const clientPrefix = redis.options.keyPrefix ?? '';
   let cursor = '0';
   let deleted = 0;
   do {
-    // SCAN patterns are not prefixed by ioredis, and DEL below is, so strip the prefix first.
     const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
     cursor = next;
-    if (found.length) deleted += await redis.del(...found.map((k) => k.slice(prefix.length)));
+    // SCAN answers full key names; DEL adds the client's own keyPrefix (if any), so strip that one.
+    if (found.length) deleted += await redis.del(...found.map((k) => (clientPrefix && k.startsWith(clientPrefix) ? k.slice(clientPrefix.length) : k)));
   } while (cursor !== '0');
   return deleted;
 }
