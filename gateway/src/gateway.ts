@@ -68,10 +68,11 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
     options: { url: string; name: string },
     private readonly secret: string,
   ) {
-    // Node's own fetch (undici): pooled keep-alive connections that honour the subgraph's
-    // Keep-Alive hint, and far less per-request work than the default make-fetch-happen stack.
+    // Node's own fetch (undici, pooled keep-alive) instead of the default make-fetch-happen stack:
+    // in the flash-sale benchmark the gateway spent 3.4 ms CPU per placeOrder with the default and
+    // 2.4 ms with this (docs/BENCHMARKS.md). Subgraphs send no cache-control hints worth parsing.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    super({ ...options, fetcher: fetch as any });
+    super({ ...options, fetcher: fetch as any, honorSubgraphCacheControlHeader: false });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
