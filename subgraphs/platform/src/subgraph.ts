@@ -89,7 +89,15 @@ export async function startSubgraphService<S>(mod: SubgraphModule<S>, config: Co
     const server = await serveSubgraph<SubgraphContext<S>>(config, secrets.identitySecret, logger, {
       name: mod.name,
       schema,
-      context: (base) => ({ ...base, em: orm.em.fork(), services }),
+      context: (base) => {
+        // The entity manager is forked on first use: many requests (a sold-out answer, a Redis
+        // read) never touch MySQL through it.
+        let em: EntityManager | undefined;
+        return Object.defineProperty({ ...base, services } as SubgraphContext<S>, 'em', {
+          get: () => (em ??= orm.em.fork()),
+          enumerable: true,
+        });
+      },
       health: {
         mysql: () => orm.em.getConnection().execute('select 1'),
         redis: () => redis.ping(),
