@@ -86,11 +86,11 @@ describe('through the gateway', () => {
     expect(placed.data!.placeOrder.userErrors).toEqual([]);
     let res: Awaited<ReturnType<typeof stack.gql>> | undefined;
     const sqls = await sqlDuring(async () => {
-      res = await stack.gql(`{ me { orders(first: 5) { edges { node { items { quantity product { id name price available saleState category { id name } } } } } } } }`, {}, { token });
+      res = await stack.gql(`{ me { ordersConnection(first: 5) { edges { node { items { quantity product { id name price available saleState category { id name } } } } } } } }`, {}, { token });
     });
     expect(res!.errors).toBeUndefined();
     type Item = { product: { id: string; available: number; category: { id: string } } };
-    const items = (res!.data as { me: { orders: { edges: Array<{ node: { items: Item[] } }> } } }).me.orders.edges.flatMap((e) => e.node.items);
+    const items = (res!.data as { me: { ordersConnection: { edges: Array<{ node: { items: Item[] } }> } } }).me.ordersConnection.edges.flatMap((e) => e.node.items);
     expect(items.map((i) => i.product.id).sort()).toEqual(products.map((p) => p.id).sort());
     // Each product: 5 in stock, 1 held by this unpaid order.
     expect(items.every((i) => i.product.available === 4 && i.product.category.id === category.id)).toBe(true);

@@ -235,21 +235,26 @@ describe('reading orders', () => {
     const buyer = await createTestUser(stack);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await placed(stack, buyer, [{ productId: product.id, quantity: 1 }])).id);
-    const q = `query($after: String) { me { orders(first: 2, after: $after) { edges { cursor node { ${ORDER_FIELDS} items { product { name } } } } pageInfo { hasNextPage endCursor } } } }`;
-    type Page = { me: { orders: { edges: Array<{ node: { id: string; items: Array<{ product: { name: string } }> } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } } };
+    const q = `query($after: String) { me { ordersConnection(first: 2, after: $after) { edges { cursor node { ${ORDER_FIELDS} items { product { name } } } } pageInfo { hasNextPage endCursor } } } }`;
+    type Page = { me: { ordersConnection: { edges: Array<{ node: { id: string; items: Array<{ product: { name: string } }> } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } } };
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 3; page++) {
       const res: { data?: Page; errors?: unknown } = await stack.gql<Page>(q, { after }, { token: buyer.token });
       expect(res.errors).toBeUndefined();
-      const conn: Page['me']['orders'] = res.data!.me.orders;
+      const conn: Page['me']['ordersConnection'] = res.data!.me.ordersConnection;
       seen.push(...conn.edges.map((e) => e.node.id));
       expect(conn.edges.every((e) => e.node.items[0].product.name === product.name)).toBe(true);
       expect(conn.pageInfo.hasNextPage).toBe(page < 2);
       after = conn.pageInfo.endCursor;
     }
     expect(seen).toEqual([...ids].reverse());
-    const bad = await stack.gql(`{ me { orders(after: "garbage") { edges { cursor } } } }`, {}, { token: buyer.token });
+    // The plain list pages the same way with each order's own cursor.
+    type ListPage = { me: { orders: Array<{ id: string; cursor: string }> } };
+    const first = await stack.gql<ListPage>(`{ me { orders(first: 3) { id cursor } } }`, {}, { token: buyer.token });
+    const next = await stack.gql<ListPage>(`query($after: String) { me { orders(first: 3, after: $after) { id } } }`, { after: first.data!.me.orders[2].cursor }, { token: buyer.token });
+    expect([...first.data!.me.orders.map((o) => o.id), ...next.data!.me.orders.map((o) => o.id)]).toEqual([...ids].reverse());
+    const bad = await stack.gql(`{ me { ordersConnection(after: "garbage") { edges { cursor } } } }`, {}, { token: buyer.token });
     expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });

@@ -4,9 +4,15 @@ import { UserRef } from '../entities/references';
 import { Order } from '../entities/order.entity';
 import { CancelOrderPayload, OrderConnection, OrderOutcome, PayOrderPayload, PaymentInput, PlaceOrderInput, PlaceOrderPayload, RequestReturnPayload } from '../entities/order.types';
 import type { OrderContext } from '../context';
+import { orderCursor } from '../services/order.service';
 
 @Resolver(() => Order)
 export class OrderResolver {
+  @FieldResolver(() => String, { description: "This order's position in its buyer's list: pass it as `after` to `orders` / `ordersConnection` for the next page." })
+  cursor(@Root() order: Order): string {
+    return orderCursor(order);
+  }
+
   @Query(() => Order, { description: 'An order; only its owner or an ADMIN may read it (anything else: NOT_FOUND).' })
   order(@Arg('id', () => ID) id: string, @Ctx() ctx: OrderContext): Promise<Order> {
     return ctx.services.orders.readable(ctx.em, requireUser(ctx), id);
@@ -37,8 +43,18 @@ export class OrderResolver {
 
 @Resolver(() => UserRef)
 export class UserOrdersResolver {
-  @FieldResolver(() => OrderConnection, { description: "The user's orders, newest first (1 to 100 per page, default 20; `after` is a previous page's endCursor)." })
-  orders(
+  @FieldResolver(() => [Order], { description: "The user's orders, newest first (1 to 100, default 20; `after` is the `cursor` of the last order of the previous page)." })
+  async orders(
+    @Root() user: UserRef,
+    @Ctx() ctx: OrderContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<Order[]> {
+    return (await this.ordersConnection(user, ctx, first, after)).edges.map((e) => e.node);
+  }
+
+  @FieldResolver(() => OrderConnection, { description: "The user's orders as a Relay connection, newest first (1 to 100 per page, default 20; `after` is a previous page's endCursor)." })
+  ordersConnection(
     @Root() user: UserRef,
     @Ctx() ctx: OrderContext,
     @Arg('first', () => Int, { nullable: true }) first?: number,

@@ -54,6 +54,9 @@ import type { PaymentProvider } from './payment';
 import { Line, ReservationService } from './reservation.service';
 import type { StockReconciler } from './stock-reconciler';
 
+/** The keyset cursor of an order in its buyer's list (newest first): creation time, then id. */
+export const orderCursor = (o: Order): string => encodeCursor([o.createdAt.getTime(), o.id]);
+
 /** Tries of the order's unit of work when the database reports a deadlock or lock-wait timeout. */
 const COMMIT_ATTEMPTS = 3;
 
@@ -486,7 +489,7 @@ export class OrderService {
       where.$or = [{ createdAt: { $lt: at } }, { createdAt: at, id: { $lt: id } }];
     }
     const rows = await em.find(Order, where, { populate: ['items'], orderBy: { createdAt: 'desc', id: 'desc' }, limit: size + 1 });
-    return connectionFrom(rows, size, (o) => encodeCursor([o.createdAt.getTime(), o.id]), !!after);
+    return connectionFrom(rows, size, orderCursor, !!after);
   }
 
   // ------------------------------------------------------------ helpers
