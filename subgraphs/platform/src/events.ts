@@ -16,6 +16,7 @@ import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from './logger';
 import { MAX_BLOCKING_READ_MS } from './redis';
+import { startPeriodic } from './periodic';
 
 @Entity({ tableName: 'outbox' })
 @Index({ properties: ['publishedAt', 'id'] })
@@ -102,11 +103,6 @@ export function startOutboxRelay(opts: {
   const interval = opts.intervalMs ?? 500;
   const replayWindowMs = opts.replayWindowMs ?? DEFAULT_REPLAY_WINDOW_MS;
   const epochKey = outboxEpochKey(orm);
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
-
   const checkEpoch = async (): Promise<void> => {
     if ((await redis.exists(epochKey)) === 1) return;
     const since = new Date(Date.now() - replayWindowMs);
@@ -140,38 +136,11 @@ export function startOutboxRelay(opts: {
     }, { isolationLevel: IsolationLevel.READ_COMMITTED });
   };
 
-  const loop = async () => {
-    if (stopped) return;
-    try {
-      await checkEpoch();
-      do {
-        again = false;
-        while (!stopped && (await round()) > 0);
-      } while (again && !stopped);
-    } catch (err) {
-      logger.warn({ err }, 'outbox relay round failed; will retry');
-    }
-    running = undefined;
-    if (!stopped) timer = setTimeout(() => (running = loop()), interval);
-  };
-  running = loop();
-
-  return {
-    kick() {
-      if (stopped) return;
-      if (running) {
-        again = true;
-        return;
-      }
-      clearTimeout(timer);
-      running = loop();
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  // A kick (a new outbox row committed) during a round makes the relay drain once more at once.
+  return startPeriodic('outbox-relay', interval, logger, async (stopped) => {
+    await checkEpoch();
+    while (!stopped() && (await round()) > 0);
+  });
 }
 
 export interface StreamMessage<T> {

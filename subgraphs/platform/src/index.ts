@@ -11,6 +11,7 @@ export * from './keys';
 export * from './orm';
 export * from './json-type';
 export * from './events';
+export * from './periodic';
 export * from './federation';
 export * from './context';
 export * from './server';
