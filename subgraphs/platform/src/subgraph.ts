@@ -17,7 +17,7 @@ import { initOrm } from './orm';
 import { buildFederatedSchema, ReferenceResolvers } from './federation';
 import { BaseContext } from './context';
 import { RunningServer, serveSubgraph } from './server';
-import { mysqlUnreachable, pingRedis, DependencyError } from './process';
+import { mysqlUnreachable, pingRedis } from './process';
 import { isInfrastructureError } from './errors';
 import type { Worker } from './events';
 
@@ -113,7 +113,6 @@ export async function startSubgraphService<S>(mod: SubgraphModule<S>, config: Co
   } catch (err) {
     await orm.close(true).catch(() => undefined);
     await closeRedis();
-    if (err instanceof DependencyError) throw err;
     throw err;
   }
 }
