@@ -80,7 +80,9 @@ export const configSchema = z.object({
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).default(19456),
   ARGON2_TIME_COST: z.coerce.number().int().min(1).max(20).default(2),
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).max(16).default(1),
-  ORDER_LOCK_SCOPE: z.enum(['buyer', 'product']).default('buyer'),
+  ORDER_LOCK_SCOPE: z.enum(['script', 'buyer', 'product']).default('script'),
+  ORDER_COMMIT_PARALLEL: positiveInt(2),
+  ORDER_COMMIT_MAX_BATCH: positiveInt(100),
   ORDER_LOCK_TTL_MS: positiveInt(10_000),
   ORDER_LOCK_WAIT_MS: z.coerce.number().int().min(0).default(5000),
   ORDER_SWEEP_INTERVAL_MS: positiveInt(5000),
@@ -95,6 +97,14 @@ export const configSchema = z.object({
   MAX_ALIASES: positiveInt(30),
   MAX_BATCH_SIZE: positiveInt(1),
   MAX_BODY_BYTES: positiveInt(100_000),
+  // Admission control (README "Overload"): requests in progress, waiting, and how long one may wait.
+  ADMISSION_MAX_IN_FLIGHT: positiveInt(48),
+  ADMISSION_MAX_QUEUE: z.coerce.number().int().min(0).default(200),
+  ADMISSION_QUEUE_TIMEOUT_MS: positiveInt(250),
+  ADMISSION_RETRY_AFTER_SECONDS: positiveInt(1),
+  SUBGRAPH_ADMISSION_MAX_IN_FLIGHT: positiveInt(128),
+  SUBGRAPH_ADMISSION_MAX_QUEUE: z.coerce.number().int().min(0).default(512),
+  SUBGRAPH_ADMISSION_QUEUE_TIMEOUT_MS: positiveInt(500),
   RATE_LIMITS: z
     .string()
     .regex(/^(\w+:(user|ip):\d+\/\d+)(,\w+:(user|ip):\d+\/\d+)*$/, 'field:user|ip:points/seconds[,...]')

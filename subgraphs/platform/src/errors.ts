@@ -33,7 +33,9 @@ export const badInput = (message: string, field?: string) => new AppError('BAD_U
 export const notFound = (message = 'Not found') => new AppError('NOT_FOUND', message);
 export const rateLimited = (retryAfterSeconds: number) =>
   new AppError('RATE_LIMITED', `Too many attempts; retry in ${retryAfterSeconds}s`, { retryAfter: retryAfterSeconds });
-export const unavailable = (message = 'Service temporarily unavailable, please retry') => new AppError('SERVICE_UNAVAILABLE', message);
+/** Retryable: `retryAfter` (seconds) tells the client when (API.md, Overload). */
+export const unavailable = (message = 'Service temporarily unavailable, please retry', retryAfterSeconds = 1) =>
+  new AppError('SERVICE_UNAVAILABLE', message, { retryAfter: retryAfterSeconds });
 
 /** Codes that Apollo Server itself produces for malformed requests; they carry no internals. */
 const PASSTHROUGH = new Set<string>([

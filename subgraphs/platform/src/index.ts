@@ -8,6 +8,7 @@ export * from './identity';
 export * from './tokens';
 export * from './redis';
 export * from './keys';
+export * from './stock';
 export * from './orm';
 export * from './json-type';
 export * from './events';

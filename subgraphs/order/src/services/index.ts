@@ -4,6 +4,8 @@ import { Clock, systemClock } from './clock';
 import { DailyJob } from './daily-job';
 import { Locks } from './locks';
 import { OrderService } from './order.service';
+import { OrderCommits } from './placement/order-commits';
+import { OrderPlacement } from './placement/place-order';
 import { PaymentProvider, PaymentSimulator } from './payment';
 import { ReservationService } from './reservation.service';
 import { GraphQLProductSource, ProductSource, StockReconciler } from './stock-reconciler';
@@ -38,7 +40,9 @@ export function createOrderServices(deps: Pick<SubgraphDeps, 'orm' | 'redis' | '
   const payments = overrides.payments ?? new PaymentSimulator({ latencyMs: config.PAYMENT_LATENCY_MS, failureRate: config.PAYMENT_FAILURE_RATE });
   let relay: { kick(): void } | undefined;
   const outbox = { kick: () => relay?.kick(), attach: (r: { kick(): void }) => void (relay = r) };
-  const orders = new OrderService({ orm, config, logger, clock, locks, reservations, reconciler, payments, outbox });
+  const commits = new OrderCommits(orm, logger, { parallel: config.ORDER_COMMIT_PARALLEL, maxBatch: config.ORDER_COMMIT_MAX_BATCH });
+  const placement = new OrderPlacement({ orm, config, logger, clock, locks, reservations, reconciler, commits, outbox });
+  const orders = new OrderService({ orm, config, logger, clock, locks, reservations, placement, payments, outbox });
   return {
     orders,
     reservations,

@@ -1,11 +1,11 @@
 /**
  * Orders: placing one in a flash sale, paying, expiring, canceling and returning it. Every status
  * change goes through TRANSITIONS below. The Redis half (taking and giving back units) is the
- * reservation script (reservation.lua.ts); the midnight job and the sweeper call `advance`.
+ * platform StockLedger's scripts (platform stock/); the midnight job and the sweeper call `advance`.
  *
- * placeOrder: validate -> Redlock (the buyer, or every product, per ORDER_LOCK_SCOPE) -> replay?
- * -> reserve all lines in one Lua script -> commit order + items + order.placed outbox row in one
- * unit of work -> remember the idempotency key -> unlock.
+ * placeOrder is its own module (placement/place-order.ts: validate -> reserve, guarded by the
+ * idempotency key, in one Lua script -> commit order + items + order.placed outbox row in a unit
+ * of work shared with concurrent orders -> wake the relay), with each step's undo beside it.
  *
  * Invariants
  *   O1 Redis takes units before the database records them and gets them back only after the
@@ -17,48 +17,29 @@
  *   O2 Every status change is a row in TRANSITIONS and a compare-and-set on the order's version
  *      (MikroORM optimistic lock): of two racing changes (pay vs expire, cancel vs ship) exactly
  *      one commits; the other sees StaleOrderError and re-reads.
- *   O3 One order per (buyer, idempotency key): the Redis fast path answers replays, the unique
- *      index in MySQL is the backstop; a replay never reserves twice for long (a duplicate commit
- *      fails on the index and gives its units back).
+ *   O3 One order per (buyer, idempotency key): the reservation script records the key with the
+ *      units it takes and answers a second request with the first one's order (I6); the unique
+ *      index in MySQL is the backstop after Redis lost its data (a duplicate commit fails on the
+ *      index and gives its units back).
  *   O4 Money moves only for a PENDING_PAYMENT order whose reservation has not expired, under the
  *      order's lock; if the paid status then cannot be committed, the charge is refunded.
  *   O5 A foreign order and an unknown one answer the same NOT_FOUND, so ids cannot be probed.
  *   O6 Paid units leave product.stock by a stock.sold event and come back by stock.returned (same
  *      unit of work as the status); unpaid reservations only ever touch Redis.
  */
-import { randomUUID } from 'node:crypto';
-import { DeadlockException, LockWaitTimeoutException, OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { OptimisticLockError } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
-import {
-  Config,
-  Identity,
-  Logger,
-  OrderPlacedEvent,
-  StockEvent,
-  badInput,
-  connectionFrom,
-  decodeCursor,
-  encodeCursor,
-  enqueueEvent,
-  notFound,
-  pageSize,
-  redisKeys,
-  unavailable,
-} from '@flashsale/platform';
+import { Config, Identity, Logger, StockEvent, badInput, connectionFrom, decodeCursor, encodeCursor, enqueueEvent, notFound, pageSize, redisKeys, unavailable } from '@flashsale/platform';
 import { Order, OrderStatus } from '../entities/order.entity';
-import { OrderItem } from '../entities/order-item.entity';
 import { OrderConnection, OrderError, OrderErrorCode, OrderOutcome, PaymentInput, PlaceOrderInput } from '../entities/order.types';
 import type { Clock } from './clock';
 import { HeldLock, LockBusyError, Locks } from './locks';
 import type { PaymentProvider } from './payment';
-import { Line, ReservationService } from './reservation.service';
-import type { StockReconciler } from './stock-reconciler';
+import type { ReservationService } from './reservation.service';
+import type { OrderPlacement } from './placement/place-order';
 
 /** The keyset cursor of an order in its buyer's list (newest first): creation time, then id. */
 export const orderCursor = (o: Order): string => encodeCursor([o.createdAt.getTime(), o.id]);
-
-/** Tries of the order's unit of work when the database reports a deadlock or lock-wait timeout. */
-const COMMIT_ATTEMPTS = 3;
 
 // ---------------------------------------------------------------- the transition table (O2)
 
@@ -104,25 +85,7 @@ export const RETURN_WINDOW_MS = 24 * 3600 * 1000;
 
 // ---------------------------------------------------------------- input rules
 
-const MAX_LINES = 10;
-const MAX_QUANTITY = 99;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_\-:.]{1,100}$/;
-
-function readLines(items: PlaceOrderInput['items'] | undefined): Line[] {
-  if (!Array.isArray(items) || items.length < 1 || items.length > MAX_LINES) throw badInput(`An order has 1 to ${MAX_LINES} lines`, 'items');
-  const seen = new Set<string>();
-  return items.map((item, i) => {
-    const productId = String(item.productId ?? '').toLowerCase();
-    if (!UUID.test(productId)) throw badInput('productId is not a product id', `items.${i}.productId`);
-    if (seen.has(productId)) throw badInput('Each product may appear once; put the total in its quantity', `items.${i}.productId`);
-    seen.add(productId);
-    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
-      throw badInput(`quantity must be 1 to ${MAX_QUANTITY}`, `items.${i}.quantity`);
-    }
-    return { productId, quantity: item.quantity };
-  });
-}
 
 function readCard(payment: PaymentInput | undefined): string {
   const card = String(payment?.cardNumber ?? '').replace(/[\s-]/g, '');
@@ -131,10 +94,6 @@ function readCard(payment: PaymentInput | undefined): string {
 }
 
 const err = (code: OrderErrorCode, message: string, extra: Partial<OrderError> = {}): OrderError => ({ code, message, ...extra });
-const sameLines = (a: readonly Line[], b: readonly Line[]) => {
-  const key = (ls: readonly Line[]) => ls.map((l) => `${l.productId}:${l.quantity}`).sort().join(',');
-  return key(a) === key(b);
-};
 
 // ---------------------------------------------------------------- the service
 
@@ -145,7 +104,7 @@ export interface OrderServiceDeps {
   clock: Clock;
   locks: Locks;
   reservations: ReservationService;
-  reconciler: StockReconciler;
+  placement: OrderPlacement;
   payments: PaymentProvider;
   /** Wakes the outbox relay after a commit that wrote events. */
   outbox: { kick(): void };
@@ -154,164 +113,10 @@ export interface OrderServiceDeps {
 export class OrderService {
   constructor(private readonly d: OrderServiceDeps) {}
 
-  private get holdMs() {
-    return this.d.config.RESERVATION_TTL_SECONDS * 1000;
-  }
-
   // ------------------------------------------------------------ placeOrder
 
-  async placeOrder(buyer: string, input: PlaceOrderInput): Promise<OrderOutcome> {
-    const lines = readLines(input?.items);
-    const key = String(input?.idempotencyKey ?? '');
-    if (!IDEMPOTENCY_KEY.test(key)) throw badInput('idempotencyKey must be 1 to 100 of A-Z a-z 0-9 _ - : .', 'idempotencyKey');
-
-    const fast = await this.replay(buyer, key, lines);
-    if (fast) return fast;
-
-    const resources =
-      this.d.config.ORDER_LOCK_SCOPE === 'product'
-        ? lines.map((l) => `lock:order:product:{${l.productId}}`).sort()
-        : [`lock:order:buyer:${buyer}`];
-    return this.locked(resources, this.d.config.ORDER_LOCK_TTL_MS, async (lock) => {
-      // A replay that waited for the first attempt's lock finds its order here.
-      const replayed = await this.replay(buyer, key, lines);
-      if (replayed) return replayed;
-
-      const orderId = randomUUID();
-      const reserved = await this.reserve(orderId, buyer, lines);
-      if ('userErrors' in reserved) return { order: null, userErrors: reserved.userErrors };
-
-      const currency = reserved.prices[0].currency;
-      if (reserved.prices.some((p) => p.currency !== currency)) {
-        await this.d.reservations.release(orderId);
-        return { order: null, userErrors: [err(OrderErrorCode.MIXED_CURRENCIES, 'All lines of one order must be priced in the same currency', { field: 'items' })] };
-      }
-
-      const now = this.d.clock.now();
-      let order: Order | undefined;
-      let committing = false;
-      try {
-        // Past the lock's time another attempt may be running; give back rather than race it (O1).
-        if (!lock.held()) throw unavailable('Placing the order took too long; please retry');
-        // A deadlock or lock-wait timeout rolled the whole transaction back before COMMIT, so the
-        // unit of work is simply run again (a couple of times) while the units stay reserved.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await this.d.orm.em.fork().transactional(async (em) => {
-              const draft = em.create(Order, {
-                id: orderId,
-                userId: buyer,
-                idempotencyKey: key,
-                total: lines.reduce((sum, l, i) => sum + l.quantity * reserved.prices[i].unitPrice, 0),
-                currency,
-                reservationExpiresAt: new Date(now.getTime() + this.holdMs),
-                statusChangedAt: now,
-                createdAt: now,
-              });
-              lines.forEach((l, i) => em.create(OrderItem, { order: draft, productId: l.productId, quantity: l.quantity, unitPrice: reserved.prices[i].unitPrice }));
-              enqueueEvent<OrderPlacedEvent>(em, redisKeys.orderEvents, { type: 'order.placed', orderId, userId: buyer, items: lines });
-              order = draft;
-              await em.flush();
-              committing = true; // all that is left is COMMIT
-            });
-            break;
-          } catch (e) {
-            const transient = e instanceof DeadlockException || e instanceof LockWaitTimeoutException;
-            if (!transient || committing || attempt >= COMMIT_ATTEMPTS || !lock.held()) throw e;
-            this.d.logger.warn({ err: e, orderId, attempt }, 'order commit hit a lock conflict; retrying');
-          }
-        }
-      } catch (e) {
-        // A failed COMMIT (the connection died meanwhile) may have committed all the same (O1).
-        const landed = committing ? await this.committed(orderId) : false;
-        if (landed === null) {
-          this.d.logger.error({ err: e, orderId }, 'commit outcome unknown; the reservation stays until the sweeper can read the order');
-          throw unavailable('The order could not be confirmed; please retry with the same idempotency key');
-        }
-        if (!landed) {
-          await this.d.reservations.release(orderId).catch((releaseErr) => this.d.logger.error({ err: releaseErr, orderId }, 'could not give back units after a failed commit; the sweeper will'));
-          if (e instanceof UniqueConstraintViolationException) {
-            const first = await this.replay(buyer, key, lines, true);
-            if (first) return first;
-          }
-          throw e;
-        }
-        this.d.logger.warn({ err: e, orderId }, 'the commit answered with an error but the order is in the database');
-      }
-      await this.d.reservations.rememberIdempotency(buyer, key, orderId).catch((e) => this.d.logger.warn({ err: e }, 'idempotency fast path not stored'));
-      this.d.outbox.kick();
-      return { order: order!, userErrors: [] };
-    });
-  }
-
-  /**
-   * Whether an order whose COMMIT failed is in the database: true, false, or null when the
-   * database cannot say. The share-mode read waits for the row lock of a commit still in flight
-   * on the dead connection, so `false` is final.
-   */
-  private async committed(orderId: string): Promise<boolean | null> {
-    try {
-      const rows = await this.d.orm.em.getConnection().execute<Array<{ id: string }>>('select id from `order` where id = ? lock in share mode', [orderId]);
-      return rows.length > 0;
-    } catch (err) {
-      this.d.logger.warn({ err, orderId }, 'could not read back an order whose commit failed');
-      return null;
-    }
-  }
-
-  /** The order this (buyer, key) placed before, as placeOrder's answer; null when there is none. */
-  private async replay(buyer: string, key: string, lines: readonly Line[], fromDatabase = false): Promise<OrderOutcome | null> {
-    let order: Order | null = null;
-    if (fromDatabase) {
-      order = await this.d.orm.em.fork().findOne(Order, { userId: buyer, idempotencyKey: key }, { populate: ['items'] });
-    } else {
-      const id = await this.d.reservations.recallIdempotency(buyer, key);
-      if (id) order = await this.d.orm.em.fork().findOne(Order, { id, userId: buyer }, { populate: ['items'] });
-    }
-    if (!order) return null;
-    const placed = order.items.getItems().map((i) => ({ productId: i.productId, quantity: i.quantity }));
-    if (!sameLines(placed, lines)) {
-      return { order: null, userErrors: [err(OrderErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotency key already placed an order with different lines', { field: 'idempotencyKey' })] };
-    }
-    return { order, userErrors: [] };
-  }
-
-  /** Reserves in Redis; a hash Redis has lost is rebuilt from the truth first (then tried once more). */
-  private async reserve(orderId: string, buyer: string, lines: readonly Line[]) {
-    let outcome = await this.d.reservations.reserve(orderId, buyer, lines, this.holdMs);
-    if (outcome.status === 'missing') {
-      const { unknown } = await this.d.reconciler.rebuildMissing(outcome.productIds);
-      if (unknown.length) {
-        return {
-          userErrors: unknown.map((productId) =>
-            err(OrderErrorCode.UNKNOWN_PRODUCT, 'No product has this id', { productId, field: `items.${lines.findIndex((l) => l.productId === productId)}.productId` }),
-          ),
-        };
-      }
-      outcome = await this.d.reservations.reserve(orderId, buyer, lines, this.holdMs);
-      if (outcome.status === 'missing') throw unavailable('Stock is being recovered; please retry in a moment');
-    }
-    if (outcome.status === 'exists') throw new Error(`reservation ${orderId} exists already`);
-    if (outcome.status === 'rejected') {
-      return {
-        userErrors: outcome.rejections.map(({ code, productId, detail }) => {
-          const i = lines.findIndex((l) => l.productId === productId);
-          switch (code) {
-            case 'SOLD_OUT':
-              return err(OrderErrorCode.SOLD_OUT, `Only ${detail} left`, { productId, field: `items.${i}.quantity`, available: Number(detail) });
-            case 'LIMIT_EXCEEDED':
-              return err(OrderErrorCode.LIMIT_EXCEEDED, `At most ${detail} per customer`, { productId, field: `items.${i}.quantity`, limit: Number(detail) });
-            case 'SALE_NOT_OPEN':
-              return err(OrderErrorCode.SALE_NOT_OPEN, 'The sale has not opened yet', { productId, field: `items.${i}.productId`, opensAt: new Date(Number(detail)) });
-            case 'SALE_CLOSED':
-              return err(OrderErrorCode.SALE_CLOSED, 'The sale has closed', { productId, field: `items.${i}.productId`, closesAt: new Date(Number(detail)) });
-            default:
-              return err(OrderErrorCode.NOT_FOR_SALE, 'This product is not for sale', { productId, field: `items.${i}.productId` });
-          }
-        }),
-      };
-    }
-    return outcome;
+  placeOrder(buyer: string, input: PlaceOrderInput): Promise<OrderOutcome> {
+    return this.d.placement.place(buyer, input);
   }
 
   // ------------------------------------------------------------ payment (O4)

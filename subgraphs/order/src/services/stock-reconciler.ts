@@ -256,7 +256,7 @@ export class StockReconciler {
     if (lost.length) {
       const orders = await em.find(Order, { id: { $in: lost } }, { populate: ['items'], disableIdentityMap: true });
       for (const o of orders) {
-        const record: ReservationRecord = { u: o.userId, d: o.reservationExpiresAt.getTime(), l: o.items.getItems().map((i) => [i.productId, i.quantity]) };
+        const record: ReservationRecord = { u: o.userId, d: o.reservationExpiresAt.getTime(), l: o.items.getItems().map((i) => [i.productId, i.quantity]), k: o.idempotencyKey };
         for (const [p] of record.l) out.get(p)?.records.push({ id: o.id, record });
       }
     }

@@ -66,7 +66,7 @@ export class ReservationSweeper {
         if (status && PAID.has(status)) {
           await this.d.reservations.settle(id);
           result.settled++;
-        } else if (await this.d.reservations.release(id)) {
+        } else if (await this.d.reservations.release(id, { neverPlaced: !status })) {
           result.released++;
           this.d.logger.warn({ reservationId: id, status: status ?? 'never committed' }, 'released an orphaned reservation');
         }

@@ -1,0 +1,302 @@
+/**
+ * placeOrder as a short sequence of named steps, each with its undo beside it:
+ *
+ *   1. readRequest      validate lines and the idempotency key               (nothing to undo)
+ *   2. reserveUnits     one Lua script: replay look-up + double-submit guard  undo: giveBackUnits
+ *                       + sale window + limit + take the units + remember the key
+ *   3. commitOrder      order + items + order.placed outbox row, in a shared  undo: none (the
+ *                       unit of work with concurrent orders (OrderCommits)   database rolled back)
+ *   4. announce         wake the outbox relay
+ *
+ * A failed step gives back what the steps before it took, before placeOrder answers (O1 in
+ * order.service.ts). The happy path costs one Redis round trip and a share of one transaction.
+ *
+ * Locks: with ORDER_LOCK_SCOPE=script (the default) no Redlock is taken: the reservation script
+ * is atomic and its idempotency guard stops a double submit (I6 in platform stock-scripts.lua.ts),
+ * so a lock would only serialise. `buyer` and `product` wrap the same steps in a Redlock on the
+ * buyer or on every product (the seed design, kept to be measured); either way the commit is
+ * refused once the placement has run longer than ORDER_LOCK_TTL_MS.
+ */
+import { randomUUID } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/mysql';
+import { Config, Logger, OrderPlacedEvent, badInput, enqueueEvent, redisKeys, unavailable } from '@flashsale/platform';
+import { Order } from '../../entities/order.entity';
+import { OrderItem } from '../../entities/order-item.entity';
+import { OrderError, OrderErrorCode, OrderOutcome, PlaceOrderInput } from '../../entities/order.types';
+import type { Clock } from '../clock';
+import { HeldLock, LockBusyError, Locks } from '../locks';
+import type { Line, ReservationService } from '../reservation.service';
+import type { StockReconciler } from '../stock-reconciler';
+import { OrderCommits, PlacementTooSlowError } from './order-commits';
+
+const MAX_LINES = 10;
+const MAX_QUANTITY = 99;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_\-:.]{1,100}$/;
+/** How long a replay waits for the first attempt of its key, still committing, before answering busy. */
+const REPLAY_WAIT_MS = 1000;
+const REPLAY_POLL_MS = 20;
+
+export interface PlacementRequest {
+  lines: Line[];
+  idempotencyKey: string;
+}
+
+export interface PlacementDeps {
+  orm: MikroORM;
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  locks: Locks;
+  reservations: ReservationService;
+  reconciler: StockReconciler;
+  commits: OrderCommits;
+  /** Wakes the outbox relay after a commit that wrote events. */
+  outbox: { kick(): void };
+}
+
+const orderError = (code: OrderErrorCode, message: string, extra: Partial<OrderError> = {}): OrderError => ({ code, message, ...extra });
+const refused = (...userErrors: OrderError[]): OrderOutcome => ({ order: null, userErrors });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Step 1: the request, validated; BAD_USER_INPUT (nothing changed) otherwise. */
+export function readRequest(input: PlaceOrderInput | undefined): PlacementRequest {
+  const items = input?.items;
+  if (!Array.isArray(items) || items.length < 1 || items.length > MAX_LINES) throw badInput(`An order has 1 to ${MAX_LINES} lines`, 'items');
+  const seen = new Set<string>();
+  const lines = items.map((item, i) => {
+    const productId = String(item.productId ?? '').toLowerCase();
+    if (!UUID.test(productId)) throw badInput('productId is not a product id', `items.${i}.productId`);
+    if (seen.has(productId)) throw badInput('Each product may appear once; put the total in its quantity', `items.${i}.productId`);
+    seen.add(productId);
+    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
+      throw badInput(`quantity must be 1 to ${MAX_QUANTITY}`, `items.${i}.quantity`);
+    }
+    return { productId, quantity: item.quantity };
+  });
+  const idempotencyKey = String(input?.idempotencyKey ?? '');
+  if (!IDEMPOTENCY_KEY.test(idempotencyKey)) throw badInput('idempotencyKey must be 1 to 100 of A-Z a-z 0-9 _ - : .', 'idempotencyKey');
+  return { lines, idempotencyKey };
+}
+
+const sameLines = (a: readonly Line[], b: readonly Line[]) => {
+  const key = (lines: readonly Line[]) => lines.map((l) => `${l.productId}:${l.quantity}`).sort().join(',');
+  return key(a) === key(b);
+};
+
+type Reserved = { unitPrices: number[]; currency: string; reservedAt: number };
+
+export class OrderPlacement {
+  constructor(private readonly deps: PlacementDeps) {}
+
+  private get holdMs() {
+    return this.deps.config.RESERVATION_TTL_SECONDS * 1000;
+  }
+
+  async place(buyer: string, input: PlaceOrderInput): Promise<OrderOutcome> {
+    const request = readRequest(input);
+    return this.underLock(buyer, request.lines, async (lock) => {
+      // A key whose first attempt never became an order is freed by `replay`; then place once more.
+      for (let attempt = 1; ; attempt++) {
+        const answer = await this.attempt(buyer, request, lock);
+        if (answer !== 'again') return answer;
+        if (attempt >= 2) throw unavailable('This order could not be placed right now; please retry with the same idempotency key');
+      }
+    });
+  }
+
+  private async attempt(buyer: string, request: PlacementRequest, lock: HeldLock | null): Promise<OrderOutcome | 'again'> {
+    const orderId = randomUUID();
+    const reserved = await this.reserveUnits(orderId, buyer, request);
+    if (reserved.kind === 'replay') return this.replay(buyer, request, reserved.orderId);
+    if (reserved.kind === 'refused') return reserved.answer;
+
+    const order = await this.commitOrder(orderId, buyer, request, reserved.value, lock);
+    if (order === 'duplicate') return (await this.replayFromDatabase(buyer, request)) ?? 'again';
+    this.deps.outbox.kick(); // step 4
+    return { order, userErrors: [] };
+  }
+
+  // ------------------------------------------------------------ step 2: reserve ↔ give back
+
+  private async reserveUnits(
+    orderId: string,
+    buyer: string,
+    { lines, idempotencyKey }: PlacementRequest,
+  ): Promise<{ kind: 'reserved'; value: Reserved } | { kind: 'replay'; orderId: string } | { kind: 'refused'; answer: OrderOutcome }> {
+    const { reservations, reconciler } = this.deps;
+    const startedAt = Date.now();
+    let outcome = await reservations.reserve(orderId, buyer, lines, this.holdMs, idempotencyKey);
+    if (outcome.status === 'missing') {
+      // Redis lost these hashes: rebuild them from the truth (I5), then try once more.
+      const { unknown } = await reconciler.rebuildMissing(outcome.productIds);
+      if (unknown.length) {
+        return {
+          kind: 'refused',
+          answer: refused(
+            ...unknown.map((productId) =>
+              orderError(OrderErrorCode.UNKNOWN_PRODUCT, 'No product has this id', { productId, field: `items.${lines.findIndex((l) => l.productId === productId)}.productId` }),
+            ),
+          ),
+        };
+      }
+      outcome = await reservations.reserve(orderId, buyer, lines, this.holdMs, idempotencyKey);
+      if (outcome.status === 'missing') throw unavailable('Stock is being recovered; please retry in a moment');
+    }
+    switch (outcome.status) {
+      case 'replay':
+        return { kind: 'replay', orderId: outcome.orderId };
+      case 'exists':
+        throw new Error(`reservation ${orderId} exists already`);
+      case 'rejected':
+        return { kind: 'refused', answer: refused(...outcome.rejections.map((r) => rejectionError(r, lines))) };
+    }
+    const currency = outcome.prices[0].currency;
+    if (outcome.prices.some((p) => p.currency !== currency)) {
+      await this.giveBackUnits(orderId);
+      return { kind: 'refused', answer: refused(orderError(OrderErrorCode.MIXED_CURRENCIES, 'All lines of one order must be priced in the same currency', { field: 'items' })) };
+    }
+    return { kind: 'reserved', value: { unitPrices: outcome.prices.map((p) => p.unitPrice), currency, reservedAt: startedAt } };
+  }
+
+  /** Undo of step 2 for a reservation that never became an order: units and the key come back. */
+  private async giveBackUnits(orderId: string): Promise<void> {
+    await this.deps.reservations
+      .release(orderId, { neverPlaced: true })
+      .catch((err) => this.deps.logger.error({ err, orderId }, 'could not give back units of an order that was not placed; the sweeper will'));
+  }
+
+  // ------------------------------------------------------------ step 3: commit
+
+  private async commitOrder(orderId: string, buyer: string, { lines, idempotencyKey }: PlacementRequest, reserved: Reserved, lock: HeldLock | null): Promise<Order | 'duplicate'> {
+    const now = this.deps.clock.now();
+    const deadline = reserved.reservedAt + this.deps.config.ORDER_LOCK_TTL_MS;
+    let order: Order | undefined;
+    const outcome = await this.deps.commits.commit({
+      // Past this time the key's replay may have declared the attempt dead (or the lock expired).
+      stillValid: () => Date.now() < deadline && (lock?.held() ?? true),
+      write: (em) => {
+        const draft = em.create(Order, {
+          id: orderId,
+          userId: buyer,
+          idempotencyKey,
+          total: lines.reduce((sum, l, i) => sum + l.quantity * reserved.unitPrices[i], 0),
+          currency: reserved.currency,
+          reservationExpiresAt: new Date(now.getTime() + this.holdMs),
+          statusChangedAt: now,
+          createdAt: now,
+        });
+        lines.forEach((l, i) => em.create(OrderItem, { order: draft, productId: l.productId, quantity: l.quantity, unitPrice: reserved.unitPrices[i] }));
+        enqueueEvent<OrderPlacedEvent>(em, redisKeys.orderEvents, { type: 'order.placed', orderId, userId: buyer, items: lines });
+        order = draft;
+      },
+    });
+    if (outcome.committed) return order!;
+
+    // A failed COMMIT (the connection died meanwhile) may have committed all the same (O1).
+    const landed = outcome.reachedCommit ? await this.committed(orderId) : false;
+    if (landed === null) {
+      this.deps.logger.error({ err: outcome.error, orderId }, 'commit outcome unknown; the reservation stays until the sweeper can read the order');
+      throw unavailable('The order could not be confirmed; please retry with the same idempotency key');
+    }
+    if (landed) {
+      this.deps.logger.warn({ err: outcome.error, orderId }, 'the commit answered with an error but the order is in the database');
+      return (await this.deps.orm.em.fork().findOne(Order, { id: orderId }, { populate: ['items'] }))!;
+    }
+    await this.giveBackUnits(orderId);
+    if (outcome.error instanceof UniqueConstraintViolationException) return 'duplicate';
+    if (outcome.error instanceof PlacementTooSlowError) throw unavailable('Placing the order took too long; please retry with the same idempotency key');
+    throw outcome.error;
+  }
+
+  /**
+   * Whether an order whose COMMIT failed is in the database: true, false, or null when the
+   * database cannot say. The share-mode read waits for the row lock of a commit still in flight
+   * on the dead connection, so `false` is final.
+   */
+  private async committed(orderId: string): Promise<boolean | null> {
+    try {
+      const rows = await this.deps.orm.em.getConnection().execute<Array<{ id: string }>>('select id from `order` where id = ? lock in share mode', [orderId]);
+      return rows.length > 0;
+    } catch (err) {
+      this.deps.logger.warn({ err, orderId }, 'could not read back an order whose commit failed');
+      return null;
+    }
+  }
+
+  // ------------------------------------------------------------ replays (O3)
+
+  /**
+   * The key placed `orderId` before (or is placing it now). Answers that order; waits briefly
+   * while its first attempt is still committing; 'again' when that attempt is provably dead (no
+   * order, and past its deadline nothing can commit it any more), after freeing the key.
+   */
+  private async replay(buyer: string, request: PlacementRequest, orderId: string): Promise<OrderOutcome | 'again'> {
+    const startedAt = Date.now();
+    for (;;) {
+      const order = await this.deps.orm.em.fork().findOne(Order, { id: orderId, userId: buyer }, { populate: ['items'] });
+      if (order) return this.replayAnswer(order, request);
+      const held = await this.deps.reservations.record(orderId);
+      const placedAt = held ? held.record.d - this.holdMs : 0;
+      // No record: its give-back freed the key (we raced it) or Redis lost it; look once more.
+      // An old record: its placement is past the deadline at which OrderCommits refuses it.
+      if (!held || Date.now() > placedAt + this.deps.config.ORDER_LOCK_TTL_MS + 1000) {
+        const landed = await this.committed(orderId);
+        if (landed === null) throw unavailable('The order could not be confirmed; please retry with the same idempotency key');
+        if (landed) continue;
+        await this.deps.reservations.release(orderId, { neverPlaced: true });
+        await this.deps.reservations.forgetIdempotency(buyer, request.idempotencyKey, orderId);
+        return 'again';
+      }
+      if (Date.now() - startedAt >= REPLAY_WAIT_MS) throw unavailable('This order is still being placed; retry with the same idempotency key');
+      await sleep(REPLAY_POLL_MS);
+    }
+  }
+
+  /** After a duplicate-key commit: the order the key placed, from the database's unique index. */
+  private async replayFromDatabase(buyer: string, request: PlacementRequest): Promise<OrderOutcome | null> {
+    const order = await this.deps.orm.em.fork().findOne(Order, { userId: buyer, idempotencyKey: request.idempotencyKey }, { populate: ['items'] });
+    return order ? this.replayAnswer(order, request) : null;
+  }
+
+  private replayAnswer(order: Order, request: PlacementRequest): OrderOutcome {
+    const placed = order.items.getItems().map((i) => ({ productId: i.productId, quantity: i.quantity }));
+    if (!sameLines(placed, request.lines)) {
+      return refused(orderError(OrderErrorCode.IDEMPOTENCY_KEY_REUSED, 'This idempotency key already placed an order with different lines', { field: 'idempotencyKey' }));
+    }
+    return { order, userErrors: [] };
+  }
+
+  // ------------------------------------------------------------ locks (ORDER_LOCK_SCOPE)
+
+  private async underLock<T>(buyer: string, lines: readonly Line[], fn: (lock: HeldLock | null) => Promise<T>): Promise<T> {
+    const scope = this.deps.config.ORDER_LOCK_SCOPE;
+    if (scope === 'script') return fn(null);
+    const resources = scope === 'product' ? lines.map((l) => `lock:order:product:{${l.productId}}`).sort() : [`lock:order:buyer:${buyer}`];
+    try {
+      return await this.deps.locks.using(resources, { ttlMs: this.deps.config.ORDER_LOCK_TTL_MS, waitMs: this.deps.config.ORDER_LOCK_WAIT_MS }, fn);
+    } catch (e) {
+      if (e instanceof LockBusyError) throw unavailable('Too many requests for this right now; please retry');
+      throw e;
+    }
+  }
+}
+
+/** A refusal of the reservation script as the buyer reads it. */
+function rejectionError(rejection: { code: string; productId: string; detail: string }, lines: readonly Line[]): OrderError {
+  const { code, productId, detail } = rejection;
+  const i = lines.findIndex((l) => l.productId === productId);
+  switch (code) {
+    case 'SOLD_OUT':
+      return orderError(OrderErrorCode.SOLD_OUT, `Only ${detail} left`, { productId, field: `items.${i}.quantity`, available: Number(detail) });
+    case 'LIMIT_EXCEEDED':
+      return orderError(OrderErrorCode.LIMIT_EXCEEDED, `At most ${detail} per customer`, { productId, field: `items.${i}.quantity`, limit: Number(detail) });
+    case 'SALE_NOT_OPEN':
+      return orderError(OrderErrorCode.SALE_NOT_OPEN, 'The sale has not opened yet', { productId, field: `items.${i}.productId`, opensAt: new Date(Number(detail)) });
+    case 'SALE_CLOSED':
+      return orderError(OrderErrorCode.SALE_CLOSED, 'The sale has closed', { productId, field: `items.${i}.productId`, closesAt: new Date(Number(detail)) });
+    default:
+      return orderError(OrderErrorCode.NOT_FOR_SALE, 'This product is not for sale', { productId, field: `items.${i}.productId` });
+  }
+}

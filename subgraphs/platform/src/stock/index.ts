@@ -1,0 +1,2 @@
+export * from './stock-hash';
+export * from './stock-ledger';

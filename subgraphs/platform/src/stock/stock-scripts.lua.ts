@@ -1,0 +1,227 @@
+/**
+ * Every Lua script that reads or writes a product stock hash (stock-hash.ts), each run atomically
+ * by Redis. Field names come from STOCK_HASH_FIELDS / LISTING_FIELDS, never written out here, and
+ * every script answers one JSON object with named fields (cjson), decoded in stock-ledger.ts.
+ *
+ * Keys besides the stock hash (owned by the order subgraph, kept beside the hash because the same
+ * scripts move them; all prefixed by REDIS_PREFIX through ioredis):
+ *   bought:{p}          hash buyer id -> units this buyer holds of p in live orders (the per-customer limit)
+ *   reservations        hash reservation id -> JSON {u: buyer, d: deadline ms, l: [[productId, qty], ...], k?: idempotency key}
+ *   reservations:due    sorted set reservation id by deadline ms (the sweeper's index)
+ *   order:idem:<b>:<k>  the order id buyer b's idempotency key k placed (or is placing)
+ * A reservation id is the id of the order it becomes.
+ *
+ * Invariants
+ *   I1  `available` never goes below zero, and a reservation takes all of its lines or none.
+ *   I2  Units held by a reservation come back at most once: only the script that deletes the
+ *       reservation record gives them back, and it gives nothing when the record is already gone.
+ *   I3  `bought:{p}[buyer]` = units of p this buyer holds in reservations and live orders; the
+ *       per-customer limit is checked against it in the same script that takes the units.
+ *   I4  Sale window checks use Redis's own clock (TIME), the one clock every replica shares.
+ *   I5  A missing stock hash is never guessed: the script reports it and the order subgraph
+ *       reconciles from the database truth (rebuild below) before anything is sold.
+ *   I6  Double submit: the reservation script looks up the buyer's idempotency key and records
+ *       it in the same atomic step that takes the units, so two requests with one key can never
+ *       both reserve; the second is told which order the key belongs to. Only the give-back of a
+ *       reservation that never became an order forgets the key again.
+ *
+ * Redis Cluster: every per-product key carries the product id as a hash tag, so each product
+ * lives in one slot. The reservation script touches several products and the reservation index at
+ * once, which a single Redis (the supported deployment) runs atomically. In a cluster, a
+ * multi-product reservation becomes two-phase: reserve each product in its own slot in product-id
+ * order with the same per-product check-and-take, and if a later product refuses, give back the
+ * earlier holds (compensation, idempotent because each hold is deleted by the script that returns
+ * it). A buyer may briefly see a unit held that is then given back, but nothing is sold twice.
+ */
+import { LISTING_FIELDS, STOCK_HASH_FIELDS } from './stock-hash';
+
+const luaList = (names: readonly string[]) => `{${names.map((n) => `'${n}'`).join(', ')}}`;
+
+/** Shared helpers: read a stock hash by field name, write its listing from consecutive ARGV. */
+const PRELUDE = `
+local STOCK_FIELDS = ${luaList(STOCK_HASH_FIELDS)}
+local LISTING_FIELDS = ${luaList(LISTING_FIELDS)}
+local function readStock(key)
+  local values = redis.call('HMGET', key, unpack(STOCK_FIELDS))
+  if not values[1] then return nil end
+  local hash = {}
+  for i, field in ipairs(STOCK_FIELDS) do hash[field] = values[i] end
+  return hash
+end
+local function writeListing(key, firstArg)
+  local args = {}
+  for i, field in ipairs(LISTING_FIELDS) do
+    args[#args + 1] = field
+    args[#args + 1] = ARGV[firstArg + i - 1]
+  end
+  redis.call('HSET', key, unpack(args))
+end
+local function redisNowMs()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+`;
+
+/**
+ * sync (product subgraph). KEYS: stock:{p}. ARGV: mode, amount, then the listing (LISTING_FIELDS).
+ *   set      available := amount and the listing (a new product, or reconcile from truth).
+ *   delta    only where the hash has `available`: available += amount unless that goes below 0,
+ *            and the listing. A hash holding only listing fields gets the listing, never `available`.
+ *   listing  the listing, only where `available` is missing (restoring after Redis lost its data).
+ * Replies {status: 'applied' | 'missing' | 'refused', available}.
+ */
+export const SYNC_STOCK_LUA = `${PRELUDE}
+local key, mode, amount = KEYS[1], ARGV[1], tonumber(ARGV[2])
+if mode == 'set' then
+  redis.call('HSET', key, 'available', amount)
+  writeListing(key, 3)
+  return cjson.encode({status = 'applied', available = amount})
+end
+if redis.call('HEXISTS', key, 'available') == 0 then
+  if mode == 'listing' or redis.call('EXISTS', key) == 1 then writeListing(key, 3) end
+  return cjson.encode({status = 'missing', available = 0})
+end
+local current = tonumber(redis.call('HGET', key, 'available'))
+if mode == 'listing' then return cjson.encode({status = 'applied', available = current}) end
+if current + amount < 0 then return cjson.encode({status = 'refused', available = current}) end
+local available = redis.call('HINCRBY', key, 'available', amount)
+writeListing(key, 3)
+return cjson.encode({status = 'applied', available = available})
+`;
+
+/**
+ * reserve (order subgraph). KEYS: reservations, reservations:due, order:idem:<buyer>:<key>, then
+ * per line stock:{p}, bought:{p}. ARGV: reservation id, buyer id, hold ms, idempotency key
+ * ('' = none), idempotency marker ttl seconds, then per line product id, quantity.
+ * Replies one of
+ *   {status: 'reserved', at: Redis time ms, lines: [{price, currency}, ...]}
+ *   {status: 'replay', orderId}       the key placed (or is placing) this order; nothing taken (I6)
+ *   {status: 'missing', productIds}   hashes Redis has lost; nothing taken (I5)
+ *   {status: 'rejected', rejections: [{code, productId, detail}, ...]}   nothing taken
+ *   {status: 'exists'}                this reservation id is already held
+ */
+export const RESERVE_LUA = `${PRELUDE}
+local reservations, due, marker = KEYS[1], KEYS[2], KEYS[3]
+local rid, buyer, holdMs, idemKey, idemTtl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local n = (#KEYS - 3) / 2
+
+if idemKey ~= '' then
+  local placed = redis.call('GET', marker)
+  if placed then return cjson.encode({status = 'replay', orderId = placed}) end
+end
+if redis.call('HEXISTS', reservations, rid) == 1 then return cjson.encode({status = 'exists'}) end
+
+local hashes, missing = {}, {}
+for i = 1, n do
+  local hash = readStock(KEYS[2 + 2 * i])
+  if not hash then missing[#missing + 1] = ARGV[4 + 2 * i] end
+  hashes[i] = hash
+end
+if #missing > 0 then return cjson.encode({status = 'missing', productIds = missing}) end
+
+local now = redisNowMs()
+local rejections = {}
+local function reject(code, productId, detail)
+  rejections[#rejections + 1] = {code = code, productId = productId, detail = tostring(detail)}
+end
+for i = 1, n do
+  local hash, productId, qty = hashes[i], ARGV[4 + 2 * i], tonumber(ARGV[5 + 2 * i])
+  local opensAt, closesAt = tonumber(hash.opensAt or '0'), tonumber(hash.closesAt or '0')
+  local limit = tonumber(hash.maxPerCustomer or '0')
+  if hash.active ~= '1' then
+    reject('NOT_FOR_SALE', productId, '')
+  elseif opensAt > 0 and now < opensAt then
+    reject('SALE_NOT_OPEN', productId, hash.opensAt)
+  elseif closesAt > 0 and now >= closesAt then
+    reject('SALE_CLOSED', productId, hash.closesAt)
+  else
+    local held = tonumber(redis.call('HGET', KEYS[3 + 2 * i], buyer) or '0')
+    if limit > 0 and held + qty > limit then
+      reject('LIMIT_EXCEEDED', productId, limit)
+    elseif tonumber(hash.available) < qty then
+      reject('SOLD_OUT', productId, math.max(0, tonumber(hash.available)))
+    end
+  end
+end
+if #rejections > 0 then return cjson.encode({status = 'rejected', rejections = rejections}) end
+
+-- Every line passed: take the units, record the hold and the key (I1, I3, I6).
+local lines, taken = {}, {}
+for i = 1, n do
+  local productId, qty = ARGV[4 + 2 * i], tonumber(ARGV[5 + 2 * i])
+  redis.call('HINCRBY', KEYS[2 + 2 * i], 'available', -qty)
+  redis.call('HINCRBY', KEYS[3 + 2 * i], buyer, qty)
+  taken[i] = {productId, qty}
+  lines[i] = {price = hashes[i].price, currency = hashes[i].currency}
+end
+local deadline = now + holdMs
+local record = {u = buyer, d = deadline, l = taken}
+if idemKey ~= '' then
+  record.k = idemKey
+  redis.call('SET', marker, rid, 'EX', idemTtl)
+end
+redis.call('HSET', reservations, rid, cjson.encode(record))
+redis.call('ZADD', due, string.format('%d', deadline), rid)
+return cjson.encode({status = 'reserved', at = now, lines = lines})
+`;
+
+/**
+ * giveBack (order subgraph): units come back to `available` and out of the buyer's count.
+ * KEYS: reservations, reservations:due, order:idem:<buyer>:<key> of the record (any never-set key
+ * when there is none), then per line stock:{p}, bought:{p}.
+ * ARGV: reservation id ('' for units of a paid order, which has no record), the record exactly as
+ * read (ignored when the id is ''), buyer id, forget ('1': the reservation never became an order,
+ * so its idempotency key may place again), then per line the quantity.
+ * With a reservation id, nothing happens unless the record is still there unchanged (I2).
+ * A missing stock hash is left missing (I5): rebuild computes it from the truth later.
+ * Replies {given: true} when units were given back, {given: false} when already released.
+ */
+export const GIVE_BACK_LUA = `${PRELUDE}
+local reservations, due, marker = KEYS[1], KEYS[2], KEYS[3]
+local rid, record, buyer, forget = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+if rid ~= '' then
+  if redis.call('HGET', reservations, rid) ~= record then return cjson.encode({given = false}) end
+  redis.call('HDEL', reservations, rid)
+  redis.call('ZREM', due, rid)
+  if forget == '1' and redis.call('GET', marker) == rid then redis.call('DEL', marker) end
+end
+local n = (#KEYS - 3) / 2
+for i = 1, n do
+  local qty = tonumber(ARGV[4 + i])
+  if redis.call('HEXISTS', KEYS[2 + 2 * i], 'available') == 1 then
+    redis.call('HINCRBY', KEYS[2 + 2 * i], 'available', qty)
+  end
+  if redis.call('HINCRBY', KEYS[3 + 2 * i], buyer, -qty) <= 0 then
+    redis.call('HDEL', KEYS[3 + 2 * i], buyer)
+  end
+end
+return cjson.encode({given = true})
+`;
+
+/**
+ * rebuild (order subgraph's reconcile): writes a lost stock hash from the truth, only while it is
+ * still missing. KEYS: stock:{p}, bought:{p}, reservations, reservations:due.
+ * ARGV: available, then the listing (LISTING_FIELDS), buyer count, then buyer id, units pairs,
+ * then reservation id, record, deadline triples to restore where the record is missing.
+ * Replies {written: true}, or {written: false} when someone else rebuilt it first.
+ */
+export const REBUILD_LUA = `${PRELUDE}
+if redis.call('HEXISTS', KEYS[1], 'available') == 1 then return cjson.encode({written = false}) end
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('HSET', KEYS[1], 'available', ARGV[1])
+writeListing(KEYS[1], 2)
+local i = 2 + #LISTING_FIELDS
+local buyers = tonumber(ARGV[i])
+i = i + 1
+for _ = 1, buyers do
+  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+while i <= #ARGV do
+  if redis.call('HSETNX', KEYS[3], ARGV[i], ARGV[i + 1]) == 1 then
+    redis.call('ZADD', KEYS[4], ARGV[i + 2], ARGV[i])
+  end
+  i = i + 3
+end
+return cjson.encode({written = true})
+`;
