@@ -79,6 +79,12 @@ export function outboxEpochKey(orm: MikroORM): string {
   return `outbox:epoch:${orm.config.get('dbName')}`;
 }
 
+/**
+ * How long a kicked outbox relay waits before its round, so the commits of that moment are
+ * published together (an event reaches its stream at most this much later).
+ */
+export const DEFAULT_RELAY_KICK_DELAY_MS = 10;
+
 /** How far back a relay re-publishes after Redis lost its data, unless told otherwise. */
 export const DEFAULT_REPLAY_WINDOW_MS = 15 * 60_000;
 
@@ -98,9 +104,12 @@ export function startOutboxRelay(opts: {
   intervalMs?: number;
   batch?: number;
   replayWindowMs?: number;
+  /** How long a kick waits for more kicks to share its round (default DEFAULT_RELAY_KICK_DELAY_MS). */
+  kickDelayMs?: number;
 }): Worker {
   const { orm, redis, logger } = opts;
   const interval = opts.intervalMs ?? 500;
+  const batch = opts.batch ?? 200;
   const replayWindowMs = opts.replayWindowMs ?? DEFAULT_REPLAY_WINDOW_MS;
   const epochKey = outboxEpochKey(orm);
   const checkEpoch = async (): Promise<void> => {
@@ -116,7 +125,7 @@ export function startOutboxRelay(opts: {
       const rows = await em.find(
         OutboxMessage,
         { publishedAt: null },
-        { orderBy: { id: 'asc' }, limit: opts.batch ?? 200, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
+        { orderBy: { id: 'asc' }, limit: batch, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
       );
       if (!rows.length) return 0;
       const pipeline = redis.pipeline();
@@ -136,11 +145,20 @@ export function startOutboxRelay(opts: {
     }, { isolationLevel: IsolationLevel.READ_COMMITTED });
   };
 
-  // A kick (a new outbox row committed) during a round makes the relay drain once more at once.
-  return startPeriodic('outbox-relay', interval, logger, async (stopped) => {
-    await checkEpoch();
-    while (!stopped() && (await round()) > 0);
-  });
+  // Every commit with an outbox row kicks the relay. Kicks within kickDelayMs share one round (and
+  // a kick during a round makes one more round, kickDelayMs after it), so under load a round
+  // publishes the rows of many commits instead of one. A round that found fewer rows than a full
+  // batch drained what was committed when it looked; a later commit kicks again.
+  return startPeriodic(
+    'outbox-relay',
+    interval,
+    logger,
+    async (stopped) => {
+      await checkEpoch();
+      while (!stopped() && (await round()) >= batch);
+    },
+    { kickDelayMs: opts.kickDelayMs ?? DEFAULT_RELAY_KICK_DELAY_MS },
+  );
 }
 
 export interface StreamMessage<T> {
@@ -149,59 +167,138 @@ export interface StreamMessage<T> {
   event: T;
 }
 
-/**
- * Consumes a stream in a consumer group. `handle` runs in a transaction that also records the
- * event id; an id already recorded means the event was applied before and is acknowledged only.
- */
-export function startStreamConsumer<T extends { type: string }>(opts: {
+/** How many entries a consumer reads (and applies in one transaction) at most, unless told otherwise. */
+export const DEFAULT_CONSUMER_BATCH = 100;
+
+export interface StreamConsumerOptions<T> {
   orm: MikroORM;
   redis: Redis;
   stream: string;
   group: string;
   consumer: string;
   logger: Logger;
-  handle: (em: EntityManager, event: T, message: StreamMessage<T>) => Promise<void>;
+  /**
+   * Applies the fresh events of a batch (never applied before, each event id once, in stream
+   * order) inside the transaction that records their ids. Throwing rolls the whole batch back; the
+   * consumer then retries its events one by one, so one bad event cannot hold up the others.
+   */
+  handleBatch?: (em: EntityManager, messages: Array<StreamMessage<T>>) => Promise<void>;
+  /** Per-event alternative to `handleBatch`: called once per fresh event, in stream order, in the batch's transaction. */
+  handle?: (em: EntityManager, event: T, message: StreamMessage<T>) => Promise<void>;
+  /** Most entries read and applied per transaction (default DEFAULT_CONSUMER_BATCH). */
+  batchSize?: number;
+  /**
+   * After a batch that did some work, wait this long before reading again so that events arriving
+   * meanwhile share the next transaction (0: read again at once). An event arriving while the
+   * consumer idles is still read at once; this only bounds transactions to 1000/lingerMs a second.
+   */
+  lingerMs?: number;
   blockMs?: number;
   claimIdleMs?: number;
-}): Worker {
+}
+
+/**
+ * Consumes a stream in a consumer group, a batch of entries at a time. One READ COMMITTED
+ * transaction per batch finds which event ids were processed already (one select), records the
+ * others (one multi-row insert into `processed_event`) and applies them (`handleBatch`); then one
+ * XACK acknowledges every entry of the batch. An id recorded already means the event was applied
+ * before and is acknowledged only; an id twice in one batch is applied once.
+ *
+ * When the batch transaction fails (a poison event, a lost race with another replica over a
+ * duplicate id, a database hiccup), its events are applied one by one, each in its own
+ * transaction: those that succeed are acknowledged; one that fails again stays pending and is
+ * retried (reclaimed after `claimIdleMs`). An entry whose payload is not JSON is acknowledged and
+ * skipped (logged): no retry could read it.
+ */
+export function startStreamConsumer<T extends { type: string }>(opts: StreamConsumerOptions<T>): Worker {
   const { orm, redis, stream, group, consumer, logger } = opts;
   // Within what the blocking client's command timeout allows (redis.ts).
   const blockMs = Math.min(opts.blockMs ?? 1000, MAX_BLOCKING_READ_MS);
+  const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_CONSUMER_BATCH);
+  const lingerMs = opts.lingerMs ?? 0;
+  const claimIdleMs = opts.claimIdleMs ?? 15_000;
+  const perEvent = opts.handle;
+  const handleBatch =
+    opts.handleBatch ??
+    (perEvent
+      ? async (em: EntityManager, messages: Array<StreamMessage<T>>) => {
+          for (const m of messages) await perEvent(em, m.event, m);
+        }
+      : undefined);
+  if (!handleBatch) throw new Error(`startStreamConsumer(${stream}): pass handle or handleBatch`);
   let stopped = false;
 
-  const apply = async (streamId: string, fields: string[]): Promise<void> => {
-    const f: Record<string, string> = {};
-    for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
-    const eventId = f.id ?? streamId;
-    let event: T;
-    try {
-      event = JSON.parse(f.payload ?? '{}') as T;
-    } catch {
-      logger.error({ stream, streamId }, 'unreadable event; acknowledged and skipped');
-      await redis.xack(stream, group, streamId);
-      return;
-    }
-    try {
-      await orm.em.fork().transactional(async (em) => {
-        await em.insert(ProcessedEvent, { eventId, stream, processedAt: new Date() });
-        await opts.handle(em, event, { eventId, streamId, event });
-      });
-    } catch (err) {
-      if (!(err instanceof UniqueConstraintViolationException)) throw err;
-      logger.debug({ stream, eventId }, 'event already applied');
-    }
-    await redis.xack(stream, group, streamId);
+  /** One transaction: skip ids processed already, record the rest, apply them. */
+  const applyInOneTransaction = async (messages: Array<StreamMessage<T>>): Promise<void> => {
+    const firstOfId = new Map<string, StreamMessage<T>>();
+    for (const m of messages) if (!firstOfId.has(m.eventId)) firstOfId.set(m.eventId, m);
+    // READ COMMITTED: every read sees the latest committed rows (a handler that locks a row and then
+    // reads others sees what the previous lock holder committed, whatever it read first).
+    await orm.em.fork().transactional(
+      async (em) => {
+        const ids = [...firstOfId.keys()];
+        const seen = await em.execute<Array<{ event_id: string }>>(
+          `select event_id from processed_event where event_id in (${ids.map(() => '?').join(',')})`,
+          ids,
+        );
+        for (const row of seen) firstOfId.delete(row.event_id);
+        const fresh = [...firstOfId.values()];
+        if (!fresh.length) return;
+        // A replica racing us over the same id blocks here until we commit, then fails (and falls
+        // back to one by one, where it finds the id recorded).
+        const processedAt = new Date();
+        await em.insertMany(ProcessedEvent, fresh.map((m) => ({ eventId: m.eventId, stream, processedAt })));
+        await handleBatch(em, fresh);
+      },
+      { isolationLevel: IsolationLevel.READ_COMMITTED },
+    );
   };
 
-  const processBatch = async (entries: Array<[string, string[]]>) => {
+  const applyOne = async (message: StreamMessage<T>): Promise<void> => {
+    try {
+      await applyInOneTransaction([message]);
+    } catch (err) {
+      // Another replica recorded the same id between our select and insert: look again.
+      if (!(err instanceof UniqueConstraintViolationException)) throw err;
+      await applyInOneTransaction([message]);
+    }
+  };
+
+  /** Applies and acknowledges what it can of `entries`; returns how many entries it read. */
+  const processBatch = async (entries: Array<[string, string[]]>): Promise<number> => {
+    const ack: string[] = [];
+    const messages: Array<StreamMessage<T>> = [];
     for (const [streamId, fields] of entries) {
-      if (stopped) return;
+      const f: Record<string, string> = {};
+      for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
       try {
-        await apply(streamId, fields);
-      } catch (err) {
-        logger.warn({ err, stream, streamId }, 'event handling failed; it stays pending and is retried');
+        messages.push({ eventId: f.id ?? streamId, streamId, event: JSON.parse(f.payload ?? '{}') as T });
+      } catch {
+        logger.error({ stream, streamId }, 'unreadable event; acknowledged and skipped');
+        ack.push(streamId);
       }
     }
+    if (messages.length) {
+      try {
+        await applyInOneTransaction(messages);
+        for (const m of messages) ack.push(m.streamId);
+      } catch (err) {
+        if (messages.length > 1) logger.warn({ err, stream, events: messages.length }, 'event batch failed; applying its events one by one');
+        for (const m of messages) {
+          if (stopped) break;
+          try {
+            // A lone event that failed for any other reason than a duplicate id waits for its retry.
+            if (messages.length === 1 && !(err instanceof UniqueConstraintViolationException)) throw err;
+            await applyOne(m);
+            ack.push(m.streamId);
+          } catch (oneErr) {
+            logger.warn({ err: oneErr, stream, streamId: m.streamId, eventId: m.eventId }, 'event handling failed; it stays pending and is retried');
+          }
+        }
+      }
+    }
+    if (ack.length) await redis.xack(stream, group, ...ack);
+    return entries.length;
   };
 
   // From '0': a group created after Redis lost its data reads every event the relay re-published.
@@ -218,20 +315,24 @@ export function startStreamConsumer<T extends { type: string }>(opts: {
     }
   };
 
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const loop = async () => {
     await createGroup();
     let lastClaim = 0;
     while (!stopped) {
       try {
-        if (Date.now() - lastClaim > (opts.claimIdleMs ?? 15_000)) {
+        let read = 0;
+        if (Date.now() - lastClaim > claimIdleMs) {
           lastClaim = Date.now();
-          const claimed = (await redis.xautoclaim(stream, group, consumer, opts.claimIdleMs ?? 15_000, '0', 'COUNT', 100)) as [string, Array<[string, string[]] | null>];
-          await processBatch((claimed[1] ?? []).filter((e): e is [string, string[]] => !!e));
+          const claimed = (await redis.xautoclaim(stream, group, consumer, claimIdleMs, '0', 'COUNT', batchSize)) as [string, Array<[string, string[]] | null>];
+          read += await processBatch((claimed[1] ?? []).filter((e): e is [string, string[]] => !!e));
         }
-        const res = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'BLOCK', blockMs, 'STREAMS', stream, '>')) as
+        const res = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', stream, '>')) as
           | Array<[string, Array<[string, string[]]>]>
           | null;
-        if (res) for (const [, entries] of res) await processBatch(entries);
+        if (res) for (const [, entries] of res) read += await processBatch(entries);
+        // Let events gather for the next transaction, unless the last read was a full batch (a backlog).
+        if (lingerMs > 0 && read > 0 && read < batchSize && !stopped) await pause(lingerMs);
       } catch (err) {
         if (stopped) break;
         // The group is gone: Redis lost its data (and the relay re-publishes). Join again.
@@ -240,7 +341,7 @@ export function startStreamConsumer<T extends { type: string }>(opts: {
           if (await createGroup()) continue;
         }
         logger.warn({ err, stream }, 'stream read failed; retrying');
-        await new Promise((r) => setTimeout(r, 500));
+        await pause(500);
       }
     }
   };

@@ -1,0 +1,251 @@
+/**
+ * The stream consumer's batch mode against the real MariaDB and Redis: a batch is applied in one
+ * transaction, each event id exactly once (duplicates within a batch, ids processed by an earlier
+ * batch, the same id racing through two consumers), a poison event falls back to one-by-one
+ * without holding up the rest, and an unreadable entry is acknowledged and skipped. The handler
+ * counts its applications in a table of the same database, inside the consumer's transaction, so a
+ * rolled-back batch counts nothing.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { MikroORM } from '@mikro-orm/mysql';
+import type Redis from 'ioredis';
+import {
+  EntityManager,
+  ProcessedEvent,
+  StreamMessage,
+  Worker,
+  createLogger,
+  createRedis,
+  deletePrefixedKeys,
+  dropDatabase,
+  ensureDatabase,
+  loadConfig,
+  ormConfig,
+  startPeriodic,
+  startStreamConsumer,
+} from '@flashsale/platform';
+
+const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', MYSQL_URL: process.env.MYSQL_URL, REDIS_URL: process.env.REDIS_URL, DB_PREFIX: `t_${run}`, REDIS_PREFIX: `t:${run}:` });
+const logger = createLogger(config, 'event-batches-test');
+const dbName = `t_${run}_events`;
+const GROUP = 'g';
+
+interface TestEvent {
+  type: string;
+  poison?: boolean;
+  units?: number;
+}
+
+let orm: MikroORM;
+let redis: Redis;
+const workers: Worker[] = [];
+const blockingClients: Redis[] = [];
+
+beforeAll(async () => {
+  await ensureDatabase(config.MYSQL_URL, dbName);
+  orm = await MikroORM.init({ ...ormConfig({ config, service: 'cart', entities: [ProcessedEvent], migrations: [] }), dbName });
+  const conn = orm.em.getConnection();
+  await conn.execute('create table processed_event (event_id varchar(36) not null, stream varchar(64) not null, processed_at datetime(3) not null, primary key (event_id)) engine = InnoDB');
+  await conn.execute('create table applied (event_id varchar(36) not null, times int not null, primary key (event_id)) engine = InnoDB');
+  await conn.execute('create table total (id int not null primary key, units int not null) engine = InnoDB');
+  await conn.execute('insert into total (id, units) values (1, 0)');
+  redis = createRedis(config);
+});
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.stop()));
+  for (const c of blockingClients.splice(0)) c.disconnect();
+});
+
+afterAll(async () => {
+  await orm?.close();
+  await dropDatabase(config.MYSQL_URL, dbName);
+  await deletePrefixedKeys(redis, config.REDIS_PREFIX);
+  redis.disconnect();
+});
+
+/** Every batch the handler was called with (event ids), per stream. */
+const batches = new Map<string, string[][]>();
+
+async function countingHandler(em: EntityManager, messages: Array<StreamMessage<TestEvent>>): Promise<void> {
+  for (const m of messages) {
+    if (m.event.poison) throw new Error(`poison event ${m.eventId}`);
+    await em.execute('insert into applied (event_id, times) values (?, 1) on duplicate key update times = times + 1', [m.eventId]);
+    await em.execute('update total set units = units + ? where id = 1', [m.event.units ?? 0]);
+  }
+}
+
+function consume(stream: string, opts: { consumer?: string; batchSize?: number; claimIdleMs?: number } = {}): void {
+  const client = createRedis(config, { blocking: true });
+  blockingClients.push(client);
+  if (!batches.has(stream)) batches.set(stream, []);
+  workers.push(
+    startStreamConsumer<TestEvent>({
+      orm,
+      redis: client,
+      stream,
+      group: GROUP,
+      consumer: opts.consumer ?? 'c1',
+      logger,
+      handleBatch: (em, messages) => {
+        batches.get(stream)!.push(messages.map((m) => m.eventId));
+        return countingHandler(em, messages);
+      },
+      batchSize: opts.batchSize,
+      claimIdleMs: opts.claimIdleMs,
+      blockMs: 200,
+    }),
+  );
+}
+
+type Entry = { id: string; event: TestEvent } | { id: string; raw: string };
+
+/** Publishes entries as the outbox relay does, all in one MULTI, so a waiting consumer reads them together. */
+async function publish(stream: string, entries: Entry[]): Promise<void> {
+  const multi = redis.multi();
+  for (const e of entries) {
+    const payload = 'raw' in e ? e.raw : JSON.stringify(e.event);
+    multi.xadd(stream, '*', 'id', e.id, 'type', 'raw' in e ? 'x' : e.event.type, 'payload', payload);
+  }
+  const results = await multi.exec();
+  for (const [err] of results ?? []) if (err) throw err;
+}
+
+async function times(ids: string[]): Promise<Record<string, number>> {
+  const rows = await orm.em.getConnection().execute<Array<{ event_id: string; times: number }>>(
+    `select event_id, times from applied where event_id in (${ids.map(() => '?').join(',')})`,
+    ids,
+  );
+  return Object.fromEntries(ids.map((id) => [id, Number(rows.find((r) => r.event_id === id)?.times ?? 0)]));
+}
+
+async function processedCount(ids: string[]): Promise<number> {
+  const rows = await orm.em.getConnection().execute<Array<{ n: number }>>(`select count(*) as n from processed_event where event_id in (${ids.map(() => '?').join(',')})`, ids);
+  return Number(rows[0].n);
+}
+
+async function pending(stream: string): Promise<number> {
+  const [count] = (await redis.xpending(stream, GROUP)) as [number];
+  return Number(count);
+}
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const ev = (units = 1): TestEvent => ({ type: 'test.event', units });
+
+async function total(): Promise<number> {
+  const rows = await orm.em.getConnection().execute<Array<{ units: number }>>('select units from total where id = 1');
+  return Number(rows[0].units);
+}
+
+describe('stream consumer batches', () => {
+  it('applies a batch once per event id: a duplicate within the batch and an id processed by an earlier batch change nothing', async () => {
+    const stream = `s-dup-${randomUUID()}`;
+    consume(stream);
+    const earlier = randomUUID();
+    await publish(stream, [{ id: earlier, event: ev() }]);
+    await until(async () => (await processedCount([earlier])) === 1 && (await pending(stream)) === 0, 'the first event');
+
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    const unreadable = randomUUID();
+    await publish(stream, [
+      { id: a, event: ev() },
+      { id: earlier, event: ev() }, // the relay re-published an event already applied
+      { id: b, event: ev() },
+      { id: a, event: ev() }, // and one twice within this batch
+      { id: unreadable, raw: '{not json' },
+      { id: c, event: ev() },
+    ]);
+    await until(async () => (await processedCount([a, b, c])) === 3 && (await pending(stream)) === 0, 'the batch');
+
+    expect(await times([earlier, a, b, c])).toEqual({ [earlier]: 1, [a]: 1, [b]: 1, [c]: 1 });
+    expect(await processedCount([unreadable])).toBe(0);
+    // The second publish reached the handler as one batch of the three fresh events, in stream order.
+    expect(batches.get(stream)).toEqual([[earlier], [a, b, c]]);
+  });
+
+  it('a poison event in a batch does not stop the others: they are applied one by one, it stays pending', async () => {
+    const stream = `s-poison-${randomUUID()}`;
+    consume(stream);
+    const [a, poison, b, c] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await publish(stream, [
+      { id: a, event: ev() },
+      { id: poison, event: { type: 'test.event', poison: true } },
+      { id: b, event: ev() },
+      { id: a, event: ev() },
+      { id: c, event: ev() },
+    ]);
+    await until(async () => (await processedCount([a, b, c])) === 3 && (await pending(stream)) === 1, 'the good events');
+
+    expect(await times([a, b, c, poison])).toEqual({ [a]: 1, [b]: 1, [c]: 1, [poison]: 0 });
+    expect(await processedCount([poison])).toBe(0);
+    // The whole batch first (rolled back), then each entry on its own (the copy of `a` finds it recorded).
+    expect(batches.get(stream)).toEqual([[a, poison, b, c], [a], [poison], [b], [c]]);
+
+    // The next batch is not held up by the pending poison event either.
+    const d = randomUUID();
+    await publish(stream, [{ id: d, event: ev() }]);
+    await until(async () => (await processedCount([d])) === 1, 'the next batch');
+    expect(await pending(stream)).toBe(1);
+  });
+
+  it('two consumers racing over the same ids (every event published twice) apply each exactly once; the total is exact', async () => {
+    const stream = `s-race-${randomUUID()}`;
+    const before = await total();
+    // Small batches, so the two consumers interleave many transactions.
+    consume(stream, { consumer: 'c1', batchSize: 7 });
+    consume(stream, { consumer: 'c2', batchSize: 5 });
+    const events = Array.from({ length: 300 }, (_, i) => ({ id: randomUUID(), event: ev((i % 3) + 1) }));
+    const expected = events.reduce((n, e) => n + (e.event.units ?? 0), 0);
+    // Each event twice (the relay re-published it), spread over several writes.
+    const copies = [...events, ...events].sort(() => Math.random() - 0.5);
+    for (let i = 0; i < copies.length; i += 40) await publish(stream, copies.slice(i, i + 40));
+
+    const ids = events.map((e) => e.id);
+    await until(async () => (await processedCount(ids)) === ids.length && (await pending(stream)) === 0, 'every event', 60_000);
+    const applied = await times(ids);
+    expect(Object.values(applied).filter((n) => n !== 1)).toEqual([]);
+    expect((await total()) - before).toBe(expected);
+  });
+});
+
+describe('startPeriodic kick coalescing', () => {
+  it('kicks within the delay share one round; a kick during a round makes exactly one more', async () => {
+    let rounds = 0;
+    let release: (() => void) | undefined;
+    let blocked = false;
+    const worker = startPeriodic(
+      'test',
+      60_000,
+      logger,
+      async () => {
+        rounds++;
+        if (blocked) await new Promise<void>((r) => (release = r));
+      },
+      { kickDelayMs: 20 },
+    );
+    workers.push(worker);
+    await until(async () => rounds === 1, 'the first round');
+    for (let i = 0; i < 50; i++) worker.kick();
+    await until(async () => rounds === 2, 'the kicked round');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(rounds).toBe(2);
+
+    blocked = true;
+    worker.kick();
+    await until(async () => rounds === 3 && !!release, 'a round that waits');
+    blocked = false;
+    for (let i = 0; i < 10; i++) worker.kick(); // during the round
+    release!();
+    await until(async () => rounds === 4, 'the one extra round');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(rounds).toBe(4);
+  });
+});
