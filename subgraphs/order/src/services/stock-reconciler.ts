@@ -133,10 +133,8 @@ export class StockReconciler {
     for (const record of (await this.reservations.allRecords()).values()) for (const [p] of record.l) ids.add(p);
     if (!ids.size) return { rebuilt: [], unknown: [] };
     const list = [...ids];
-    const pipeline = this.deps.redis.pipeline();
-    for (const id of list) pipeline.hexists(redisKeys.productStock(id), 'available');
-    const exists = (await pipeline.exec()) ?? [];
-    const lost = list.filter((_, i) => exists[i]?.[1] === 0);
+    const available = await this.reservations.ledger.availableOf(list);
+    const lost = list.filter((_, i) => available[i] === null);
     return lost.length ? this.rebuildMissing(lost) : { rebuilt: [], unknown: [] };
   }
 

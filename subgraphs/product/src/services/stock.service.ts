@@ -1,6 +1,6 @@
 /**
- * The Redis stock hash per product (`redisKeys.productStock(id)`, fields exactly `StockHash`):
- * the hot path's view of stock and the sale window.
+ * The product subgraph's writes to the Redis stock hash of each product (layout and scripts:
+ * platform stock/, through StockLedger): the hot path's view of stock and the sale window.
  *
  * Invariants
  * - Every product has a hash from the moment it is created (available = stock, nothing reserved yet).
@@ -19,47 +19,14 @@
  */
 import type Redis from 'ioredis';
 import type { EntityManager } from '@mikro-orm/mysql';
-import { redisKeys, StockHash, Logger } from '@flashsale/platform';
+import { Listing, Logger, StockHash, StockLedger, StockSync } from '@flashsale/platform';
 import { Product } from '../entities/product.entity';
 
-// KEYS[1] hash; ARGV: mode, amount, price, currency, opensAt, closesAt, maxPerCustomer, active.
-// mode 'set': available := amount (a new product, or reconcile from truth).
-// mode 'delta': only if the hash has `available`; available += amount unless that goes below 0.
-//   A hash holding only restored listing fields gets the new listing fields, never an `available`.
-// mode 'listing': the listing fields, only where `available` is missing (restoring after a loss).
-// Returns {status, available}: 1 written, 0 `available` missing (no `available` written), -1 refused (nothing written).
-const SYNC_STOCK_LUA = `
-local key = KEYS[1]
-local mode = ARGV[1]
-local amount = tonumber(ARGV[2])
-local function listing()
-  redis.call('HSET', key, 'price', ARGV[3], 'currency', ARGV[4], 'opensAt', ARGV[5], 'closesAt', ARGV[6],
-    'maxPerCustomer', ARGV[7], 'active', ARGV[8])
-end
-if mode == 'set' then
-  redis.call('HSET', key, 'available', amount)
-  listing()
-  return {1, amount}
-end
--- 'delta' and 'listing' never write an available that is missing.
-if redis.call('HEXISTS', key, 'available') == 0 then
-  if mode == 'listing' or redis.call('EXISTS', key) == 1 then listing() end
-  return {0, 0}
-end
-local current = tonumber(redis.call('HGET', key, 'available'))
-if mode == 'listing' then return {1, current} end
-if current + amount < 0 then return {-1, current} end
-local available = redis.call('HINCRBY', key, 'available', amount)
-listing()
-return {1, available}
-`;
-
-type SyncStock = (key: string, mode: 'set' | 'delta' | 'listing', amount: number, ...fields: Array<string | number>) => Promise<[number, number]>;
-
-export type StockChange = { status: 'applied'; available: number } | { status: 'missing' } | { status: 'refused'; available: number };
+/** An admin change's effect on the hash (the ledger's sync reply). */
+export type StockChange = StockSync;
 
 /** The hash's non-`available` fields as the product row says. */
-export function hashFieldsOf(p: Pick<Product, 'price' | 'currency' | 'saleOpensAt' | 'saleClosesAt' | 'maxPerCustomer' | 'active'>): Omit<StockHash, 'available'> {
+export function hashFieldsOf(p: Pick<Product, 'price' | 'currency' | 'saleOpensAt' | 'saleClosesAt' | 'maxPerCustomer' | 'active'>): Listing {
   return {
     price: p.price,
     currency: p.currency,
@@ -70,26 +37,19 @@ export function hashFieldsOf(p: Pick<Product, 'price' | 'currency' | 'saleOpensA
   };
 }
 
-const fieldArgs = (f: Omit<StockHash, 'available'>) => [f.price, f.currency, f.opensAt, f.closesAt, f.maxPerCustomer, f.active];
-
 export class StockService {
-  private readonly syncStock: SyncStock;
+  private readonly ledger: StockLedger;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly logger: Logger,
   ) {
-    redis.defineCommand('flashsaleSyncStock', { numberOfKeys: 1, lua: SYNC_STOCK_LUA });
-    const cmd = (redis as unknown as { flashsaleSyncStock: SyncStock }).flashsaleSyncStock.bind(redis);
-    this.syncStock = async (...args) => {
-      const [status, available] = await cmd(...args);
-      return [Number(status), Number(available)];
-    };
+    this.ledger = new StockLedger(redis);
   }
 
   /** A new product's hash: all of its stock is available. */
   async writeNew(product: Product): Promise<void> {
-    await this.syncStock(redisKeys.productStock(product.id), 'set', product.stock, ...fieldArgs(hashFieldsOf(product)));
+    await this.ledger.sync(product.id, 'set', product.stock, hashFieldsOf(product));
   }
 
   /** Hashes of many new products in one round trip (bulk seeding). */
@@ -98,22 +58,16 @@ export class StockService {
   }
 
   private async writeSet(entries: ReadonlyArray<readonly [Product, number]>): Promise<void> {
-    if (!entries.length) return;
-    const pipeline = this.redis.pipeline() as unknown as { flashsaleSyncStock: (...a: unknown[]) => void; exec: () => Promise<Array<[Error | null, unknown]> | null> };
-    for (const [p, available] of entries) pipeline.flashsaleSyncStock(redisKeys.productStock(p.id), 'set', available, ...fieldArgs(hashFieldsOf(p)));
-    const results = await pipeline.exec();
-    const failed = results?.find(([err]) => err);
-    if (failed) throw failed[0];
+    await this.ledger.syncMany(entries.map(([p, available]) => ({ productId: p.id, mode: 'set' as const, amount: available, listing: hashFieldsOf(p) })));
   }
 
   /**
    * Applies an admin change: `available += stockDelta` atomically and copies the other fields.
    * Refused (nothing written) when available would go below zero; nothing written when the hash is missing.
    */
-  async applyChange(productId: string, fields: Omit<StockHash, 'available'>, stockDelta: number): Promise<StockChange> {
-    const [status, available] = await this.syncStock(redisKeys.productStock(productId), 'delta', stockDelta, ...fieldArgs(fields));
-    if (status === 1) return { status: 'applied', available };
-    if (status === -1) return { status: 'refused', available };
+  async applyChange(productId: string, fields: Listing, stockDelta: number): Promise<StockChange> {
+    const change = await this.ledger.sync(productId, 'delta', stockDelta, fields);
+    if (change.status !== 'missing') return change;
     this.logger.warn({ productId }, 'stock hash missing (Redis lost it?); left for reconcile to rebuild');
     return { status: 'missing' };
   }
@@ -157,41 +111,18 @@ export class StockService {
     for (;;) {
       const rows = await em.find(Product, { id: { $gt: after } }, { orderBy: { id: 'asc' }, limit: 500, disableIdentityMap: true });
       if (!rows.length) return written;
-      const pipeline = this.redis.pipeline() as unknown as { flashsaleSyncStock: (...a: unknown[]) => void; exec: () => Promise<Array<[Error | null, unknown]> | null> };
-      for (const p of rows) pipeline.flashsaleSyncStock(redisKeys.productStock(p.id), 'listing', 0, ...fieldArgs(hashFieldsOf(p)));
-      for (const [err, reply] of (await pipeline.exec()) ?? []) {
-        if (err) throw err;
-        if (Number((reply as [number, number])[0]) === 0) written++;
-      }
+      const replies = await this.ledger.syncMany(rows.map((p) => ({ productId: p.id, mode: 'listing' as const, amount: 0, listing: hashFieldsOf(p) })));
+      written += replies.filter((r) => r.status === 'missing').length;
       after = rows[rows.length - 1].id;
     }
   }
 
   /** `available` of each product, one round trip for all; null where the hash is missing. */
-  async availableOf(productIds: readonly string[]): Promise<Array<number | null>> {
-    if (!productIds.length) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of productIds) pipeline.hget(redisKeys.productStock(id), 'available');
-    const results = (await pipeline.exec()) ?? [];
-    return productIds.map((_, i) => {
-      const [err, v] = results[i] ?? [new Error('no reply'), null];
-      if (err) throw err;
-      return v == null ? null : Math.max(0, Number(v));
-    });
+  availableOf(productIds: readonly string[]): Promise<Array<number | null>> {
+    return this.ledger.availableOf(productIds);
   }
 
-  async read(productId: string): Promise<StockHash | null> {
-    const raw = await this.redis.hgetall(redisKeys.productStock(productId));
-    // Listing fields alone (restored after a loss) are not a stock hash yet.
-    if (!raw || raw.available === undefined) return null;
-    return {
-      available: Number(raw.available),
-      price: Number(raw.price),
-      currency: raw.currency,
-      opensAt: Number(raw.opensAt),
-      closesAt: Number(raw.closesAt),
-      maxPerCustomer: Number(raw.maxPerCustomer),
-      active: Number(raw.active) === 1 ? 1 : 0,
-    };
+  read(productId: string): Promise<StockHash | null> {
+    return this.ledger.read(productId);
   }
 }
