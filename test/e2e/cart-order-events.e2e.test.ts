@@ -159,3 +159,68 @@ describe('a placed order takes its lines out of the cart', () => {
     expect(await storedLines(buyer.id)).toEqual({ [a.id]: 1, [b.id]: 1 });
   });
 });
+
+describe('order events applied in batches', () => {
+  /** Publishes every (event, id) pair in one MULTI, so the consumer reads them as one batch. */
+  async function publishTogether(entries: Array<[OrderPlacedEvent, string]>): Promise<void> {
+    const multi = stack.cart.deps.redis.multi();
+    for (const [event, id] of entries) multi.xadd(redisKeys.orderEvents, '*', 'id', id, 'type', event.type, 'payload', JSON.stringify(event));
+    for (const [err] of (await multi.exec()) ?? []) if (err) throw err;
+  }
+
+  async function cartUpdatedAt(userId: string): Promise<number> {
+    const rows = await stack.cart.deps.orm.em.getConnection().execute<Array<{ updated_at: Date }>>('select updated_at from cart where user_id = ?', [userId]);
+    return new Date(rows[0].updated_at).getTime();
+  }
+
+  it('many buyers, some of whose carts hold the product and some not, amid cart changes: exactly the right lines remain', async () => {
+    const [a, b] = await Promise.all([product(), product()]);
+    // Holders of a (with a line of b too); holders of b only; buyers who never had a cart.
+    const holders = await Promise.all(Array.from({ length: 12 }, (_, i) => shopperWith({ [a]: 2 + (i % 4), [b]: 1 })));
+    const bOnly = await Promise.all(Array.from({ length: 6 }, () => shopperWith({ [b]: 3 })));
+    const strangers = Array.from({ length: 10 }, () => randomUUID());
+
+    // One event of the batch was applied already, on its own, before the batch.
+    const early = placed(holders[0].userId, [[a, 1]]);
+    const earlyId = await publish(early);
+    await untilProcessed(earlyId);
+
+    const expected: Record<string, Record<string, number>> = {};
+    const entries: Array<[OrderPlacedEvent, string]> = [[early, earlyId]];
+    holders.forEach((h, i) => {
+      const had = 2 + (i % 4) - (i === 0 ? 1 : 0);
+      // Some buy less than the line holds, some exactly as much, some more; some in two orders.
+      const first = 1 + (i % 3);
+      const second = i % 2 === 0 ? 1 : 0;
+      const event = placed(h.userId, [[a, first]]);
+      const id = randomUUID();
+      entries.push([event, id]);
+      if (i % 5 === 0) entries.push([event, id]); // the relay re-published it within the same batch
+      if (second) entries.push([placed(h.userId, [[a, second]]), randomUUID()]);
+      const left = had - first - second;
+      expected[h.userId] = left > 0 ? { [a]: left, [b]: 1 } : { [b]: 1 };
+    });
+    for (const s of bOnly) {
+      entries.push([placed(s.userId, [[a, 2]]), randomUUID()]);
+      expected[s.userId] = { [b]: 3 };
+    }
+    for (const userId of strangers) entries.push([placed(userId, [[a, 1], [b, 1]]), randomUUID()]);
+    const bOnlyStamps = await Promise.all(bOnly.map((s) => cartUpdatedAt(s.userId)));
+
+    // Meanwhile the first holders keep adding b, each change under their own cart lock.
+    const changes = Promise.all(holders.slice(0, 4).flatMap((h) => Array.from({ length: 3 }, () => stack.gql(CHANGE, { productId: b, delta: 1 }, { token: h.token }))));
+    await publishTogether(entries.sort(() => Math.random() - 0.5));
+    const results = await changes;
+    expect(results.every((r) => (r.data as { changeCartQuantity: { userErrors: unknown[] } }).changeCartQuantity.userErrors.length === 0)).toBe(true);
+    for (const h of holders.slice(0, 4)) expected[h.userId][b] += 3;
+
+    await untilProcessed(await publish(placed(randomUUID(), []))); // published last, so handled last
+    for (const [userId, lines] of Object.entries(expected)) expect(await storedLines(userId)).toEqual(lines);
+    for (const [event, id] of entries) expect({ id, processed: await processed(id), order: event.orderId }).toEqual({ id, processed: true, order: event.orderId });
+    // Buyers whose cart never held what they bought were not locked or written.
+    expect(await Promise.all(bOnly.map((s) => cartUpdatedAt(s.userId)))).toEqual(bOnlyStamps);
+    const noCart = await stack.cart.deps.orm.em.getConnection().execute<unknown[]>(`select 1 from cart where user_id in (${strangers.map(() => '?').join(',')})`, strangers);
+    expect(noCart).toEqual([]);
+    expect(await pendingCount()).toBe(0);
+  });
+});

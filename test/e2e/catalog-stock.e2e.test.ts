@@ -193,3 +193,41 @@ describe('when MySQL fails after Redis took an admin change', () => {
     expect(await hashes()).toBe(hashesBefore);
   });
 });
+
+describe('stock events in one batch', () => {
+  it('sold and returned events for several products, with duplicates and an event applied before, leave stock exact', async () => {
+    const marker = (await createSaleProduct(stack, { stock: 0 })).id;
+    const [p1, p2, p3] = await Promise.all([createSaleProduct(stack, { stock: 50 }), createSaleProduct(stack, { stock: 10 }), createSaleProduct(stack, { stock: 3 })]);
+    const early = sold(p1.id, 5);
+    const earlyId = await publish(early);
+    await drain(marker);
+    expect(await readProductStock(stack, p1.id)).toBe(45);
+
+    const dup = sold(p2.id, 2);
+    const dupId = randomUUID();
+    const entries: Array<[StockEvent, string]> = [
+      ...Array.from({ length: 10 }, (): [StockEvent, string] => [sold(p1.id, 1), randomUUID()]),
+      [returned(p1.id, 3), randomUUID()],
+      [early, earlyId], // re-published: applied before, must not count again
+      [dup, dupId],
+      [sold(p2.id, 4), randomUUID()],
+      [dup, dupId], // the same event twice in this batch
+      [returned(p2.id, 1), randomUUID()],
+      // In stream order p3 goes 3 → 1 → 0 (the second sale is clamped) → 5.
+      [sold(p3.id, 2), randomUUID()],
+      [sold(p3.id, 2), randomUUID()],
+      [returned(p3.id, 5), randomUUID()],
+      [{ ...sold(p3.id, 1), quantity: 0 }, randomUUID()], // malformed: skipped, the rest still applies
+    ];
+    const multi = redis().multi();
+    for (const [event, id] of entries) multi.xadd(redisKeys.stockEvents, '*', 'id', id, 'type', event.type, 'payload', JSON.stringify(event));
+    for (const [err] of (await multi.exec()) ?? []) if (err) throw err;
+    await drain(marker);
+
+    expect(await readProductStock(stack, p1.id)).toBe(45 - 10 + 3);
+    expect(await readProductStock(stack, p2.id)).toBe(10 - 2 - 4 + 1);
+    expect(await readProductStock(stack, p3.id)).toBe(5);
+    const ids = [...new Set(entries.map(([, id]) => id))];
+    expect(await processed(ids)).toBe(ids.length);
+  });
+});

@@ -26,6 +26,13 @@ export const cartEntities = [CartOwner, CartItem, ProcessedEvent];
 /** Consumer group on the order stream; every cart replica joins it, so each event goes to one. */
 export const CART_ORDER_EVENTS_GROUP = 'cart';
 
+/**
+ * After a batch, the consumer waits this long before reading again, so that order events arriving
+ * meanwhile share one transaction (a cart is updated at most this much later; an event arriving
+ * while the consumer idles is applied at once).
+ */
+export const ORDER_EVENTS_LINGER_MS = 20;
+
 export const cartSubgraph: SubgraphModule<CartServices> = {
   name: 'cart',
   entities: cartEntities,
@@ -37,14 +44,15 @@ export const cartSubgraph: SubgraphModule<CartServices> = {
   services: ({ orm, redis, logger }) => ({ carts: new CartService(orm, new ProductListings(redis), logger) }),
   workers: (deps, services) => [
     // Placed orders take their lines out of the buyer's cart.
-    startStreamConsumer({
+    startStreamConsumer<{ type: string }>({
       orm: deps.orm,
       redis: deps.newRedis({ blocking: true }),
       stream: redisKeys.orderEvents,
       group: CART_ORDER_EVENTS_GROUP,
       consumer: `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
       logger: deps.logger.child({ worker: 'order-events' }),
-      handle: (em, event: { type: string }) => services.carts.applyOrderEvent(em, event),
+      handleBatch: (em, messages) => services.carts.applyOrderEvents(em, messages.map((m) => m.event)),
+      lingerMs: ORDER_EVENTS_LINGER_MS,
     }),
   ],
 };

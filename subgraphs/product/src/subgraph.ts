@@ -32,6 +32,9 @@ export const productEntities = [Product, Category, ProcessedEvent];
 /** Consumer group on the stock event stream; replicas share it, each event goes to one of them. */
 export const STOCK_EVENTS_GROUP = 'product';
 
+/** After a batch of stock events, wait this long before reading again, so more share one transaction. */
+export const STOCK_EVENTS_LINGER_MS = 20;
+
 export const productSubgraph: SubgraphModule<ProductServices> = {
   name: 'product',
   entities: productEntities,
@@ -51,9 +54,10 @@ export const productSubgraph: SubgraphModule<ProductServices> = {
       group: STOCK_EVENTS_GROUP,
       consumer: `${hostname()}-${process.pid}`,
       logger: deps.logger,
-      handle: async (em, event, msg) => {
-        await services.stockEvents.apply(em, event, msg.eventId);
+      handleBatch: async (em, messages) => {
+        await services.stockEvents.applyBatch(em, messages);
       },
+      lingerMs: STOCK_EVENTS_LINGER_MS,
     }),
   ],
 };

@@ -40,10 +40,10 @@ describe('CartService argument rules (BAD_USER_INPUT before anything is read or 
 });
 
 describe('CartService order events', () => {
-  const em = untouchable<Parameters<CartService['applyOrderEvent']>[0]>('em');
+  const em = untouchable<Parameters<CartService['applyOrderEvents']>[0]>('em');
 
   it('ignores other event types', async () => {
-    await expect(service.applyOrderEvent(em, { type: 'order.paid' })).resolves.toBeUndefined();
+    await expect(service.applyOrderEvents(em, [{ type: 'order.paid' }, null, { type: 'order.cancelled' }])).resolves.toBeUndefined();
   });
 
   it.each([
@@ -53,6 +53,12 @@ describe('CartService order events', () => {
     ['a user id that is not a UUID', { userId: 'nobody' }],
   ])('skips an order.placed event with %s without touching the database', async (_name, patch) => {
     const event = { type: 'order.placed', orderId: 'o1', userId: user, items: [{ productId: product, quantity: 1 }], ...patch };
-    await expect(service.applyOrderEvent(em, event)).resolves.toBeUndefined();
+    await expect(service.applyOrderEvents(em, [event])).resolves.toBeUndefined();
+  });
+
+  it('a batch of malformed events and an order with no items reads nothing either', async () => {
+    const bad = { type: 'order.placed', orderId: 'o1', userId: user, items: [{ productId: product, quantity: 0 }] };
+    const empty = { type: 'order.placed', orderId: 'o2', userId: user, items: [] };
+    await expect(service.applyOrderEvents(em, [bad, empty, { type: 'order.paid' }])).resolves.toBeUndefined();
   });
 });

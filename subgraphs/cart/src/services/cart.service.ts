@@ -4,7 +4,9 @@
  * Invariants
  * - Every change to a user's lines runs in one transaction that holds that user's `cart` row lock
  *   (SELECT … FOR UPDATE). Simultaneous requests of one user therefore apply one after another:
- *   no update is lost and the line cap is exact. Different users never wait for each other.
+ *   no update is lost and the line cap is exact. A request never waits for another user's request;
+ *   it may wait for the order-event consumer, whose one short transaction per batch of events
+ *   locks every buyer in the batch whose cart holds what they bought (in user id order).
  * - A line holds 1..99 units and a cart at most 100 lines. A change that would break either is
  *   refused with a CartError and changes nothing; a line brought to exactly 0 is deleted.
  * - A line is created or increased only for a product whose stock hash exists and is active.
@@ -14,7 +16,8 @@
  * - Prices are display only: read live from the stock hash when the cart is shown, never stored
  *   here and never used by an order (placeOrder prices lines from the hash when it reserves).
  * - A placed order takes its purchased quantities out of the buyer's cart exactly once per event
- *   (the stream consumer records the event id in the same transaction).
+ *   (the stream consumer records the event ids in the same transaction, a batch of events at a
+ *   time; a buyer whose cart does not hold the product is not locked at all).
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
 import { DeadlockException, IsolationLevel, LockMode } from '@mikro-orm/core';
@@ -91,35 +94,62 @@ export class CartService {
   }
 
   /**
-   * Stream handler for `events:order`: an `order.placed` event takes the purchased quantities out
-   * of the buyer's cart (a line reaching 0 goes). Runs in the consumer's transaction, which also
-   * records the event id, so a redelivered event changes nothing. Other event types are ignored.
+   * Stream handler for `events:order`, a batch at a time: the consumer hands over only events not
+   * applied before, each once, in the transaction that records their ids (startStreamConsumer), so
+   * a redelivered event changes nothing. An `order.placed` event takes the purchased quantities
+   * out of the buyer's cart (a line reaching 0 goes); other event types are ignored, a malformed
+   * one is logged and skipped.
+   *
+   * One plain read finds which (buyer, product) pairs of the batch are cart lines at all. Only
+   * those buyers' cart rows are locked, in user id order (two consumers locking overlapping sets
+   * cannot deadlock; a request holds one cart lock only), and their lines are read again under
+   * the lock and changed. A buyer whose cart does not hold what they bought costs nothing more
+   * than that read: the line a buyer adds after it and before the commit stays, as if added after
+   * the order.
    */
-  async applyOrderEvent(em: EntityManager, event: { type?: unknown }): Promise<void> {
-    if (event?.type !== 'order.placed') return;
-    const parsed = orderPlacedSchema.safeParse(event);
-    if (!parsed.success) {
-      // Retrying cannot fix a malformed event; record it as handled and say so loudly.
-      this.logger.error({ issues: parsed.error.issues }, 'malformed order.placed event skipped');
-      return;
+  async applyOrderEvents(em: EntityManager, events: ReadonlyArray<{ type?: unknown } | null | undefined>): Promise<void> {
+    // buyer → product → units bought, over the whole batch (lower-cased: ids compare case-insensitively in MySQL)
+    const bought = new Map<string, Map<string, number>>();
+    for (const event of events) {
+      if (event?.type !== 'order.placed') continue;
+      const parsed = orderPlacedSchema.safeParse(event);
+      if (!parsed.success) {
+        // Retrying cannot fix a malformed event; record it as handled and say so loudly.
+        this.logger.error({ issues: parsed.error.issues }, 'malformed order.placed event skipped');
+        continue;
+      }
+      const userId = parsed.data.userId.toLowerCase();
+      const units = bought.get(userId) ?? new Map<string, number>();
+      bought.set(userId, units);
+      for (const item of parsed.data.items) {
+        const id = item.productId.toLowerCase();
+        units.set(id, (units.get(id) ?? 0) + item.quantity);
+      }
     }
-    const { userId, items } = parsed.data;
-    const owner = await em.findOne(CartOwner, { userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!owner) return; // never had a cart: nothing to take out
-    const bought = new Map<string, number>();
-    for (const item of items) {
-      const id = item.productId.toLowerCase();
-      bought.set(id, (bought.get(id) ?? 0) + item.quantity);
-    }
-    // The consumer's transaction is REPEATABLE READ, and InnoDB takes its snapshot at the first
-    // plain read, which comes after the lock above: these rows are the latest committed ones.
-    const lines = await em.find(CartItem, { userId, productId: { $in: [...bought.keys()] } });
+    const unitsOf = (userId: string, productId: string) => bought.get(userId.toLowerCase())?.get(productId.toLowerCase()) ?? 0;
+    const productIds = [...new Set([...bought.values()].flatMap((units) => [...units.keys()]))];
+    if (!productIds.length) return;
+
+    const userIds = [...bought.keys()];
+    const candidates = await em.execute<Array<{ user_id: string; product_id: string }>>(
+      `select user_id, product_id from cart_item where user_id in (${userIds.map(() => '?').join(',')}) and product_id in (${productIds.map(() => '?').join(',')})`,
+      [...userIds, ...productIds],
+    );
+    const holders = [...new Set(candidates.filter((r) => unitsOf(r.user_id, r.product_id) > 0).map((r) => r.user_id))];
+    if (!holders.length) return;
+
+    // The consumer's transaction is READ COMMITTED: the lines read after the locks are the latest committed ones.
+    const owners = await em.find(CartOwner, { userId: { $in: holders } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { userId: 'asc' } });
+    const lines = await em.find(CartItem, { userId: { $in: owners.map((o) => o.userId) }, productId: { $in: productIds } });
     for (const line of lines) {
-      const left = line.quantity - bought.get(line.productId)!;
+      const units = unitsOf(line.userId, line.productId);
+      if (!units) continue;
+      const left = line.quantity - units;
       if (left > 0) line.quantity = left;
       else em.remove(line);
     }
-    owner.updatedAt = new Date();
+    const now = new Date();
+    for (const owner of owners) owner.updatedAt = now;
     await em.flush();
   }
 

@@ -3,7 +3,9 @@
  *
  * Invariants
  * - Each event is applied at most once: `startStreamConsumer` records its id in `processed_event`
- *   in the same transaction as this change (a redelivery finds the id and only acknowledges).
+ *   in the same transaction as this change (a redelivery finds the id and only acknowledges). It
+ *   hands over a batch of events per transaction; each product of the batch is locked and written
+ *   once, moved by every event of the batch in stream order.
  * - `stock.sold` lowers product.stock by the quantity, `stock.returned` raises it. Neither touches
  *   Redis: the reservation already took the units from `available`, and the order subgraph gives
  *   returned units back to `available` itself when they return.
@@ -20,31 +22,58 @@ import { Product } from '../entities/product.entity';
 
 export type StockEventOutcome = 'applied' | 'clamped' | 'skipped';
 
+/** One stock event as the consumer hands it over (its id only labels the log lines). */
+export interface StockEventMessage {
+  eventId: string;
+  event: StockEvent;
+}
+
 export class StockEventsService {
   constructor(private readonly logger: Logger) {}
 
   async apply(em: EntityManager, event: StockEvent, eventId = ''): Promise<StockEventOutcome> {
-    const quantity = Number(event.quantity);
-    if ((event.type !== 'stock.sold' && event.type !== 'stock.returned') || !Number.isInteger(quantity) || quantity <= 0 || typeof event.productId !== 'string') {
-      this.logger.error({ eventId, event }, 'malformed stock event skipped');
-      return 'skipped';
-    }
-    const product = await em.findOne(Product, { id: event.productId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!product) {
-      this.logger.error({ eventId, event }, 'stock event for an unknown product skipped');
-      return 'skipped';
-    }
-    let outcome: StockEventOutcome = 'applied';
-    if (event.type === 'stock.sold') {
-      if (quantity > product.stock) {
-        this.logger.error({ eventId, event, stock: product.stock }, 'stock.sold exceeds product stock; clamped at 0');
-        outcome = 'clamped';
-      }
-      product.stock = Math.max(0, product.stock - quantity);
-    } else {
-      product.stock += quantity;
-    }
-    await em.flush();
+    const [outcome] = await this.applyBatch(em, [{ eventId, event }]);
     return outcome;
+  }
+
+  /**
+   * Applies a batch of events (each one once: the consumer hands over only events not applied
+   * before, in stream order) in the caller's transaction: the named products are locked with one
+   * SELECT … FOR UPDATE (in id order, so replicas cannot deadlock), every event moves its product's
+   * stock in memory one after another exactly as it would alone (so clamping at 0 is decided per
+   * event, in order), and one flush writes each changed product once. Returns each event's outcome.
+   */
+  async applyBatch(em: EntityManager, messages: ReadonlyArray<StockEventMessage>): Promise<StockEventOutcome[]> {
+    const valid = messages.map(({ eventId, event }) => {
+      const quantity = Number(event?.quantity);
+      if ((event?.type !== 'stock.sold' && event?.type !== 'stock.returned') || !Number.isInteger(quantity) || quantity <= 0 || typeof event.productId !== 'string') {
+        this.logger.error({ eventId, event }, 'malformed stock event skipped');
+        return null;
+      }
+      return quantity;
+    });
+    const ids = [...new Set(messages.filter((_, i) => valid[i] !== null).map((m) => m.event.productId))];
+    const products = ids.length ? await em.find(Product, { id: { $in: ids } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } }) : [];
+    // MySQL compares ids case-insensitively; so does this look-up.
+    const byId = new Map(products.map((p) => [p.id.toLowerCase(), p]));
+    const outcomes = messages.map(({ eventId, event }, i): StockEventOutcome => {
+      const quantity = valid[i];
+      if (quantity === null) return 'skipped';
+      const product = byId.get(event.productId.toLowerCase());
+      if (!product) {
+        this.logger.error({ eventId, event }, 'stock event for an unknown product skipped');
+        return 'skipped';
+      }
+      if (event.type === 'stock.returned') {
+        product.stock += quantity;
+        return 'applied';
+      }
+      const clamped = quantity > product.stock;
+      if (clamped) this.logger.error({ eventId, event, stock: product.stock }, 'stock.sold exceeds product stock; clamped at 0');
+      product.stock = Math.max(0, product.stock - quantity);
+      return clamped ? 'clamped' : 'applied';
+    });
+    if (products.length) await em.flush();
+    return outcomes;
   }
 }
