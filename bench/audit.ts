@@ -2,11 +2,14 @@
  * The audit after a flash sale: what the buyers were told, what MySQL recorded, what Redis holds.
  * Three numbers must be zero, whatever the clock said:
  *   oversold           units in PENDING_PAYMENT orders beyond the stock put on sale
- *   unsoldWhileDemand  units left unsold although some buyer was turned away (sold out or error)
+ *   unsoldWhileDemand  units left unsold although some buyer was turned away (by default: sold out
+ *                      or error; the open model counts only buyers refused for stock, see open.ts)
  *   disagreements      records that disagree: an order in MySQL without its Redis reservation or
  *                      the reverse, an order a buyer was given that MySQL does not have, and any
  *                      difference between stock − `available` (Redis), the per-buyer counts
- *                      (Redis `bought:{p}`) and the units of the orders in MySQL
+ *                      (Redis `bought:{p}`) and the units of the orders in MySQL, and every buyer
+ *                      with more than one order of the product (a double purchase: each buyer
+ *                      of the bench places one order, retried only with the same idempotency key)
  */
 import { createConnection } from 'mysql2/promise';
 import type Redis from 'ioredis';
@@ -38,16 +41,26 @@ export interface Audit {
     answeredButNotInDb: number;
     /** Committed although the buyer got no order back (e.g. a timed-out request); not an error by itself. */
     inDbButNotAnswered: number;
+    /** Buyers with more than one order of this product in MySQL (each buyer places one). */
+    buyersWithSeveralOrders: number;
   };
 }
 
-export async function auditSale(config: Config, redis: Redis, productId: string, stock: number, outcomes: readonly Outcome[]): Promise<Audit> {
+export interface AuditOptions {
+  /**
+   * Which outcomes turned a buyer away "for stock" (units left unsold while such a buyer exists
+   * fail the audit). Default: every outcome but ORDER (the closed loop's rule).
+   */
+  refusedForStock?: (o: Outcome) => boolean;
+}
+
+export async function auditSale(config: Config, redis: Redis, productId: string, stock: number, outcomes: readonly Outcome[], opts: AuditOptions = {}): Promise<Audit> {
   const conn = await createConnection({ uri: config.MYSQL_URL, database: databaseName(config, 'order') });
-  let rows: Array<{ id: string; status: string; quantity: number }>;
+  let rows: Array<{ id: string; user: string; status: string; quantity: number }>;
   try {
-    [rows] = (await conn.query('select o.id, o.status, oi.quantity from `order` o join order_item oi on oi.order_id = o.id where oi.product_id = ?', [productId])) as unknown as [
-      Array<{ id: string; status: string; quantity: number }>,
-    ];
+    [rows] = (await conn.query('select o.id, o.user_id as user, o.status, oi.quantity from `order` o join order_item oi on oi.order_id = o.id where oi.product_id = ?', [
+      productId,
+    ])) as unknown as [Array<{ id: string; user: string; status: string; quantity: number }>];
   } finally {
     await conn.end();
   }
@@ -74,6 +87,8 @@ export async function auditSale(config: Config, redis: Redis, productId: string,
   const otherAnswers = outcomes.length - answered.length - soldOutAnswers;
 
   const count = <T>(xs: Iterable<T>, pred: (x: T) => boolean) => [...xs].filter(pred).length;
+  const ordersPerBuyer = new Map<string, Set<string>>();
+  for (const r of rows) ordersPerBuyer.set(r.user, (ordersPerBuyer.get(r.user) ?? new Set()).add(r.id));
   const detail = {
     redisHeldMinusDbUnits: available === null ? stock - soldUnits : stock - available - soldUnits,
     boughtMinusDbUnits: boughtUnits - soldUnits,
@@ -81,6 +96,7 @@ export async function auditSale(config: Config, redis: Redis, productId: string,
     reservationsWithoutDbOrder: count(recordIds, (id) => !dbIds.has(id)),
     answeredButNotInDb: count(answeredIds, (id) => !dbIds.has(id)),
     inDbButNotAnswered: count(dbIds, (id) => !answeredIds.has(id)),
+    buyersWithSeveralOrders: count(ordersPerBuyer.values(), (ids) => ids.size > 1),
   };
   const disagreements =
     (available === null ? 1 : 0) +
@@ -88,9 +104,10 @@ export async function auditSale(config: Config, redis: Redis, productId: string,
     Math.abs(detail.boughtMinusDbUnits) +
     detail.dbOrdersWithoutReservation +
     detail.reservationsWithoutDbOrder +
-    detail.answeredButNotInDb;
+    detail.answeredButNotInDb +
+    detail.buyersWithSeveralOrders;
 
-  const turnedAway = soldOutAnswers + otherAnswers;
+  const turnedAway = opts.refusedForStock ? outcomes.filter(opts.refusedForStock).length : soldOutAnswers + otherAnswers;
   return {
     stock,
     soldUnits,

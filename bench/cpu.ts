@@ -96,3 +96,19 @@ export function cpuColumns(sample: CpuSample, requests: number, durationMs: numb
     ],
   };
 }
+
+/**
+ * The open model's columns: CPU ms per unit (committed order, refusal, request) for the bench and
+ * each process, `total` WITHOUT the bench (the load generator is not part of the system under
+ * test), the cores the system kept busy over the window, and the cores other processes took.
+ */
+export function systemCpuColumns(sample: CpuSample, units: number, windowMs: number): { header: string[]; cells: string[]; totalMs: number } {
+  const names = Object.keys(sample).filter((n) => n !== 'elsewhere');
+  const total = names.filter((n) => n !== 'bench').reduce((s, n) => s + sample[n], 0);
+  const per = (v: number) => (units > 0 ? (v / units).toFixed(2) : '–');
+  return {
+    header: [...names, 'total (no bench)', 'cores busy', 'cores elsewhere'],
+    cells: [...names.map((n) => per(sample[n])), per(total), (total / windowMs).toFixed(2), sample.elsewhere === undefined ? '?' : (sample.elsewhere / windowMs).toFixed(2)],
+    totalMs: total,
+  };
+}

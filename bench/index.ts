@@ -1,6 +1,7 @@
 /**
- * npm run bench -- [flash-sale | read | profile <file.cpuprofile>…] [options]
- * Without a scenario it runs flash-sale and then read on one stack. See docs/BENCHMARKS.md.
+ * npm run bench -- [flash-sale | read | open | profile <file.cpuprofile>…] [options]
+ * Without a scenario it runs flash-sale and then read on one stack (open runs only when asked).
+ * See docs/BENCHMARKS.md.
  * Exit code: 0 when every audit is clean, 1 when an audit found oversold units, units unsold while
  * buyers remained, or records that disagree; 2 when the bench itself could not run.
  */
@@ -9,14 +10,18 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { flashSale, VARIANTS, VariantName } from './flash-sale';
+import { openModel, Scenario, SCENARIOS } from './open';
 import { readScenario } from './read';
 import { summarizeProfile } from './profile';
 import { OUT_DIR, PROCESSES, ProcessName, startBenchStack } from './stack';
 
-const USAGE = `usage: npm run bench -- [flash-sale | read | profile <file.cpuprofile>...] [options]
+const USAGE = `usage: npm run bench -- [flash-sale | read | open | profile <file.cpuprofile>...] [options]
   flash-sale   --buyers 5000 --stock 500 --concurrency 200 --warmup 500 --opens-in 3 --limit 1
                --variants ${VARIANTS.join(',')}
   read         --requests 5000 --read-concurrency 50 --products 60 --warmup 500
+  open         --scenario flash|big|soldout (or a list: big,soldout)  --rate 333 | --rates 50,100,200
+               --duration 30 --max-in-flight 2000 --grace 100 (ms) --timeout 30 (s) --stock-ratio 0.1
+               --retry [--max-retries 3] --warmup 300 --opens-in 3 --settle-max 20 (s) --write-docs
   stack        --reuse (drive the stack of the current environment, e.g. npm start; no restarts)
                --port-base 5000 (own stack on 5000-5004)  --no-build
                --cpu-prof gateway,order (node --cpu-prof on those processes; summary in bench/out/profiles)`;
@@ -47,6 +52,18 @@ async function main(): Promise<number> {
       requests: { type: 'string' },
       'read-concurrency': { type: 'string' },
       products: { type: 'string' },
+      scenario: { type: 'string' },
+      rate: { type: 'string' },
+      rates: { type: 'string' },
+      duration: { type: 'string' },
+      'max-in-flight': { type: 'string' },
+      grace: { type: 'string' },
+      timeout: { type: 'string' },
+      'stock-ratio': { type: 'string' },
+      retry: { type: 'boolean', default: false },
+      'max-retries': { type: 'string' },
+      'settle-max': { type: 'string' },
+      'write-docs': { type: 'boolean', default: false },
       reuse: { type: 'boolean', default: false },
       'port-base': { type: 'string' },
       'no-build': { type: 'boolean', default: false },
@@ -55,7 +72,7 @@ async function main(): Promise<number> {
     },
   });
   const [scenario = 'all', ...files] = positionals;
-  if (values.help || !['all', 'flash-sale', 'read', 'profile'].includes(scenario)) {
+  if (values.help || !['all', 'flash-sale', 'read', 'open', 'profile'].includes(scenario)) {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
@@ -86,6 +103,36 @@ async function main(): Promise<number> {
     warmup: int('warmup', values.warmup, 500, 0),
   };
 
+  const scenarios = (values.scenario ?? 'flash').split(',').map((v) => v.trim()) as Scenario[];
+  if (scenarios.some((v) => !(SCENARIOS as readonly string[]).includes(v))) {
+    process.stderr.write(`--scenario takes ${SCENARIOS.join(', ')} (or a comma-separated list)\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.rate !== undefined && values.rates !== undefined) {
+    process.stderr.write(`give --rate or --rates, not both\n${USAGE}\n`);
+    return 2;
+  }
+  const rates = (values.rates ?? values.rate ?? '333').split(',').map((v) => int(values.rates !== undefined ? 'rates' : 'rate', v.trim(), 0));
+  const stockRatio = Number(values['stock-ratio'] ?? '0.1');
+  if (!(stockRatio > 0 && stockRatio <= 1)) {
+    process.stderr.write(`--stock-ratio must be in (0, 1]\n${USAGE}\n`);
+    return 2;
+  }
+  const open = {
+    scenarios,
+    rates,
+    durationS: int('duration', values.duration, 30),
+    maxInFlight: int('max-in-flight', values['max-in-flight'], 2000),
+    graceMs: int('grace', values.grace, 100, 0),
+    timeoutMs: int('timeout', values.timeout, 30) * 1000,
+    stockRatio,
+    retries: values.retry ? int('max-retries', values['max-retries'], 3) : 0,
+    warmup: int('warmup', values.warmup, 300, 0),
+    opensIn: int('opens-in', values['opens-in'], 3),
+    settleMaxMs: int('settle-max', values['settle-max'], 20) * 1000,
+    writeDocs: values['write-docs'],
+  };
+
   const profile = (values['cpu-prof'] ?? '').split(',').filter(Boolean) as ProcessName[];
   if (profile.some((p) => !PROCESSES.includes(p))) {
     process.stderr.write(`--cpu-prof takes a comma-separated list of ${PROCESSES.join(', ')}\n${USAGE}\n`);
@@ -111,6 +158,7 @@ async function main(): Promise<number> {
   try {
     if (scenario === 'all' || scenario === 'flash-sale') failed = (await flashSale(stack, sale, log)).failed;
     if (scenario === 'all' || scenario === 'read') await readScenario(stack, read, log);
+    if (scenario === 'open') failed = (await openModel(stack, open, log)).failed;
   } finally {
     if (!interrupted) {
       log(stack.reused ? 'done (the reused stack keeps its data; bench products were deactivated)' : 'stopping the stack and dropping its databases and keys…');

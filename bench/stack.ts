@@ -1,8 +1,8 @@
 /**
  * The system under test. By default the bench builds the project and starts its own stack from
  * the compiled code (`node <service>/dist/main.js`, as `npm start` does) as five child processes
- * on their own ports (5000-5004), with their own databases (`bench_*`) and Redis prefix
- * (`bench:`), NODE_ENV=production (what a deployment runs), LOG_LEVEL=warn, and the per-address
+ * on their own ports (5000-5004), with their own databases (`bench5000_*`) and Redis prefix
+ * (`bench5000:`, after the first port), NODE_ENV=production (what a deployment runs), LOG_LEVEL=warn, and the per-address
  * placeOrder limit raised so one load generator on one address is not throttled. Whatever a
  * previous run left behind is dropped first, and everything is dropped again at the end.
  * With `reuse`, it drives the stack described by the current environment instead (the same
@@ -19,8 +19,12 @@ import { Config, SERVICES, Secrets, databaseName, deletePrefixedKeys, dropDataba
 export const ROOT = resolve(__dirname, '..');
 export const OUT_DIR = resolve(ROOT, 'bench/out');
 
-const BENCH_DB_PREFIX = 'bench';
-const BENCH_REDIS_PREFIX = 'bench:';
+/**
+ * Databases `bench<port>_*` and Redis prefix `bench<port>:`, from the stack's first port: benches
+ * started on different `--port-base` (other worktrees, A/B runs) never drop each other's data.
+ */
+const benchDbPrefix = (portBase: number) => `bench${portBase}`;
+const benchRedisPrefix = (portBase: number) => `bench${portBase}:`;
 /** The defaults with placeOrder per address raised: every buyer of the bench shares 127.0.0.1. */
 const BENCH_RATE_LIMITS =
   'placeOrder:user:20/10,placeOrder:ip:100000000/10,payOrder:user:20/10,logIn:ip:60/60,signUp:ip:30/60,requestEmailVerification:ip:20/60,refreshTokens:ip:120/60';
@@ -77,7 +81,7 @@ async function waitHealthy(name: string, url: string, child: ChildProcess, logFi
 
 /** Drops the bench's databases and Redis keys (a crashed earlier run may have left them). */
 export async function dropBenchData(config: Config): Promise<void> {
-  if (config.DB_PREFIX !== BENCH_DB_PREFIX || config.REDIS_PREFIX !== BENCH_REDIS_PREFIX) throw new Error('refusing to drop data that is not the bench’s own');
+  if (config.DB_PREFIX !== benchDbPrefix(config.GATEWAY_PORT) || config.REDIS_PREFIX !== benchRedisPrefix(config.GATEWAY_PORT)) throw new Error('refusing to drop data that is not the bench’s own');
   await Promise.all(SERVICES.map((s) => dropDatabase(config.MYSQL_URL, databaseName(config, s))));
   // deletePrefixedKeys DELs through the client's keyPrefix, so the client must carry it.
   const redis = new Redis(config.REDIS_URL, { keyPrefix: config.REDIS_PREFIX, lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -121,11 +125,11 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     PRODUCT_PORT: String(opts.portBase + 2),
     CART_PORT: String(opts.portBase + 3),
     ORDER_PORT: String(opts.portBase + 4),
-    DB_PREFIX: BENCH_DB_PREFIX,
-    REDIS_PREFIX: BENCH_REDIS_PREFIX,
+    DB_PREFIX: benchDbPrefix(opts.portBase),
+    REDIS_PREFIX: benchRedisPrefix(opts.portBase),
     RATE_LIMITS: BENCH_RATE_LIMITS,
-    // The main figure is the buyer scope; variant (a) restarts the order subgraph with `product`.
-    ORDER_LOCK_SCOPE: 'buyer',
+    // ORDER_LOCK_SCOPE is not set: the main figure measures the order subgraph's default scope (or
+    // the caller's ORDER_LOCK_SCOPE); variant (a) restarts the order subgraph with `product`.
     SUPERGRAPH_SOURCE: 'file',
     // Production refuses to start without secrets; a run makes its own, kept in memory only.
     JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
