@@ -67,7 +67,8 @@ export const options = {
 };
 
 // RATE_LIMITED arrives as HTTP 429 with a typed error: a correct answer under a rush, not a failed request.
-http.setResponseCallback(http.expectedStatuses({ min: 200, max: 299 }, 429));
+// 429 (rate limited) and 503 (admission control shedding an overload, with Retry-After) are typed answers, not failures.
+http.setResponseCallback(http.expectedStatuses({ min: 200, max: 299 }, 429, 503));
 
 /** @type {Record<string, Counter>} */
 const outcomeCounters = {};

@@ -11,7 +11,7 @@ import { dataField, errorCodes, parseBody, userErrorsOf } from './graphql.js';
 export const EXPECTED_ORDER_ERRORS = /** @type {const} */ (['SOLD_OUT', 'SALE_NOT_OPEN', 'SALE_CLOSED', 'LIMIT_EXCEEDED']);
 
 /** Every outcome the flash-sale script counts, one k6 Counter each. */
-export const PLACE_ORDER_OUTCOMES = /** @type {const} */ (['ORDER_PLACED', ...EXPECTED_ORDER_ERRORS, 'RATE_LIMITED', 'INVALID']);
+export const PLACE_ORDER_OUTCOMES = /** @type {const} */ (['ORDER_PLACED', ...EXPECTED_ORDER_ERRORS, 'RATE_LIMITED', 'BUSY', 'INVALID']);
 
 /**
  * @typedef {typeof PLACE_ORDER_OUTCOMES[number]} PlaceOrderOutcome
@@ -23,9 +23,11 @@ const invalid = (detail) => ({ outcome: 'INVALID', valid: false, orderId: null, 
 
 /**
  * Classifies the body of `placeOrder(input) { order { id status } userErrors { code message } }`.
- * Valid outcomes: an order (and no userErrors); exactly the expected refusals; or only
- * RATE_LIMITED GraphQL errors (the gateway's per-user / per-address limits). Anything else is
- * INVALID, with `detail` saying why.
+ * Valid outcomes: an order (and no userErrors); exactly the expected refusals; only
+ * RATE_LIMITED GraphQL errors (the gateway's per-user / per-address limits); or only
+ * SERVICE_UNAVAILABLE errors that carry `retryAfter` (BUSY: admission control shedding the excess
+ * of an overload, API.md "Overload"; retrying with the same idempotency key is safe). Anything
+ * else is INVALID, with `detail` saying why.
  * @param {unknown} body  the response body (string) or parsed JSON
  * @returns {Classification}
  */
@@ -36,6 +38,7 @@ export function classifyPlaceOrder(body) {
   const codes = errorCodes(parsed);
   if (codes.length > 0) {
     if (codes.every((c) => c === 'RATE_LIMITED')) return { outcome: 'RATE_LIMITED', valid: true, orderId: null, detail: 'RATE_LIMITED' };
+    if (codes.every((c) => c === 'SERVICE_UNAVAILABLE') && hasRetryAfter(parsed)) return { outcome: 'BUSY', valid: true, orderId: null, detail: 'SERVICE_UNAVAILABLE' };
     return invalid(`GraphQL errors: ${codes.join(',')}`);
   }
 
@@ -57,6 +60,15 @@ export function classifyPlaceOrder(body) {
   const { id, status } = /** @type {{ id?: unknown, status?: unknown }} */ (order);
   if (typeof id !== 'string' || id === '' || typeof status !== 'string' || status === '') return invalid('order without id or status');
   return { outcome: 'ORDER_PLACED', valid: true, orderId: id, detail: status };
+}
+
+/**
+ * Whether every GraphQL error says when to retry (a positive `extensions.retryAfter`).
+ * @param {Record<string, unknown>} parsed
+ */
+function hasRetryAfter(parsed) {
+  const errors = /** @type {Array<{ extensions?: { retryAfter?: unknown } }>} */ (Array.isArray(parsed.errors) ? parsed.errors : []);
+  return errors.length > 0 && errors.every((e) => typeof e?.extensions?.retryAfter === 'number' && e.extensions.retryAfter > 0);
 }
 
 /**

@@ -24,6 +24,11 @@ describe('classifyPlaceOrder: what one flash-sale answer means', () => {
     expect(classifyPlaceOrder(graphqlError('RATE_LIMITED'))).toMatchObject({ outcome: 'RATE_LIMITED', valid: true });
   });
 
+  it('admission control shedding an overload (SERVICE_UNAVAILABLE with retryAfter) is BUSY, a valid outcome', () => {
+    const busy = JSON.stringify({ data: null, errors: [{ message: 'Too busy', extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: 1 } }] });
+    expect(classifyPlaceOrder(busy)).toMatchObject({ outcome: 'BUSY', valid: true, orderId: null });
+  });
+
   it('accepts an already-parsed body as well as the raw string', () => {
     expect(classifyPlaceOrder(JSON.parse(refused('SOLD_OUT')))).toMatchObject({ outcome: 'SOLD_OUT', valid: true });
   });
@@ -35,6 +40,7 @@ describe('classifyPlaceOrder: what one flash-sale answer means', () => {
     ['a JSON array', '[]', 'not a JSON object'],
     ['a masked server error', graphqlError('INTERNAL_SERVER_ERROR'), 'INTERNAL_SERVER_ERROR'],
     ['a rate limit mixed with another error', graphqlError('RATE_LIMITED', 'SERVICE_UNAVAILABLE'), 'SERVICE_UNAVAILABLE'],
+    ['SERVICE_UNAVAILABLE without retryAfter (not an overload answer)', graphqlError('SERVICE_UNAVAILABLE'), 'SERVICE_UNAVAILABLE'],
     ['an unauthenticated buyer (expired token file)', graphqlError('UNAUTHENTICATED'), 'UNAUTHENTICATED'],
     ['a GraphQL error without a code', JSON.stringify({ errors: [{ message: 'boom' }] }), 'UNKNOWN'],
     ['no placeOrder payload', JSON.stringify({ data: { placeOrder: null } }), 'no data.placeOrder'],
