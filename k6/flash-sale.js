@@ -66,7 +66,6 @@ export const options = {
   summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
 };
 
-// RATE_LIMITED arrives as HTTP 429 with a typed error: a correct answer under a rush, not a failed request.
 // 429 (rate limited) and 503 (admission control shedding an overload, with Retry-After) are typed answers, not failures.
 http.setResponseCallback(http.expectedStatuses({ min: 200, max: 299 }, 429, 503));
 
