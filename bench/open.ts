@@ -309,7 +309,24 @@ const ms = (v: number | undefined) => (v === undefined ? '–' : String(round(v)
 
 function report(machine: Machine, stack: BenchStack, opts: OpenOptions, results: RunResult[], failed: boolean): void {
   const name = (r: RunResult) => `${r.scenario} ${r.rate}/s`;
-  const latHeader = ['run', 'offered/s', 'sent/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'answers p99', 'busy p50', 'busy p99', 'send lag p99', 'peak in flight', 'orders/s', 'answers/s'];
+  const withRetries = opts.retries > 0;
+  const latHeader = [
+    'run',
+    'offered/s',
+    'sent/s',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'max ms',
+    'answers p99',
+    'busy p50',
+    'busy p99',
+    ...(withRetries ? ['buyer p99 (retries incl.)'] : []),
+    'send lag p99',
+    'peak in flight',
+    'orders/s',
+    'answers/s',
+  ];
   const latRows = results.map((r) => [
     name(r),
     r.rate,
@@ -321,6 +338,7 @@ function report(machine: Machine, stack: BenchStack, opts: OpenOptions, results:
     ms(r.answerLatencyMs.p99),
     ms(r.busyLatencyMs?.p50),
     ms(r.busyLatencyMs?.p99),
+    ...(withRetries ? [ms(r.buyerLatencyMs?.p99 ?? r.latencyMs.p99)] : []),
     ms(r.sendLagMs.p99),
     r.load.peakInFlight,
     round(r.ordersPerSecond, 1),
@@ -409,7 +427,7 @@ function report(machine: Machine, stack: BenchStack, opts: OpenOptions, results:
     }));
     const svg = curveSvg(points, {
       title: `placeOrder, open model (${scenario}): latency and committed orders vs offered load`,
-      subtitle: `${opts.durationS}s per rate, one buyer per request, ≤${opts.maxInFlight} in flight; code ${machine.code}; ${machine.cpus} cores; ${at.slice(0, 16)}Z`,
+      subtitle: `${opts.durationS}s per rate, one buyer per request, at most ${opts.maxInFlight} in flight${opts.retries ? `, busy retried ≤${opts.retries}×` : ''}; lock scope ${stack.reused ? '?' : stack.config.ORDER_LOCK_SCOPE}\ncode ${machine.code}; ${machine.cpus} cores, load generator on the same machine; ${at.slice(0, 16).replace('T', ' ')} UTC`,
       latencyMarks: [
         { ms: 100, label: '100 ms' },
         { ms: 1000, label: '1 s' },

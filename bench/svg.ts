@@ -39,11 +39,12 @@ export function curveSvg(points: CurvePoint[], opts: CurveOptions): string {
   const left = 70;
   const right = 170;
   const plotW = W - left - right;
-  const top1 = 70;
+  const top1 = 80;
   const h1 = 220;
   const top2 = top1 + h1 + 70;
   const h2 = 220;
   const H = top2 + h2 + 60;
+  const subtitleLines = opts.subtitle.split('\n');
 
   const xTicks = niceTicks(Math.max(...pts.map((p) => p.offered), 1));
   const xMax = xTicks[xTicks.length - 1];
@@ -51,7 +52,7 @@ export function curveSvg(points: CurvePoint[], opts: CurveOptions): string {
 
   // Latency panel: log10 scale over whole decades covering the data and the marks.
   const lat = [...pts.flatMap((p) => [p.p50, p.p99]), ...(opts.latencyMarks ?? []).map((m) => m.ms)].filter((v) => v > 0);
-  const lo = Math.floor(Math.log10(Math.max(0.1, Math.min(...lat, 1))));
+  const lo = Math.floor(Math.log10(Math.max(0.1, Math.min(...lat))));
   const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(...lat, 10))));
   const y1 = (ms: number) => top1 + h1 - ((Math.log10(Math.max(ms, 10 ** lo)) - lo) / (hi - lo)) * h1;
 
@@ -65,7 +66,7 @@ export function curveSvg(points: CurvePoint[], opts: CurveOptions): string {
   add(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
   add(`<rect width="${W}" height="${H}" fill="#fff"/>`);
   add(`<text x="${left}" y="24" font-size="15" font-weight="bold">${esc(opts.title)}</text>`);
-  add(`<text x="${left}" y="42" fill="#555">${esc(opts.subtitle)}</text>`);
+  subtitleLines.forEach((line, i) => add(`<text x="${left}" y="${42 + i * 15}" fill="#555">${esc(line)}</text>`));
 
   const xAxis = (topY: number, h: number) => {
     for (const t of xTicks) {
@@ -117,16 +118,18 @@ export function curveSvg(points: CurvePoint[], opts: CurveOptions): string {
   xAxis(top2, h2);
   yLabel(top2, h2, 'per second');
   add(`<line x1="${x(0)}" y1="${y2(0)}" x2="${x(Math.min(xMax, yMax))}" y2="${y2(Math.min(xMax, yMax))}" stroke="#999" stroke-dasharray="4,4"/>`);
-  series(pts.map((p) => [x(p.offered), y2(p.ordersPerSecond)]), '#2ca02c');
+  const busy = pts.some((p) => p.busyPerSecond > 0);
   series(pts.map((p) => [x(p.offered), y2(p.answersPerSecond)]), '#9467bd', '6,3');
-  if (pts.some((p) => p.busyPerSecond > 0)) series(pts.map((p) => [x(p.offered), y2(p.busyPerSecond)]), '#ff7f0e', '2,3');
+  if (busy) series(pts.map((p) => [x(p.offered), y2(p.busyPerSecond)]), '#ff7f0e', '2,3');
+  series(pts.map((p) => [x(p.offered), y2(p.ordersPerSecond)]), '#2ca02c');
   legend(top2, [
     ['committed orders/s', '#2ca02c'],
-    ['answers/s (orders +', '#9467bd', '6,3'],
-    ['  typed refusals)', '#fff'],
-    ['told busy/s', '#ff7f0e', '2,3'],
+    ['answers/s', '#9467bd', '6,3'],
+    ...(busy ? [['told busy/s', '#ff7f0e', '2,3'] as [string, string, string]] : []),
     ['offered = served', '#999', '4,4'],
   ]);
+  add(`<text x="${left + plotW + 14}" y="${top2 + h2 - 4}" fill="#555" font-size="10">answers: orders and</text>`);
+  add(`<text x="${left + plotW + 14}" y="${top2 + h2 + 8}" fill="#555" font-size="10">typed refusals</text>`);
   add('</svg>');
   return `${out.join('\n')}\n`;
 }
