@@ -255,7 +255,9 @@ function report(
   const cpuRows = results.map((r) => [r.label, ...cpuColumns(r.cpuMs, r.requests, r.durationMs).cells]);
   const ratioLines = [
     ratios.gatewayToFloor !== null ? `gateway ÷ floor throughput: ${round(ratios.gatewayToFloor, 2)} (issue target ≥ 0.5)` : null,
-    ratios.buyerToProductLock !== null ? `buyer lock ÷ product lock throughput: ${round(ratios.buyerToProductLock, 2)} (issue target ≥ 5)` : null,
+    ratios.buyerToProductLock !== null
+      ? `main (lock scope ${stack.config.ORDER_LOCK_SCOPE}) ÷ product lock throughput: ${round(ratios.buyerToProductLock, 2)} (issue target ≥ 5)`
+      : null,
     ratios.gatewayToDirect !== null ? `gateway ÷ order subgraph direct throughput: ${round(ratios.gatewayToDirect, 2)} (federation + token verification + rate limit)` : null,
   ].filter((l): l is string => l !== null);
   const errorLines = results.map((r) => `  ${r.label}: ${kinds(r.errors)}${r.errorCount ? ` (${round(r.requestRate, 0)} requests/s with errors)` : ''}`);
