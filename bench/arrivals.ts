@@ -111,6 +111,8 @@ export function openLoop(opts: ArrivalOptions): Promise<ArrivalResult> {
   let lastFirstSend = start;
   let lastDone = start;
   let timer: NodeJS.Timeout | undefined;
+  /** The last moment a due attempt found every slot taken. */
+  let capFullAt = Number.NEGATIVE_INFINITY;
 
   return new Promise<ArrivalResult>((resolveAll) => {
     const finish = () => {
@@ -175,18 +177,22 @@ export function openLoop(opts: ArrivalOptions): Promise<ArrivalResult> {
 
     /**
      * Sends what is due while slots are free (late or not: a late send still counts its latency
-     * from the scheduled time); while the cap is reached, drops what waited longer than the grace.
+     * from the scheduled time); drops what the cap kept waiting longer than the grace.
      */
     const pump = () => {
       const now = performance.now();
       while (head < queue.length) {
         const d = queue[head];
-        if (inFlight < maxInFlight) {
-          head++;
-          send(d, now);
-        } else if (now - d.at > graceMs) {
+        const free = inFlight < maxInFlight;
+        if (!free) capFullAt = now;
+        // Blocked by the cap at some moment since it was due, and now past the grace: dropped,
+        // even if a slot has just freed (the cap made it miss its time, not the generator).
+        if (now - d.at > graceMs && capFullAt >= d.at) {
           head++;
           drop(d, now);
+        } else if (free) {
+          head++;
+          send(d, now);
         } else break;
       }
       if (head > 4096 && head * 2 > queue.length) {
