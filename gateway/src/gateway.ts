@@ -1,25 +1,35 @@
 /**
- * The public entry point: an Apollo Gateway on Apollo Server 5. It verifies `Authorization: Bearer`
- * access tokens (jose; pinned algorithm, issuer, audience, expiry) into `{ userId, roles }` and
- * forwards that identity to subgraphs in HMAC-signed headers. A request carrying a bad token is
- * refused with UNAUTHENTICATED before any query planning or subgraph call.
+ * The public entry point: an Apollo Gateway on Apollo Server 5, served by plain node:http (the
+ * platform's http.ts). It verifies `Authorization: Bearer` access tokens (jose; pinned algorithm,
+ * issuer, audience, expiry; each token verified once, then cached until its `exp`) into
+ * `{ userId, roles }` and forwards that identity to subgraphs in HMAC-signed headers. A request
+ * carrying a bad token is refused with UNAUTHENTICATED before any query planning or subgraph call.
+ * Admission control runs before anything else: the excess is answered 503 SERVICE_UNAVAILABLE
+ * with Retry-After at once, before its body is read or its token verified.
  */
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import express from 'express';
 import cors from 'cors';
 import { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { rateLimitPlugin } from './rate-limit';
+import { cachingVerifier } from './token-cache';
 import {
+  AdmissionController,
+  HttpError,
+  executeGraphQL,
+  pathOf,
+  readJsonBody,
+  sendError,
+  sendJson,
+  withAdmission,
   Config,
   Identity,
   Logger,
@@ -30,7 +40,7 @@ import {
   healthHandler,
   loadSecrets,
   makeFormatError,
-  makeVerifier,
+  makeTokenChecker,
   requestIdOf,
   serviceUrl,
   signIdentityHeaders,
@@ -43,7 +53,12 @@ export interface GatewayContext {
   requestId: string;
   identity: Identity | null;
   clientIp: string;
+  /** The signed identity headers, computed once per request (not once per subgraph fetch). */
+  identityHeaders?: Record<string, string>;
 }
+
+/** Verified tokens kept (about 1 KB each); a buyer's repeated requests skip ES256 verification. */
+const TOKEN_CACHE_MAX = 20_000;
 
 export const DEFAULT_SUPERGRAPH_PATH = resolve(__dirname, '../../schema/supergraph.graphql');
 
@@ -63,6 +78,8 @@ export async function identityFromAuthorization(header: string | undefined, veri
   }
 }
 
+type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
+
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     options: { url: string; name: string },
@@ -75,22 +92,41 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
     super({ ...options, fetcher: fetch as any, honorSubgraphCacheControlHeader: false });
   }
 
+  /**
+   * A subgraph's own admission control answers 503 SERVICE_UNAVAILABLE (or 429) with retryAfter:
+   * pass that on as the same typed, retryable error (Apollo's default would be a code-less error,
+   * masked as INTERNAL_SERVER_ERROR), without the subgraph's URL or body.
+   */
+  override async errorFromResponse(response: FetcherResponse): Promise<GraphQLError> {
+    if (response.status === 503 || response.status === 429) {
+      const body = (await response.json().catch(() => null)) as { errors?: Array<{ extensions?: { retryAfter?: unknown } }> } | null;
+      const retryAfter = Math.max(1, Math.ceil(Number(body?.errors?.[0]?.extensions?.retryAfter ?? response.headers.get('retry-after') ?? 1) || 1));
+      const code = response.status === 429 ? 'RATE_LIMITED' : 'SERVICE_UNAVAILABLE';
+      return new GraphQLError('Service temporarily unavailable, please retry', { extensions: { code, retryAfter } });
+    }
+    return super.errorFromResponse(response);
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     if (!headers || !('requestId' in context)) return; // health checks and schema fetches carry no caller
     headers.set(REQUEST_ID_HEADER, context.requestId);
     headers.set('x-client-ip', context.clientIp);
     if (context.identity) {
-      for (const [k, v] of Object.entries(signIdentityHeaders(this.secret, context.identity, context.requestId))) headers.set(k, v);
+      context.identityHeaders ??= signIdentityHeaders(this.secret, context.identity, context.requestId);
+      for (const k in context.identityHeaders) headers.set(k, context.identityHeaders[k]);
     }
   }
 }
 
 export async function startGateway(config: Config, logger: Logger, opts: { supergraphSdl?: string } = {}): Promise<RunningServer> {
   const secrets = loadSecrets(config);
-  const verify = makeVerifier(
-    { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
-    config.JWT_JWKS_URL ? { jwksUrl: config.JWT_JWKS_URL } : { publicKeyPem: secrets.jwtPublicKeyPem },
+  const verify = cachingVerifier(
+    makeTokenChecker(
+      { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+      config.JWT_JWKS_URL ? { jwksUrl: config.JWT_JWKS_URL } : { publicKeyPem: secrets.jwtPublicKeyPem },
+    ),
+    { max: TOKEN_CACHE_MAX },
   );
   const urlOf = (name: string) => serviceUrl(config, name as ServiceName);
 
@@ -119,9 +155,63 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
   const protection = armor.protect();
   const redis = createRedis(config);
   redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
-  const app = express();
-  app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  const corsMiddleware = cors({ origin: config.CORS_ORIGINS, credentials: false, maxAge: 600 });
+  const admission = new AdmissionController({
+    maxInFlight: config.ADMISSION_MAX_IN_FLIGHT,
+    maxQueue: config.ADMISSION_MAX_QUEUE,
+    queueTimeoutMs: config.ADMISSION_QUEUE_TIMEOUT_MS,
+  });
+  const graphql = withAdmission(admission, config.ADMISSION_RETRY_AFTER_SECONDS, async (req, res) => {
+    const requestId = res.getHeader(REQUEST_ID_HEADER) as string;
+    try {
+      const body = req.method === 'POST' ? await readJsonBody(req, config.MAX_BODY_BYTES) : undefined;
+      if (Array.isArray(body) && body.length > config.MAX_BATCH_SIZE) {
+        throw new HttpError(400, `At most ${config.MAX_BATCH_SIZE} operation(s) per request`);
+      }
+      await executeGraphQL(server, req, res, body, async () => {
+        const identity = await identityFromAuthorization(req.headers.authorization, verify);
+        return { requestId, identity, clientIp: req.socket.remoteAddress ?? '' };
+      });
+    } catch (err) {
+      if (err instanceof HttpError) return sendError(res, err);
+      logger.error({ err, requestId }, 'request failed outside GraphQL');
+      sendError(res, new HttpError(500, 'Internal server error', 'INTERNAL_SERVER_ERROR'));
+    }
+  });
+  const health = async (res: http.ServerResponse) => {
+    const checks = Object.fromEntries(
+      SERVICES.map((name) => [
+        name,
+        async () => {
+          const r = await fetch(urlOf(name).replace(/\/graphql$/, '/health'));
+          if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        },
+      ]),
+    );
+    const { ok, body } = await healthHandler(checks);
+    sendJson(res, ok ? 200 : 503, { service: 'gateway', ...body });
+  };
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const path = pathOf(req);
+    if (path === '/graphql' || path === '/graphql/') {
+      // Echoed on every answer, the busy ones included.
+      res.setHeader(REQUEST_ID_HEADER, requestIdOf(req.headers[REQUEST_ID_HEADER]));
+      corsMiddleware(req, res, () => void graphql(req, res));
+      return;
+    }
+    // /health is never refused by admission control: an orchestrator probing a busy gateway must
+    // get an answer.
+    if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      health(res).catch(() => sendError(res, new HttpError(500, 'Internal server error', 'INTERNAL_SERVER_ERROR')));
+      return;
+    }
+    sendError(res, new HttpError(404, `Cannot ${req.method} ${path}`, 'NOT_FOUND'));
+  };
+  const httpServer = http.createServer();
+  // Clients and load balancers keep sockets open between requests; Node's 5 s default closes
+  // them just as a client reuses one.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const server = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
@@ -137,56 +227,13 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
       rateLimitPlugin(config.RATE_LIMITS, redis, logger),
       requestLogPlugin<GatewayContext>(logger),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Subgraphs send no cache hints; the plugin would compute a policy for every answer.
+      ApolloServerPluginCacheControlDisabled(),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
     ],
   });
   await server.start();
-
-  const corsMiddleware = cors({ origin: config.CORS_ORIGINS, credentials: false, maxAge: 600 });
-  app.get('/health', async (_req, res) => {
-    const checks = Object.fromEntries(
-      SERVICES.map((name) => [
-        name,
-        async () => {
-          const r = await fetch(urlOf(name).replace(/\/graphql$/, '/health'));
-          if (!r.ok) throw new Error(`HTTP ${r.status}`);
-        },
-      ]),
-    );
-    const { ok, body } = await healthHandler(checks);
-    res.status(ok ? 200 : 503).json({ service: 'gateway', ...body });
-  });
-  app.use(
-    '/graphql',
-    corsMiddleware,
-    express.json({ limit: config.MAX_BODY_BYTES }),
-    (req: express.Request, res: express.Response, next: express.NextFunction) => {
-      if (Array.isArray(req.body) && req.body.length > config.MAX_BATCH_SIZE) {
-        res.status(400).json({ errors: [{ message: `At most ${config.MAX_BATCH_SIZE} operation(s) per request`, extensions: { code: 'BAD_REQUEST' } }] });
-        return;
-      }
-      next();
-    },
-    expressMiddleware(server, {
-      context: async ({ req, res }) => {
-        const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
-        res.setHeader(REQUEST_ID_HEADER, requestId);
-        const identity = await identityFromAuthorization(req.headers.authorization, verify);
-        return { requestId, identity, clientIp: req.ip ?? req.socket.remoteAddress ?? '' };
-      },
-    }),
-  );
-  app.use((err: { type?: string; status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (err?.type === 'entity.too.large') {
-      res.status(413).json({ errors: [{ message: `Request body is larger than ${config.MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
-      return;
-    }
-    if (err?.status && err.status < 500) {
-      res.status(err.status).json({ errors: [{ message: 'Malformed request body', extensions: { code: 'BAD_REQUEST' } }] });
-      return;
-    }
-    next(err);
-  });
+  httpServer.on('request', handle);
 
   await new Promise<void>((res, rej) => {
     httpServer.once('error', rej);

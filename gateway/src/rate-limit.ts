@@ -2,57 +2,131 @@
  * Per-user and per-client-address rate limits on chosen root fields (placeOrder, logIn, …),
  * counted in Redis so every gateway replica shares them. Checked after the operation is resolved
  * and before any subgraph is called; over the limit answers RATE_LIMITED (HTTP 429) with
- * `retryAfter` seconds. If Redis cannot answer, the request is let through (the subgraphs that
- * need Redis will answer SERVICE_UNAVAILABLE themselves) rather than blocking all traffic.
+ * `retryAfter` seconds and a Retry-After header. Every rule that applies to an operation is counted
+ * in one Redis round trip (one Lua script over all their keys). If Redis cannot answer, the
+ * request is let through (the subgraphs that need Redis will answer SERVICE_UNAVAILABLE
+ * themselves) rather than blocking all traffic.
+ *
+ * Each rule is a fixed window of `seconds` per key (`rl:<field>:<by>:<user id | address>`): the
+ * first hit starts the window, and the key expires with it. Root fields are counted wherever they
+ * sit in the operation's root selection set, inline fragments and fragment spreads included, and
+ * once per occurrence (two aliases of placeOrder count two).
  */
 import type Redis from 'ioredis';
-import { GraphQLError, OperationDefinitionNode, Kind } from 'graphql';
+import { GraphQLError, OperationDefinitionNode, Kind, SelectionSetNode, FragmentDefinitionNode, DocumentNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config, Logger } from '@flashsale/platform';
 import type { GatewayContext } from './gateway';
 
 type Rule = Config['RATE_LIMITS'][number];
 
-function rootFields(op: OperationDefinitionNode): string[] {
-  return op.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
+/**
+ * KEYS: one counter per rule; ARGV: for each key its points, its window (ms) and its increment.
+ * Adds every increment, starts a window where none runs, and answers, for the first counter that
+ * went over its points, its index (1-based) and the ms left in its window; 0 when none did.
+ */
+const CONSUME_LUA = `
+local over, wait = 0, 0
+for i = 1, #KEYS do
+  local points, window, inc = tonumber(ARGV[3*i-2]), tonumber(ARGV[3*i-1]), tonumber(ARGV[3*i])
+  local n = redis.call('INCRBY', KEYS[i], inc)
+  local ttl = redis.call('PTTL', KEYS[i])
+  if ttl < 0 then
+    redis.call('PEXPIRE', KEYS[i], window)
+    ttl = window
+  end
+  if n > points and over == 0 then
+    over, wait = i, ttl
+  end
+end
+return {over, wait}
+`;
+
+type Consumer = Redis & { rateLimitConsume(numKeys: number, ...args: (string | number)[]): Promise<[number, number]> };
+
+/** The root fields an operation selects, once per occurrence, looking through fragments. */
+export function rootFields(op: OperationDefinitionNode, document?: DocumentNode): string[] {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document?.definitions ?? []) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode) => {
+    for (const s of set.selections) {
+      if (s.kind === Kind.FIELD) out.push(s.name.value);
+      else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet);
+      else {
+        // A spread used twice at the root selects its fields once (GraphQL merges them).
+        const f = fragments.get(s.name.value);
+        if (f && !seen.has(f.name.value)) {
+          seen.add(f.name.value);
+          walk(f.selectionSet);
+        }
+      }
+    }
+  };
+  walk(op.selectionSet);
+  return out;
+}
+
+export interface RateLimitCheck {
+  /** The rules crossed first, with the seconds until its window ends; null when allowed. */
+  (counts: Map<string, number>, ids: { userId?: string; clientIp?: string }): Promise<{ field: string; retryAfter: number } | null>;
+}
+
+/** Counts the given root-field occurrences against every rule that applies, in one round trip. */
+export function rateLimiter(rules: Rule[], redis: Redis): RateLimitCheck {
+  const byField = new Map<string, Rule[]>();
+  for (const rule of rules) byField.set(rule.field, [...(byField.get(rule.field) ?? []), rule]);
+  if (!(redis as unknown as Partial<Consumer>).rateLimitConsume) redis.defineCommand('rateLimitConsume', { lua: CONSUME_LUA });
+  const consume = (redis as unknown as Consumer).rateLimitConsume.bind(redis);
+
+  return async (counts, ids) => {
+    const keys: string[] = [];
+    const args: number[] = [];
+    const fields: string[] = [];
+    for (const [field, occurrences] of counts) {
+      for (const rule of byField.get(field) ?? []) {
+        const id = rule.by === 'user' ? ids.userId : ids.clientIp;
+        if (!id) continue;
+        keys.push(`rl:${rule.field}:${rule.by}:${id}`);
+        args.push(rule.points, rule.seconds * 1000, occurrences);
+        fields.push(field);
+      }
+    }
+    if (keys.length === 0) return null;
+    const [over, waitMs] = await consume(keys.length, ...keys, ...args);
+    if (over === 0) return null;
+    return { field: fields[over - 1], retryAfter: Math.max(1, Math.ceil(waitMs / 1000)) };
+  };
 }
 
 export function rateLimitPlugin(rules: Rule[], redis: Redis, logger: Logger): ApolloServerPlugin<GatewayContext> {
-  const limiters = rules.map((rule) => ({
-    rule,
-    limiter: new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: `rl:${rule.field}:${rule.by}`,
-      points: rule.points,
-      duration: rule.seconds,
-    }),
-  }));
-  const byField = new Map<string, typeof limiters>();
-  for (const l of limiters) byField.set(l.rule.field, [...(byField.get(l.rule.field) ?? []), l]);
-
+  const limited = new Set(rules.map((r) => r.field));
+  const check = rateLimiter(rules, redis);
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, contextValue }) {
+        async didResolveOperation({ operation, document, contextValue }) {
           if (!operation) return;
-          for (const field of rootFields(operation)) {
-            for (const { rule, limiter } of byField.get(field) ?? []) {
-              const key = rule.by === 'user' ? contextValue.identity?.userId : contextValue.clientIp;
-              if (!key) continue;
-              try {
-                await limiter.consume(key);
-              } catch (err) {
-                if (err instanceof RateLimiterRes) {
-                  const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-                  throw new GraphQLError(`Too many ${field} requests; retry in ${retryAfter}s`, {
-                    extensions: { code: 'RATE_LIMITED', retryAfter, http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) } },
-                  });
-                }
-                logger.warn({ err }, 'rate limiter unavailable; request allowed');
-              }
-            }
+          let counts: Map<string, number> | undefined;
+          for (const field of rootFields(operation, document)) {
+            if (!limited.has(field)) continue;
+            counts ??= new Map();
+            counts.set(field, (counts.get(field) ?? 0) + 1);
           }
+          if (!counts) return;
+          let over;
+          try {
+            over = await check(counts, { userId: contextValue.identity?.userId, clientIp: contextValue.clientIp });
+          } catch (err) {
+            logger.warn({ err }, 'rate limiter unavailable; request allowed');
+            return;
+          }
+          if (!over) return;
+          const { field, retryAfter } = over;
+          throw new GraphQLError(`Too many ${field} requests; retry in ${retryAfter}s`, {
+            extensions: { code: 'RATE_LIMITED', retryAfter, http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) } },
+          });
         },
       };
     },

@@ -16,6 +16,8 @@ export * from './periodic';
 export * from './federation';
 export * from './context';
 export * from './server';
+export * from './http';
+export * from './admission';
 export * from './process';
 export * from './subgraph';
 export * from './pagination';

@@ -1,14 +1,13 @@
 /**
- * The one bootstrap every subgraph uses: Express 5 + Apollo Server 5, identity from gateway-signed
- * headers, request ids, `GET /health` over the subgraph's dependencies, body-size limit, error
- * masking, and graceful shutdown (stop accepting, drain in-flight requests, then close pools).
+ * The one bootstrap every subgraph uses: plain node:http + Apollo Server 5 (http.ts), identity
+ * from gateway-signed headers, request ids, `GET /health` over the subgraph's dependencies,
+ * body-size limit, admission control, error masking, and graceful shutdown (stop accepting, drain
+ * in-flight requests, then close pools).
  */
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import express from 'express';
 import { ApolloServer, ApolloServerPlugin } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -22,6 +21,8 @@ import { BaseContext } from './context';
 import { makeFormatError, AppError } from './errors';
 import { REQUEST_ID_HEADER, verifyIdentityHeaders } from './identity';
 import { requestLogPlugin } from './request-log';
+import { AdmissionController } from './admission';
+import { HttpError, RouteHandler, executeGraphQL, pathOf, readJsonBody, sendError, sendJson, withAdmission } from './http';
 
 export interface RunningServer {
   name: string;
@@ -37,8 +38,8 @@ export interface SubgraphDefinition<Ctx extends BaseContext> {
   context: (base: BaseContext) => Ctx | Promise<Ctx>;
   /** Named dependency checks for GET /health; each resolves when the dependency answers. */
   health: Record<string, () => Promise<unknown>>;
-  /** Extra HTTP routes (for example the JWKS document). */
-  routes?: (app: express.Express) => void;
+  /** Extra GET routes by path (for example the JWKS document at /.well-known/jwks.json). */
+  routes?: Record<string, RouteHandler>;
   /** Closes the subgraph's pools and workers after the HTTP server has drained. */
   close: () => Promise<void>;
   plugins?: ApolloServerPlugin<Ctx>[];
@@ -73,9 +74,59 @@ export async function serveSubgraph<Ctx extends BaseContext>(
   logger: Logger,
   def: SubgraphDefinition<Ctx>,
 ): Promise<RunningServer> {
-  const app = express();
-  app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  // Sized for direct callers too: the gateway's own admission control keeps normal traffic far
+  // below these, so they only bite when a subgraph is reached around the gateway.
+  const admission = new AdmissionController({
+    maxInFlight: config.SUBGRAPH_ADMISSION_MAX_IN_FLIGHT,
+    maxQueue: config.SUBGRAPH_ADMISSION_MAX_QUEUE,
+    queueTimeoutMs: config.SUBGRAPH_ADMISSION_QUEUE_TIMEOUT_MS,
+  });
+  const graphql = withAdmission(admission, config.ADMISSION_RETRY_AFTER_SECONDS, async (req, res) => {
+    const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    try {
+      const body = req.method === 'POST' ? await readJsonBody(req, config.MAX_BODY_BYTES) : undefined;
+      await executeGraphQL(server, req, res, body, async () => {
+        const reqLogger = logger.child({ requestId });
+        let identity;
+        try {
+          identity = verifyIdentityHeaders(identitySecret, req.headers, requestId, config.IDENTITY_MAX_AGE_SECONDS);
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          reqLogger.warn({ reason: err.message }, 'rejected identity headers');
+          // A refusal from the context function would otherwise be answered HTTP 500.
+          throw new AppError(err.code, err.message, { http: { status: 401 } });
+        }
+        const clientIp = String(req.headers['x-client-ip'] ?? req.socket.remoteAddress ?? '');
+        return def.context({ requestId, identity, clientIp, logger: reqLogger });
+      });
+    } catch (err) {
+      if (err instanceof HttpError) return sendError(res, err);
+      logger.error({ err, requestId }, 'request failed outside GraphQL');
+      sendError(res, new HttpError(500, 'Internal server error', 'INTERNAL_SERVER_ERROR'));
+    }
+  });
+  const routes: Record<string, RouteHandler> = {
+    // Never behind admission control: an orchestrator probing a busy process must get an answer.
+    '/health': async (_req, res) => {
+      const { ok, body } = await healthHandler(def.health);
+      sendJson(res, ok ? 200 : 503, { service: def.name, ...body });
+    },
+    ...def.routes,
+  };
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const path = pathOf(req);
+    if (path === '/graphql' || path === '/graphql/') return void graphql(req, res);
+    const route = routes[path];
+    if (route && (req.method === 'GET' || req.method === 'HEAD')) {
+      return void Promise.resolve(route(req, res)).catch((err: unknown) => {
+        logger.error({ err, path }, 'route failed');
+        sendError(res, new HttpError(500, 'Internal server error', 'INTERNAL_SERVER_ERROR'));
+      });
+    }
+    sendError(res, new HttpError(404, `Cannot ${req.method} ${path}`, 'NOT_FOUND'));
+  };
+  const httpServer = http.createServer();
   // The gateway's fetcher keeps idle sockets open indefinitely; with Node's 5 s default the server
   // closes a socket just as the gateway reuses it (ECONNRESET -> SERVICE_UNAVAILABLE after any pause).
   httpServer.keepAliveTimeout = 65_000;
@@ -98,33 +149,7 @@ export async function serveSubgraph<Ctx extends BaseContext>(
     ],
   });
   await server.start();
-
-  app.get('/health', async (_req, res) => {
-    const { ok, body } = await healthHandler(def.health);
-    res.status(ok ? 200 : 503).json({ service: def.name, ...body });
-  });
-  def.routes?.(app);
-  app.use(
-    '/graphql',
-    express.json({ limit: config.MAX_BODY_BYTES }),
-    expressMiddleware(server, {
-      context: async ({ req }) => {
-        const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
-        const reqLogger = logger.child({ requestId });
-        let identity;
-        try {
-          identity = verifyIdentityHeaders(identitySecret, req.headers, requestId, config.IDENTITY_MAX_AGE_SECONDS);
-        } catch (err) {
-          if (!(err instanceof AppError)) throw err;
-          reqLogger.warn({ reason: err.message }, 'rejected identity headers');
-          // A refusal from the context function would otherwise be answered HTTP 500.
-          throw new AppError(err.code, err.message, { http: { status: 401 } });
-        }
-        const clientIp = String(req.headers['x-client-ip'] ?? req.socket.remoteAddress ?? '');
-        return def.context({ requestId, identity, clientIp, logger: reqLogger });
-      },
-    }),
-  );
+  httpServer.on('request', handle);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -7,7 +7,6 @@ import type { MikroORM, EntityManager } from '@mikro-orm/mysql';
 import type { MigrationObject } from '@mikro-orm/core';
 import type { Options } from '@mikro-orm/core';
 import type Redis from 'ioredis';
-import type express from 'express';
 import type { NonEmptyArray } from 'type-graphql';
 import { Config, ServiceName } from './config';
 import { Secrets, loadSecrets } from './secrets';
@@ -17,6 +16,7 @@ import { initOrm } from './orm';
 import { buildFederatedSchema, ReferenceResolvers } from './federation';
 import { BaseContext } from './context';
 import { RunningServer, serveSubgraph } from './server';
+import type { RouteHandler } from './http';
 import { mysqlUnreachable, pingRedis } from './process';
 import { isInfrastructureError } from './errors';
 import type { Worker } from './events';
@@ -54,7 +54,8 @@ export interface SubgraphModule<S> {
   services(deps: SubgraphDeps): S | Promise<S>;
   /** Background workers (stream consumers, outbox relay, sweepers), stopped before pools close. */
   workers?(deps: SubgraphDeps, services: S): Worker[] | Promise<Worker[]>;
-  routes?(app: express.Express, deps: SubgraphDeps, services: S): void;
+  /** Extra GET routes by path, outside admission control (for example the JWKS document). */
+  routes?(deps: SubgraphDeps, services: S): Record<string, RouteHandler>;
 }
 
 export async function startSubgraphService<S>(mod: SubgraphModule<S>, config: Config, logger: Logger): Promise<SubgraphService<S>> {
@@ -102,7 +103,7 @@ export async function startSubgraphService<S>(mod: SubgraphModule<S>, config: Co
         mysql: () => orm.em.getConnection().execute('select 1'),
         redis: () => redis.ping(),
       },
-      routes: mod.routes ? (app) => mod.routes!(app, deps, services) : undefined,
+      routes: mod.routes?.(deps, services),
       close: async () => {
         await Promise.all(workers.map((w) => w.stop()));
         await orm.close(true);

@@ -40,10 +40,17 @@ export async function signAccessToken(signer: AccessTokenSigner, identity: Ident
 
 export type AccessTokenVerifier = (token: string) => Promise<Identity>;
 
+/** A verified token's identity and when it stops being valid (ms since the epoch, from `exp`). */
+export interface VerifiedAccessToken {
+  identity: Identity;
+  expiresAtMs: number;
+}
+export type AccessTokenChecker = (token: string) => Promise<VerifiedAccessToken>;
+
 export class InvalidTokenError extends Error {}
 
-/** Verifier from a fixed public key, or from a JWKS URL (fetched and cached by jose). */
-export function makeVerifier(settings: TokenSettings, source: { publicKeyPem?: string; jwksUrl?: string }): AccessTokenVerifier {
+/** Checker from a fixed public key, or from a JWKS URL (fetched and cached by jose). */
+export function makeTokenChecker(settings: TokenSettings, source: { publicKeyPem?: string; jwksUrl?: string }): AccessTokenChecker {
   let key: KeyObject | JWTVerifyGetKey;
   if (source.jwksUrl) key = createRemoteJWKSet(new URL(source.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
   else if (source.publicKeyPem) key = createPublicKey(source.publicKeyPem);
@@ -61,11 +68,17 @@ export function makeVerifier(settings: TokenSettings, source: { publicKeyPem?: s
       if (!payload.sub || !roles.every((r): r is Role => (ROLES as readonly string[]).includes(r as string))) {
         throw new InvalidTokenError('token claims are malformed');
       }
-      return { userId: payload.sub, roles: roles as Role[] };
+      return { identity: { userId: payload.sub, roles: roles as Role[] }, expiresAtMs: payload.exp! * 1000 };
     } catch (err) {
       throw new InvalidTokenError((err as Error).message);
     }
   };
+}
+
+/** Verifier from a fixed public key, or from a JWKS URL (fetched and cached by jose). */
+export function makeVerifier(settings: TokenSettings, source: { publicKeyPem?: string; jwksUrl?: string }): AccessTokenVerifier {
+  const check = makeTokenChecker(settings, source);
+  return async (token: string) => (await check(token)).identity;
 }
 
 /** The public JWKS document the user subgraph serves at /.well-known/jwks.json. */

@@ -1,4 +1,4 @@
-import { Config, Logger, SubgraphDeps, SubgraphModule, SubgraphService, publicJwks, startSubgraphService } from '@flashsale/platform';
+import { Config, Logger, SubgraphDeps, SubgraphModule, SubgraphService, publicJwks, sendJson, startSubgraphService } from '@flashsale/platform';
 import { User } from './entities/user.entity';
 import { UserResolver } from './resolvers/user.resolver';
 import { AccountResolver } from './resolvers/account.resolver';
@@ -45,13 +45,12 @@ export const userSubgraph: SubgraphModule<UserServices> = {
   needsSigningKey: true,
   services: (deps) => createUserServices(deps),
   workers: (_deps, services) => [{ kick() {}, stop: async () => services.mailer.close() }],
-  routes(app, deps) {
+  routes(deps) {
     // The gateway (JWT_JWKS_URL) and other verifiers fetch the public signing key from here.
     const jwks = publicJwks(deps.secrets.jwtPublicKeyPem, deps.secrets.jwtKeyId);
-    app.get('/.well-known/jwks.json', async (_req, res) => {
-      res.setHeader('cache-control', 'public, max-age=300');
-      res.json(await jwks);
-    });
+    return {
+      '/.well-known/jwks.json': async (_req, res) => sendJson(res, 200, await jwks, { 'cache-control': 'public, max-age=300' }),
+    };
   },
 };
 

@@ -1,9 +1,9 @@
 /**
  * Abuse limits (failed logins, verification mails) as fixed windows counted in Redis with
- * rate-limiter-flexible (the library the gateway's rate limits use too). An attempt takes its
- * slot before the guarded work runs, so a burst of parallel requests cannot slip past the limit
- * between a check and an increment; a slot can be given back (a successful login is not a
- * failure) or a window cleared. The window starts with the first hit and later hits never
+ * rate-limiter-flexible (the gateway counts its per-field limits with one Lua script of its own).
+ * An attempt takes its slot before the guarded work runs, so a burst of parallel requests cannot
+ * slip past the limit between a check and an increment; a slot can be given back (a successful
+ * login is not a failure) or a window cleared. The window starts with the first hit and later hits never
  * extend it, so `retryAfter` is when the window ends.
  */
 import type Redis from 'ioredis';

@@ -1,0 +1,136 @@
+/**
+ * Admission control: at most `maxInFlight` requests in progress, at most `maxQueue` more waiting,
+ * each waiting one for at most `queueTimeoutMs`. A request that finds the queue full, or that is
+ * still waiting when its deadline passes, is refused at once (the caller answers it HTTP 503
+ * SERVICE_UNAVAILABLE with a Retry-After) instead of being served late: under overload the
+ * process keeps serving at full speed what it admitted and tells the excess in milliseconds.
+ *
+ * Why not cockatiel's bulkhead: its queued entries wait until a slot frees, however long that
+ * takes; an aborted entry keeps its queue place and is only dropped when it reaches the head, so
+ * a deadline cannot be answered at the deadline. This is the small part of it we need, plus that.
+ */
+
+export interface AdmissionOptions {
+  /** Requests in progress at once (>= 1). */
+  maxInFlight: number;
+  /** Requests waiting for a slot (>= 0; 0 means refuse whenever every slot is taken). */
+  maxQueue: number;
+  /** How long a request may wait for a slot before it is refused (ms). */
+  queueTimeoutMs: number;
+}
+
+export type Refusal = 'queue-full' | 'deadline' | 'cancelled';
+
+/** Releases the slot a request holds; safe to call more than once. */
+export type Release = () => void;
+
+interface Waiter {
+  admit: (release: Release) => void;
+  refuse: (why: Refusal) => void;
+  timer: NodeJS.Timeout | undefined;
+  done: boolean;
+}
+
+export class AdmissionRefused extends Error {
+  constructor(readonly reason: Refusal) {
+    super(`request not admitted: ${reason}`);
+  }
+}
+
+export class AdmissionController {
+  private inFlight = 0;
+  // A FIFO as an array with a moving head: shift() is O(n) on big queues; this is O(1) amortised.
+  private queue: Array<Waiter | undefined> = [];
+  private head = 0;
+  private waiting = 0;
+  /** Counters since start, for logs and tests. */
+  readonly stats = { admitted: 0, queued: 0, refusedQueueFull: 0, refusedDeadline: 0, cancelled: 0 };
+
+  constructor(private readonly opts: AdmissionOptions) {
+    if (!(opts.maxInFlight >= 1)) throw new Error('maxInFlight must be at least 1');
+    if (!(opts.maxQueue >= 0)) throw new Error('maxQueue must be at least 0');
+  }
+
+  get running(): number {
+    return this.inFlight;
+  }
+
+  get queued(): number {
+    return this.waiting;
+  }
+
+  /**
+   * Admits now (returns the release function), or queues, or refuses. Queued requests get a
+   * promise that resolves with the release function when a slot frees, or rejects with
+   * AdmissionRefused('deadline') when the queue timeout passes first. `signal` (the client went
+   * away) withdraws a queued request without it ever taking a slot.
+   */
+  acquire(signal?: { onCancel(cb: () => void): void }): Release | Promise<Release> {
+    if (this.inFlight < this.opts.maxInFlight && this.waiting === 0) return this.take();
+    if (this.waiting >= this.opts.maxQueue) {
+      this.stats.refusedQueueFull++;
+      throw new AdmissionRefused('queue-full');
+    }
+    return new Promise<Release>((resolve, reject) => {
+      const w: Waiter = {
+        admit: resolve,
+        refuse: (why) => reject(new AdmissionRefused(why)),
+        timer: undefined,
+        done: false,
+      };
+      w.timer = setTimeout(() => this.drop(w, 'deadline'), this.opts.queueTimeoutMs);
+      this.queue.push(w);
+      this.waiting++;
+      this.stats.queued++;
+      signal?.onCancel(() => this.drop(w, 'cancelled'));
+    });
+  }
+
+  private take(): Release {
+    this.inFlight++;
+    this.stats.admitted++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+      this.next();
+    };
+  }
+
+  private drop(w: Waiter, why: Refusal): void {
+    if (w.done) return;
+    w.done = true;
+    clearTimeout(w.timer);
+    this.waiting--;
+    if (why === 'deadline') this.stats.refusedDeadline++;
+    else this.stats.cancelled++;
+    // Its array slot is skipped when it reaches the head; compact if refusals pile up while no
+    // slot frees (every request in progress hung), so the array stays bounded.
+    if (this.queue.length - this.head > 2 * this.opts.maxQueue + 1024) {
+      this.queue = this.queue.slice(this.head).filter((x) => x && !x.done);
+      this.head = 0;
+    }
+    w.refuse(why);
+  }
+
+  /** Hands a freed slot to the oldest waiter still waiting. */
+  private next(): void {
+    while (this.inFlight < this.opts.maxInFlight && this.head < this.queue.length) {
+      const w = this.queue[this.head];
+      this.queue[this.head++] = undefined;
+      if (!w || w.done) continue;
+      w.done = true;
+      clearTimeout(w.timer);
+      this.waiting--;
+      w.admit(this.take());
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
