@@ -380,7 +380,14 @@ function report(machine: Machine, stack: BenchStack, opts: OpenOptions, results:
     `at most ${opts.maxInFlight} in flight (grace ${opts.graceMs} ms), timeout ${opts.timeoutMs / 1000}s; ` +
     `${stack.reused ? 'reused stack' : `own stack (NODE_ENV=production, LOG_LEVEL=warn, ORDER_LOCK_SCOPE ${stack.config.ORDER_LOCK_SCOPE})`}`;
   const unsettled = results.filter((r) => !r.cpu.settle.settled);
+  const perUnit = (r: RunResult) => (r.cpu.units > 0 ? systemCpuColumns(r.cpu.total, r.cpu.units, r.cpu.windowMs).totalMs / r.cpu.units : null);
+  const headline = (scenario: Scenario, what: string) =>
+    results
+      .filter((r) => r.scenario === scenario && perUnit(r) !== null)
+      .map((r) => `${what} at ${r.rate}/s offered: ${perUnit(r)!.toFixed(2)} ms (all processes but the bench; ${r.busyPerSecond > 0 ? 'busy answers included' : 'no busy answers'})`);
+  const cpuHeadlines = [...headline('big', 'CPU per committed order'), ...headline('soldout', 'CPU per SOLD_OUT answer')];
   const notes = [
+    ...cpuHeadlines,
     retryLine,
     'latency: scheduled send time → whole response, every attempt sent (answers, busy, errors); "answers" = orders and typed refusals; not-sent requests have none',
     'CPU: from the first scheduled arrival until the system was idle again (tail s after the last answer); total excludes the bench (load generator)',
@@ -491,6 +498,8 @@ function report(machine: Machine, stack: BenchStack, opts: OpenOptions, results:
       disagreements: r.audit.disagreements,
       audit: r.audit,
     })),
+    cpuPerCommittedOrderMs: Object.fromEntries(results.filter((r) => r.scenario === 'big').map((r) => [r.rate, perUnit(r) === null ? null : round(perUnit(r)!, 3)])),
+    cpuPerRefusalMs: Object.fromEntries(results.filter((r) => r.scenario === 'soldout').map((r) => [r.rate, perUnit(r) === null ? null : round(perUnit(r)!, 3)])),
     svgs,
     failed,
   };
