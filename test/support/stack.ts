@@ -73,6 +73,12 @@ export function testEnv(overrides: NodeJS.ProcessEnv = {}): { runId: string; env
     IDENTITY_SECRET: randomBytes(32).toString('base64url'),
     PII_KEYS: `test1:${randomBytes(32).toString('base64')}`,
     BLIND_INDEX_KEY: randomBytes(32).toString('base64url'),
+    // Tests fire bursts of hundreds of requests at once and expect every one served: queue them all
+    // (test/e2e/overload.e2e.test.ts sets tiny limits to test admission control itself).
+    ADMISSION_MAX_QUEUE: '100000',
+    ADMISSION_QUEUE_TIMEOUT_MS: '60000',
+    SUBGRAPH_ADMISSION_MAX_QUEUE: '100000',
+    SUBGRAPH_ADMISSION_QUEUE_TIMEOUT_MS: '60000',
     ...overrides,
   };
   return { runId, env };

@@ -1,0 +1,117 @@
+import { AdmissionController, AdmissionRefused, Release } from './admission';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** acquire() as a promise either way, and the refusal reason instead of a throw. */
+async function tryAcquire(a: AdmissionController, signal?: { onCancel(cb: () => void): void }): Promise<Release | string> {
+  try {
+    return await a.acquire(signal);
+  } catch (err) {
+    if (err instanceof AdmissionRefused) return err.reason;
+    throw err;
+  }
+}
+
+describe('AdmissionController', () => {
+  it('admits exactly maxInFlight at once, queues exactly maxQueue more, refuses the rest at once', async () => {
+    const a = new AdmissionController({ maxInFlight: 3, maxQueue: 2, queueTimeoutMs: 10_000 });
+    const immediate = Array.from({ length: 3 }, () => a.acquire());
+    expect(immediate.every((r) => typeof r === 'function')).toBe(true);
+    const queued = [a.acquire(), a.acquire()];
+    expect(queued.every((r) => r instanceof Promise)).toBe(true);
+    expect(() => a.acquire()).toThrow(AdmissionRefused);
+    expect(a.running).toBe(3);
+    expect(a.queued).toBe(2);
+    expect(a.stats.refusedQueueFull).toBe(1);
+    // Each release admits exactly one waiter, oldest first.
+    (immediate[0] as Release)();
+    const first = await queued[0];
+    expect(a.running).toBe(3);
+    expect(a.queued).toBe(1);
+    (immediate[1] as Release)();
+    const second = await queued[1];
+    expect(a.queued).toBe(0);
+    for (const r of [immediate[2] as Release, first, second]) r();
+    expect(a.running).toBe(0);
+  });
+
+  it('never has more than maxInFlight running under a storm of concurrent work', async () => {
+    const a = new AdmissionController({ maxInFlight: 4, maxQueue: 50, queueTimeoutMs: 5_000 });
+    let running = 0;
+    let peak = 0;
+    const outcomes = await Promise.all(
+      Array.from({ length: 100 }, async (_, i) => {
+        const got = await tryAcquire(a);
+        if (typeof got === 'string') return got;
+        running++;
+        peak = Math.max(peak, running);
+        await sleep(1 + (i % 3));
+        running--;
+        got();
+        return 'served';
+      }),
+    );
+    expect(peak).toBe(4);
+    // 4 at once plus 50 queued are served; the other 46 were refused on arrival.
+    expect(outcomes.filter((o) => o === 'served')).toHaveLength(54);
+    expect(outcomes.filter((o) => o === 'queue-full')).toHaveLength(46);
+    expect(a.running).toBe(0);
+    expect(a.queued).toBe(0);
+  });
+
+  it('refuses a queued request at its deadline, not later, and it never takes a slot', async () => {
+    const a = new AdmissionController({ maxInFlight: 1, maxQueue: 5, queueTimeoutMs: 50 });
+    const holder = a.acquire() as Release;
+    const started = Date.now();
+    const waited = await tryAcquire(a);
+    const took = Date.now() - started;
+    expect(waited).toBe('deadline');
+    expect(took).toBeGreaterThanOrEqual(45);
+    expect(took).toBeLessThan(500);
+    expect(a.queued).toBe(0);
+    expect(a.stats.refusedDeadline).toBe(1);
+    // The slot is still the holder's; after it is released the next request is admitted at once.
+    holder();
+    expect(typeof a.acquire()).toBe('function');
+  });
+
+  it('admits a queued request that gets a slot before its deadline', async () => {
+    const a = new AdmissionController({ maxInFlight: 1, maxQueue: 1, queueTimeoutMs: 200 });
+    const holder = a.acquire() as Release;
+    setTimeout(holder, 20);
+    const got = await tryAcquire(a);
+    expect(typeof got).toBe('function');
+    expect(a.running).toBe(1);
+  });
+
+  it('withdraws a cancelled waiter (client gone) without handing it a slot', async () => {
+    const a = new AdmissionController({ maxInFlight: 1, maxQueue: 2, queueTimeoutMs: 10_000 });
+    const holder = a.acquire() as Release;
+    let cancel: () => void = () => undefined;
+    const gone = tryAcquire(a, { onCancel: (cb) => (cancel = cb) });
+    const next = tryAcquire(a);
+    cancel();
+    expect(await gone).toBe('cancelled');
+    expect(a.queued).toBe(1);
+    holder();
+    expect(typeof (await next)).toBe('function');
+    expect(a.running).toBe(1);
+  });
+
+  it('a release called twice frees one slot only', () => {
+    const a = new AdmissionController({ maxInFlight: 2, maxQueue: 0, queueTimeoutMs: 100 });
+    const r1 = a.acquire() as Release;
+    a.acquire();
+    r1();
+    r1();
+    expect(a.running).toBe(1);
+    a.acquire();
+    expect(() => a.acquire()).toThrow(AdmissionRefused);
+  });
+
+  it('with maxQueue 0 refuses whenever every slot is taken', () => {
+    const a = new AdmissionController({ maxInFlight: 1, maxQueue: 0, queueTimeoutMs: 100 });
+    a.acquire();
+    expect(() => a.acquire()).toThrow(AdmissionRefused);
+  });
+});
