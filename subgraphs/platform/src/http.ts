@@ -88,6 +88,9 @@ export function withAdmission(admission: AdmissionController | undefined, retryA
   };
 }
 
+/** The longest a request body may take to arrive once its headers have. */
+export const BODY_READ_TIMEOUT_MS = 10_000;
+
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const CHARSET = /;\s*charset\s*=\s*"?([\w-]+)"?/i;
 
@@ -95,7 +98,8 @@ const CHARSET = /;\s*charset\s*=\s*"?([\w-]+)"?/i;
  * Reads the request body: parsed JSON for a JSON content type, `undefined` for no body or another
  * content type (Apollo Server then answers 400 itself). Never reads more than `limitBytes`
  * (decompressed, when the body is gzip/deflate/br encoded): 413 beyond it, 400 for bad JSON,
- * 415 for a charset other than UTF-8 or an unknown content encoding.
+ * 415 for a charset other than UTF-8 or an unknown content encoding, 408 when the body has not
+ * arrived within BODY_READ_TIMEOUT_MS.
  */
 export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
   const declared = req.headers['content-length'];
@@ -129,7 +133,10 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
   const text = await new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // A client that trickles its body would hold an admission slot for as long as it likes.
+    const timer = setTimeout(() => fail(new HttpError(408, `Request body not received within ${BODY_READ_TIMEOUT_MS / 1000}s`)), BODY_READ_TIMEOUT_MS);
     const fail = (err: HttpError) => {
+      clearTimeout(timer);
       stream.removeAllListeners('data');
       req.resume();
       reject(err);
@@ -139,7 +146,10 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
       if (size > limitBytes) return fail(tooLarge());
       chunks.push(chunk);
     });
-    stream.once('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8')));
+    stream.once('end', () => {
+      clearTimeout(timer);
+      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+    });
     stream.once('error', () => fail(new HttpError(400, 'Malformed request body')));
     req.once('aborted', () => fail(new HttpError(400, 'Request body was cut short')));
     if (stream !== req) req.once('error', () => fail(new HttpError(400, 'Malformed request body')));
