@@ -217,7 +217,9 @@ describe('stream consumer batches', () => {
 });
 
 describe('startPeriodic kick coalescing', () => {
-  it('kicks within the delay share one round; a kick during a round makes exactly one more', async () => {
+  it('a lone kick runs a round at once; kicks soon after a round share one round after the gap; a kick during a round makes exactly one more', async () => {
+    const GAP = 1000;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     let rounds = 0;
     let release: (() => void) | undefined;
     let blocked = false;
@@ -229,23 +231,29 @@ describe('startPeriodic kick coalescing', () => {
         rounds++;
         if (blocked) await new Promise<void>((r) => (release = r));
       },
-      { kickDelayMs: 20 },
+      { kickGapMs: GAP },
     );
     workers.push(worker);
     await until(async () => rounds === 1, 'the first round');
+    await sleep(GAP + 100);
+
     for (let i = 0; i < 50; i++) worker.kick();
-    await until(async () => rounds === 2, 'the kicked round');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(rounds).toBe(2);
+    expect(rounds).toBe(2); // long after the last round: at once
+    await until(async () => rounds === 3, 'one round for the other 49 kicks');
+    for (let i = 0; i < 10; i++) worker.kick(); // right after a round: they wait for the gap together
+    expect(rounds).toBe(3);
+    await until(async () => rounds === 4, 'the gap');
+    await sleep(GAP + 200);
+    expect(rounds).toBe(4);
 
     blocked = true;
     worker.kick();
-    await until(async () => rounds === 3 && !!release, 'a round that waits');
+    await until(async () => rounds === 5 && !!release, 'a round that waits');
     blocked = false;
     for (let i = 0; i < 10; i++) worker.kick(); // during the round
     release!();
-    await until(async () => rounds === 4, 'the one extra round');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(rounds).toBe(4);
+    await until(async () => rounds === 6, 'the one extra round');
+    await sleep(GAP + 200);
+    expect(rounds).toBe(6);
   });
 });

@@ -80,10 +80,11 @@ export function outboxEpochKey(orm: MikroORM): string {
 }
 
 /**
- * How long a kicked outbox relay waits before its round, so the commits of that moment are
- * published together (an event reaches its stream at most this much later).
+ * The least time between the end of one outbox relay round and a kicked next one: a commit long
+ * after the last round is published at once; under load, commits arriving within this gap are
+ * published together by one round (each at most this much later).
  */
-export const DEFAULT_RELAY_KICK_DELAY_MS = 10;
+export const DEFAULT_RELAY_KICK_GAP_MS = 50;
 
 /** How far back a relay re-publishes after Redis lost its data, unless told otherwise. */
 export const DEFAULT_REPLAY_WINDOW_MS = 15 * 60_000;
@@ -104,8 +105,8 @@ export function startOutboxRelay(opts: {
   intervalMs?: number;
   batch?: number;
   replayWindowMs?: number;
-  /** How long a kick waits for more kicks to share its round (default DEFAULT_RELAY_KICK_DELAY_MS). */
-  kickDelayMs?: number;
+  /** Least time from a round's end to a kicked next round (default DEFAULT_RELAY_KICK_GAP_MS). */
+  kickGapMs?: number;
 }): Worker {
   const { orm, redis, logger } = opts;
   const interval = opts.intervalMs ?? 500;
@@ -145,10 +146,10 @@ export function startOutboxRelay(opts: {
     }, { isolationLevel: IsolationLevel.READ_COMMITTED });
   };
 
-  // Every commit with an outbox row kicks the relay. Kicks within kickDelayMs share one round (and
-  // a kick during a round makes one more round, kickDelayMs after it), so under load a round
-  // publishes the rows of many commits instead of one. A round that found fewer rows than a full
-  // batch drained what was committed when it looked; a later commit kicks again.
+  // Every commit with an outbox row kicks the relay. A kick within kickGapMs of the last round (or
+  // during one) is served by one round kickGapMs after it, shared with every other kick meanwhile,
+  // so under load a round publishes the rows of many commits instead of one. A round that found
+  // fewer rows than a full batch drained what was committed when it looked; a later commit kicks.
   return startPeriodic(
     'outbox-relay',
     interval,
@@ -157,7 +158,7 @@ export function startOutboxRelay(opts: {
       await checkEpoch();
       while (!stopped() && (await round()) >= batch);
     },
-    { kickDelayMs: opts.kickDelayMs ?? DEFAULT_RELAY_KICK_DELAY_MS },
+    { kickGapMs: opts.kickGapMs ?? DEFAULT_RELAY_KICK_GAP_MS },
   );
 }
 

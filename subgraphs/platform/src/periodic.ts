@@ -3,20 +3,21 @@ import type { Worker } from './events';
 
 export interface PeriodicOptions {
   /**
-   * A kick waits this long before its round starts (kicks meanwhile join it), and the extra round
-   * a kick during a round asks for starts this long after that round ends. 0 (the default): at
-   * once. Under a stream of kicks, rounds then run at most every `kickDelayMs`, each doing the
-   * work of every kick since the last one.
+   * The least time from the end of a round to the start of a kicked one (0, the default: none).
+   * A kick long after the last round runs at once; kicks arriving faster share rounds, which then
+   * run at most every `kickGapMs` (plus their own duration), each doing the work of every kick
+   * since the previous one. So a lone kick waits for nothing and a stream of kicks waits at most
+   * `kickGapMs`.
    */
-  kickDelayMs?: number;
+  kickGapMs?: number;
 }
 
 /**
  * A background worker that runs `round` now and then every `intervalMs` after the previous round
- * ends; a failed round is logged and retried at the next tick. `kick()` runs a round at once (or
- * after `kickDelayMs`), or, when one is running, once more right after it (so work signalled
- * mid-round is never left for a whole interval). `stopped()` lets a long round end early on
- * shutdown.
+ * ends; a failed round is logged and retried at the next tick. `kick()` runs a round at once (no
+ * sooner than `kickGapMs` after the previous one), or, when one is running, once more right after
+ * it (so work signalled mid-round is never left for a whole interval). `stopped()` lets a long
+ * round end early on shutdown.
  */
 export function startPeriodic(
   name: string,
@@ -25,22 +26,27 @@ export function startPeriodic(
   round: (stopped: () => boolean) => Promise<unknown>,
   opts: PeriodicOptions = {},
 ): Worker {
-  const kickDelayMs = opts.kickDelayMs ?? 0;
+  const kickGapMs = opts.kickGapMs ?? 0;
   let stopped = false;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let kickTimer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let wakeEarly: (() => void) | undefined;
+  let lastEnd = 0;
   const isStopped = () => stopped;
   const loop = async () => {
     try {
       do {
-        if (again && kickDelayMs > 0) await new Promise<void>((r) => ((wakeEarly = r), setTimeout(r, kickDelayMs)));
+        if (again && kickGapMs > 0) await new Promise<void>((r) => ((wakeEarly = r), setTimeout(r, kickGapMs)));
         wakeEarly = undefined;
         if (stopped) break;
         again = false;
-        await round(isStopped);
+        try {
+          await round(isStopped);
+        } finally {
+          lastEnd = Date.now();
+        }
       } while (again && !stopped);
     } catch (err) {
       logger.warn({ err, worker: name }, 'background round failed; will retry');
@@ -62,11 +68,12 @@ export function startPeriodic(
         again = true;
         return;
       }
-      if (kickDelayMs <= 0) return start();
+      const wait = lastEnd + kickGapMs - Date.now();
+      if (wait <= 0) return start();
       kickTimer ??= setTimeout(() => {
         kickTimer = undefined;
         if (!running && !stopped) start();
-      }, kickDelayMs);
+      }, wait);
     },
     async stop() {
       stopped = true;
