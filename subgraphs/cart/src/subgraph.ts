@@ -31,7 +31,7 @@ export const CART_ORDER_EVENTS_GROUP = 'cart';
  * meanwhile share one transaction (a cart is updated at most this much later; an event arriving
  * while the consumer idles is applied at once).
  */
-export const ORDER_EVENTS_LINGER_MS = 20;
+export const ORDER_EVENTS_LINGER_MS = 50;
 
 export const cartSubgraph: SubgraphModule<CartServices> = {
   name: 'cart',

@@ -33,7 +33,7 @@ export const productEntities = [Product, Category, ProcessedEvent];
 export const STOCK_EVENTS_GROUP = 'product';
 
 /** After a batch of stock events, wait this long before reading again, so more share one transaction. */
-export const STOCK_EVENTS_LINGER_MS = 20;
+export const STOCK_EVENTS_LINGER_MS = 50;
 
 export const productSubgraph: SubgraphModule<ProductServices> = {
   name: 'product',
