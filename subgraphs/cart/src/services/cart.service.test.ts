@@ -1,6 +1,7 @@
 /**
  * CartService's argument rules and event filtering, which decide before any database or Redis work
- * (the service is built with an ORM and Redis that throw if touched). The stateful rules are
+ * (the service is built with an ORM and Redis that throw if touched; registering the stock scripts
+ * with defineCommand, which sends nothing, is allowed). The stateful rules are
  * covered end to end in test/e2e/cart*.test.ts.
  */
 import type { MikroORM } from '@mikro-orm/mysql';
@@ -9,11 +10,16 @@ import { AppError, createLogger, loadConfig } from '@flashsale/platform';
 import { CartService } from './cart.service';
 import { ProductListings } from './product-prices';
 
-const untouchable = <T extends object>(name: string) =>
-  new Proxy({}, { get: (_t, prop) => { throw new Error(`${name}.${String(prop)} must not be used`); } }) as T;
+const untouchable = <T extends object>(name: string, allowed: Record<string, unknown> = {}) =>
+  new Proxy(allowed, {
+    get: (t, prop) => {
+      if (typeof prop === 'string' && prop in t) return t[prop];
+      throw new Error(`${name}.${String(prop)} must not be used`);
+    },
+  }) as T;
 
 const logger = createLogger(loadConfig({ LOG_LEVEL: 'silent' }), 'cart-test');
-const service = new CartService(untouchable<MikroORM>('orm'), new ProductListings(untouchable<Redis>('redis')), logger);
+const service = new CartService(untouchable<MikroORM>('orm'), new ProductListings(untouchable<Redis>('redis', { defineCommand: () => undefined })), logger);
 const user = '8d3c5f0e-8f5e-4a43-9a55-3f3a4f1c7e01';
 const product = '0f7b3a52-4c1e-4d8f-b7a4-2d1e6f9c8b10';
 
