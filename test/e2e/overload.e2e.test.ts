@@ -29,9 +29,9 @@ interface Holder {
 }
 
 /** A request admitted by the gateway and kept in progress until finish(). */
-async function holdSlot(): Promise<Holder> {
-  const body = JSON.stringify({ query: '{ categories { id } }' });
-  const url = new URL(stack.gatewayUrl);
+async function holdSlot(target = stack.gatewayUrl): Promise<Holder> {
+  const body = JSON.stringify({ query: '{ __typename }' });
+  const url = new URL(target);
   const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
   const answered = new Promise<number>((resolve, reject) => {
     req.once('response', (res) => {
@@ -137,5 +137,36 @@ describe('admission control at the gateway', () => {
     expect(Number(orders[0].n)).toBe(1);
     expect(await boughtBy(stack, product.id, buyer.userId)).toBe(1);
     expect(await available(stack, product.id)).toBe(4);
+  });
+});
+
+describe('admission control in a subgraph', () => {
+  let sub: Stack;
+  beforeAll(async () => {
+    sub = connectOrderToProduct(await startStack({ SUBGRAPH_ADMISSION_MAX_IN_FLIGHT: '1', SUBGRAPH_ADMISSION_MAX_QUEUE: '0' }));
+  });
+  afterAll(() => sub?.stop());
+
+  it('a direct caller is refused 503 at once, and the gateway passes a subgraph\'s busy answer on as SERVICE_UNAVAILABLE with retryAfter', async () => {
+    const holder = await holdSlot(sub.order.url);
+    // Straight to the order subgraph: the same busy answer as the gateway's.
+    const direct = await fetch(sub.order.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect(direct.status).toBe(503);
+    expect(direct.headers.get('retry-after')).toBe('1');
+    expect(((await direct.json()) as { errors: Array<{ extensions: unknown }> }).errors[0].extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryAfter: 1 });
+
+    // Through the gateway: the order subgraph is busy, the client learns it in the usual shape,
+    // without the subgraph's address or answer.
+    const [buyer] = await buyers(sub, 1);
+    const read = `query($id: ID!) { order(id: $id) { id } }`;
+    const res = await sub.gql(read, { id: randomUUID() }, { token: buyer.token });
+    const error = res.errors?.find((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE');
+    expect(error?.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryAfter: 1 });
+    expect(JSON.stringify(res.errors)).not.toContain(String(sub.order.port));
+
+    expect(await holder.finish()).toBe(200);
+    // Served again once the slot is free (no such order: the order subgraph's own answer).
+    const again = await sub.gql(read, { id: randomUUID() }, { token: buyer.token });
+    expect(again.errors?.[0].extensions?.code).toBe('NOT_FOUND');
   });
 });
