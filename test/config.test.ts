@@ -8,7 +8,9 @@ describe('configuration loader', () => {
       USER_PORT: 4001,
       MYSQL_URL: 'mysql://root@127.0.0.1:3306',
       REDIS_URL: 'redis://127.0.0.1:6379',
-      ORDER_LOCK_SCOPE: 'buyer',
+      ORDER_LOCK_SCOPE: 'script',
+      ORDER_COMMIT_PARALLEL: 2,
+      ADMISSION_MAX_IN_FLIGHT: 48,
       NODE_ENV: 'development',
     });
     expect(serviceUrl(config, 'order')).toBe('http://127.0.0.1:4004/graphql');
