@@ -15,6 +15,8 @@ export interface Outcome {
   kind: string;
   orderId?: string;
   error?: boolean;
+  /** Times the buyer was told busy and sent the same request again before this outcome. */
+  retries?: number;
 }
 
 export interface LoadResult {
