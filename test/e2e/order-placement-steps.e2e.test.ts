@@ -96,7 +96,7 @@ describe('group commit', () => {
 
   it('one order that cannot commit (a duplicate key) fails alone; the rest of its batch commits', async () => {
     const { orm, logger } = stack.order.deps;
-    const commits = new OrderCommits(orm, logger, { parallel: 1, maxBatch: 50 });
+    const commits = new OrderCommits(orm, logger, { parallel: 1, maxBatch: 50, gapMs: 0 });
     const userId = randomUUID();
     const row = (id: string, key: string) => ({
       stillValid: () => true,

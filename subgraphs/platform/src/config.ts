@@ -83,6 +83,7 @@ export const configSchema = z.object({
   ORDER_LOCK_SCOPE: z.enum(['script', 'buyer', 'product']).default('script'),
   ORDER_COMMIT_PARALLEL: positiveInt(2),
   ORDER_COMMIT_MAX_BATCH: positiveInt(100),
+  ORDER_COMMIT_GAP_MS: z.coerce.number().int().min(0).default(20),
   ORDER_LOCK_TTL_MS: positiveInt(10_000),
   ORDER_LOCK_WAIT_MS: z.coerce.number().int().min(0).default(5000),
   ORDER_SWEEP_INTERVAL_MS: positiveInt(5000),

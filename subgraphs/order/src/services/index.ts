@@ -40,7 +40,7 @@ export function createOrderServices(deps: Pick<SubgraphDeps, 'orm' | 'redis' | '
   const payments = overrides.payments ?? new PaymentSimulator({ latencyMs: config.PAYMENT_LATENCY_MS, failureRate: config.PAYMENT_FAILURE_RATE });
   let relay: { kick(): void } | undefined;
   const outbox = { kick: () => relay?.kick(), attach: (r: { kick(): void }) => void (relay = r) };
-  const commits = new OrderCommits(orm, logger, { parallel: config.ORDER_COMMIT_PARALLEL, maxBatch: config.ORDER_COMMIT_MAX_BATCH });
+  const commits = new OrderCommits(orm, logger, { parallel: config.ORDER_COMMIT_PARALLEL, maxBatch: config.ORDER_COMMIT_MAX_BATCH, gapMs: config.ORDER_COMMIT_GAP_MS });
   const placement = new OrderPlacement({ orm, config, logger, clock, locks, reservations, reconciler, commits, outbox });
   const orders = new OrderService({ orm, config, logger, clock, locks, reservations, placement, payments, outbox });
   return {

@@ -3,10 +3,12 @@
  * transaction (multi-row inserts of orders, items and `order.placed` outbox rows; one COMMIT, one
  * log flush) instead of one each.
  *
- * Self-tuning, no timer: while fewer than `parallel` transactions are running, a new order is
- * committed at once (alone, when the system is quiet: no added latency); otherwise it waits for
- * the next free slot and goes with everyone who arrived meanwhile (at most `maxBatch`). Under load
- * batches grow to match what the database can take, and a caller waits at most about two commits.
+ * When the system is quiet a new order is committed at once, alone (no added latency). Under load a
+ * transaction starts at most every `gapMs` and at most `parallel` run at once; an order arriving
+ * meanwhile waits for the next start and goes with everyone who arrived with it (at most
+ * `maxBatch`). A transaction costs the order subgraph about 3 ms of CPU whatever it holds and each
+ * order in it about 0.2 ms more (measured: docs/BENCHMARKS.md), so at 200 orders/s a 20 ms gap
+ * turns ~200 transactions a second into ~50 and a caller waits at most `gapMs` plus one commit.
  *
  * Each caller learns its own outcome:
  *   committed                 its order is in the database;
@@ -46,11 +48,13 @@ interface Waiting {
 export class OrderCommits {
   private queue: Waiting[] = [];
   private running = 0;
+  private lastStart = 0;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly orm: MikroORM,
     private readonly logger: Logger,
-    private readonly opts: { parallel: number; maxBatch: number },
+    private readonly opts: { parallel: number; maxBatch: number; gapMs: number },
   ) {}
 
   /** Commits `work` with whoever else is waiting; never rejects. */
@@ -62,7 +66,16 @@ export class OrderCommits {
   }
 
   private pump(): void {
-    while (this.running < this.opts.parallel && this.queue.length) {
+    while (this.running < this.opts.parallel && this.queue.length && !this.timer) {
+      const wait = this.lastStart + this.opts.gapMs - Date.now();
+      if (wait > 0) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.pump();
+        }, wait);
+        return;
+      }
+      this.lastStart = Date.now();
       const batch = this.queue.splice(0, this.opts.maxBatch);
       this.running++;
       void this.runBatch(batch).finally(() => {
