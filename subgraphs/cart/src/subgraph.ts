@@ -26,13 +26,6 @@ export const cartEntities = [CartOwner, CartItem, ProcessedEvent];
 /** Consumer group on the order stream; every cart replica joins it, so each event goes to one. */
 export const CART_ORDER_EVENTS_GROUP = 'cart';
 
-/**
- * After a batch, the consumer waits this long before reading again, so that order events arriving
- * meanwhile share one transaction (a cart is updated at most this much later; an event arriving
- * while the consumer idles is applied at once).
- */
-export const ORDER_EVENTS_LINGER_MS = 50;
-
 export const cartSubgraph: SubgraphModule<CartServices> = {
   name: 'cart',
   entities: cartEntities,
@@ -52,7 +45,10 @@ export const cartSubgraph: SubgraphModule<CartServices> = {
       consumer: `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
       logger: deps.logger.child({ worker: 'order-events' }),
       handleBatch: (em, messages) => services.carts.applyOrderEvents(em, messages.map((m) => m.event)),
-      lingerMs: ORDER_EVENTS_LINGER_MS,
+      // After a batch, wait EVENT_CONSUMER_LINGER_MS before reading again so that the events of
+      // that moment share one transaction (a cart is updated at most this much later; an event
+      // arriving while the consumer idles is applied at once).
+      lingerMs: deps.config.EVENT_CONSUMER_LINGER_MS,
     }),
   ],
 };

@@ -84,6 +84,8 @@ export const configSchema = z.object({
   ORDER_COMMIT_PARALLEL: positiveInt(2),
   ORDER_COMMIT_MAX_BATCH: positiveInt(100),
   ORDER_COMMIT_GAP_MS: z.coerce.number().int().min(0).default(20),
+  OUTBOX_RELAY_GAP_MS: z.coerce.number().int().min(0).default(100),
+  EVENT_CONSUMER_LINGER_MS: z.coerce.number().int().min(0).default(100),
   ORDER_LOCK_TTL_MS: positiveInt(10_000),
   ORDER_LOCK_WAIT_MS: z.coerce.number().int().min(0).default(5000),
   ORDER_SWEEP_INTERVAL_MS: positiveInt(5000),

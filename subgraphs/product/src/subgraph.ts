@@ -32,9 +32,6 @@ export const productEntities = [Product, Category, ProcessedEvent];
 /** Consumer group on the stock event stream; replicas share it, each event goes to one of them. */
 export const STOCK_EVENTS_GROUP = 'product';
 
-/** After a batch of stock events, wait this long before reading again, so more share one transaction. */
-export const STOCK_EVENTS_LINGER_MS = 50;
-
 export const productSubgraph: SubgraphModule<ProductServices> = {
   name: 'product',
   entities: productEntities,
@@ -57,7 +54,8 @@ export const productSubgraph: SubgraphModule<ProductServices> = {
       handleBatch: async (em, messages) => {
         await services.stockEvents.applyBatch(em, messages);
       },
-      lingerMs: STOCK_EVENTS_LINGER_MS,
+      // After a batch, wait before reading again so more events share one transaction.
+      lingerMs: deps.config.EVENT_CONSUMER_LINGER_MS,
     }),
   ],
 };

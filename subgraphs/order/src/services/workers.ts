@@ -6,7 +6,13 @@ import type { OrderServices } from './index';
 const DAILY_CHECK_MS = 30_000;
 
 export function startOrderWorkers(deps: SubgraphDeps, services: OrderServices): Worker[] {
-  const relay = startOutboxRelay({ orm: deps.orm, redis: deps.redis, logger: deps.logger, replayWindowMs: deps.config.OUTBOX_REPLAY_WINDOW_SECONDS * 1000 });
+  const relay = startOutboxRelay({
+    orm: deps.orm,
+    redis: deps.redis,
+    logger: deps.logger,
+    replayWindowMs: deps.config.OUTBOX_REPLAY_WINDOW_SECONDS * 1000,
+    kickGapMs: deps.config.OUTBOX_RELAY_GAP_MS,
+  });
   services.outbox.attach(relay);
   return [
     relay,
