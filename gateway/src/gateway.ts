@@ -21,6 +21,7 @@ import { GraphQLError } from 'graphql';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { rateLimitPlugin } from './rate-limit';
 import { cachingVerifier } from './token-cache';
+import { SubgraphFetcher, subgraphFetcher } from './subgraph-fetcher';
 import {
   AdmissionController,
   HttpError,
@@ -82,14 +83,13 @@ type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[
 
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
-    options: { url: string; name: string },
+    options: { url: string; name: string; fetcher: SubgraphFetcher['fetcher'] },
     private readonly secret: string,
   ) {
-    // Node's own fetch (undici, pooled keep-alive) instead of the default make-fetch-happen stack:
-    // in the flash-sale benchmark the gateway spent 3.4 ms CPU per placeOrder with the default and
-    // 2.4 ms with this (docs/BENCHMARKS.md). Subgraphs send no cache-control hints worth parsing.
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    super({ ...options, fetcher: fetch as any, honorSubgraphCacheControlHeader: false });
+    // Not Apollo's default make-fetch-happen stack (3.4 ms of gateway CPU per placeOrder against
+    // 2.4 ms with Node's fetch, docs/BENCHMARKS.md), nor Node's fetch: see subgraph-fetcher.ts.
+    // Subgraphs send no cache-control hints worth parsing.
+    super({ ...options, honorSubgraphCacheControlHeader: false });
   }
 
   /**
@@ -129,13 +129,17 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     { max: TOKEN_CACHE_MAX },
   );
   const urlOf = (name: string) => serviceUrl(config, name as ServiceName);
+  // GATEWAY_SUBGRAPH_CLIENT=fetch keeps Node's global fetch (the A/B in docs/BENCHMARKS.md).
+  const pooled = subgraphFetcher();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const fetcherFor = () => (config.GATEWAY_SUBGRAPH_CLIENT === 'fetch' ? (fetch as any) : pooled.fetcher);
 
   const gateway = new ApolloGateway({
     ...(config.SUPERGRAPH_SOURCE === 'introspect' && !opts.supergraphSdl
       ? { supergraphSdl: new IntrospectAndCompose({ subgraphs: SERVICES.map((name) => ({ name, url: urlOf(name) })), pollIntervalInMs: 10_000 }) }
       : { supergraphSdl: opts.supergraphSdl ?? readFileSync(config.SUPERGRAPH_PATH ?? DEFAULT_SUPERGRAPH_PATH, 'utf8') }),
     // Subgraph URLs come from configuration, not from the composed file, so ports can move.
-    buildService: ({ name }) => new IdentityForwardingDataSource({ name, url: urlOf(name) }, secrets.identitySecret),
+    buildService: ({ name }) => new IdentityForwardingDataSource({ name, url: urlOf(name), fetcher: fetcherFor() }, secrets.identitySecret),
     logger,
   });
 
@@ -248,7 +252,7 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     url,
     port,
     close() {
-      closing ??= server.stop().finally(() => redis.quit().catch(() => redis.disconnect()));
+      closing ??= server.stop().finally(() => Promise.all([redis.quit().catch(() => redis.disconnect()), pooled.close().catch(() => undefined)]).then(() => undefined));
       return closing;
     },
   };

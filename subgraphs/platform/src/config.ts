@@ -84,6 +84,7 @@ export const configSchema = z.object({
   ORDER_COMMIT_PARALLEL: positiveInt(2),
   ORDER_COMMIT_MAX_BATCH: positiveInt(100),
   ORDER_COMMIT_GAP_MS: z.coerce.number().int().min(0).default(20),
+  GATEWAY_SUBGRAPH_CLIENT: z.enum(['undici', 'fetch']).default('undici'),
   OUTBOX_RELAY_GAP_MS: z.coerce.number().int().min(0).default(100),
   EVENT_CONSUMER_LINGER_MS: z.coerce.number().int().min(0).default(100),
   ORDER_LOCK_TTL_MS: positiveInt(10_000),
