@@ -21,7 +21,7 @@ const USAGE = `usage: npm run bench -- [flash-sale | read | open | profile <file
   read         --requests 5000 --read-concurrency 50 --products 60 --warmup 500
   open         --scenario flash|big|soldout (or a list: big,soldout)  --rate 333 | --rates 50,100,200
                --duration 30 --max-in-flight 2000 --grace 100 (ms) --timeout 30 (s) --stock-ratio 0.1
-               --retry [--max-retries 3] --warmup 300 --opens-in 3 --settle-max 20 (s) --write-docs
+               --retry [--max-retries 3] --warmup 3000 --opens-in 3 --settle-max 20 (s) --write-docs
   stack        --reuse (drive the stack of the current environment, e.g. npm start; no restarts)
                --port-base 5000 (own stack on 5000-5004)  --no-build
                --cpu-prof gateway,order (node --cpu-prof on those processes; summary in bench/out/profiles)`;
@@ -127,7 +127,7 @@ async function main(): Promise<number> {
     timeoutMs: int('timeout', values.timeout, 30) * 1000,
     stockRatio,
     retries: values.retry ? int('max-retries', values['max-retries'], 3) : 0,
-    warmup: int('warmup', values.warmup, 300, 0),
+    warmup: int('warmup', values.warmup, 3000, 0),
     opensIn: int('opens-in', values['opens-in'], 3),
     settleMaxMs: int('settle-max', values['settle-max'], 20) * 1000,
     writeDocs: values['write-docs'],
