@@ -10,7 +10,7 @@ describe('configuration loader', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       ORDER_LOCK_SCOPE: 'script',
       ORDER_COMMIT_PARALLEL: 2,
-      ADMISSION_MAX_IN_FLIGHT: 48,
+      ADMISSION_MAX_IN_FLIGHT: 128,
       NODE_ENV: 'development',
     });
     expect(serviceUrl(config, 'order')).toBe('http://127.0.0.1:4004/graphql');

@@ -102,7 +102,7 @@ export const configSchema = z.object({
   MAX_BATCH_SIZE: positiveInt(1),
   MAX_BODY_BYTES: positiveInt(100_000),
   // Admission control (README "Overload"): requests in progress, waiting, and how long one may wait.
-  ADMISSION_MAX_IN_FLIGHT: positiveInt(48),
+  ADMISSION_MAX_IN_FLIGHT: positiveInt(128),
   ADMISSION_MAX_QUEUE: z.coerce.number().int().min(0).default(200),
   ADMISSION_QUEUE_TIMEOUT_MS: positiveInt(250),
   ADMISSION_RETRY_AFTER_SECONDS: positiveInt(1),
