@@ -115,3 +115,29 @@ describe('group commit', () => {
     expect(Number((await sql<{ n: number }>(stack, 'select count(*) as n from `order` where user_id = ?', [userId]))[0].n)).toBe(21);
   });
 });
+
+describe('with ORDER_LOCK_SCOPE=buyer (a Redlock per buyer around the same steps)', () => {
+  let buyerScoped: Stack;
+  beforeAll(async () => {
+    buyerScoped = await startStack({ ORDER_LOCK_SCOPE: 'buyer', ORDER_LOCK_WAIT_MS: '30000' });
+  });
+  afterAll(() => buyerScoped?.stop());
+
+  it('40 buyers race for 10 units: exactly 10 orders; one buyer sending one key 10 times places one order', async () => {
+    const product = await createSaleProduct(buyerScoped, { stock: 10 });
+    const crowd = await buyers(buyerScoped, 40);
+    const answers = await Promise.all(crowd.map((b) => placeOrder(buyerScoped, b, [{ productId: product.id, quantity: 1 }])));
+    expect(answers.filter((a) => a.errors)).toEqual([]);
+    expect(answers.filter((a) => a.payload?.order)).toHaveLength(10);
+    expect(await available(buyerScoped, product.id)).toBe(0);
+    expect(await unitsIn(buyerScoped, product.id, ['PENDING_PAYMENT'])).toBe(10);
+
+    const other = await createSaleProduct(buyerScoped, { stock: 5 });
+    const [buyer] = await buyers(buyerScoped, 1);
+    const key = randomUUID();
+    const replays = await Promise.all(Array.from({ length: 10 }, () => placeOrder(buyerScoped, buyer, [{ productId: other.id, quantity: 1 }], key)));
+    expect(replays.filter((a) => a.errors)).toEqual([]);
+    expect(new Set(replays.map((r) => r.payload?.order?.id)).size).toBe(1);
+    expect(await available(buyerScoped, other.id)).toBe(4);
+  });
+});

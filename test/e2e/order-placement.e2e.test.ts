@@ -1,5 +1,5 @@
 /**
- * placeOrder through the gateway under real concurrency (ORDER_LOCK_SCOPE=buyer, the default):
+ * placeOrder through the gateway under real concurrency (ORDER_LOCK_SCOPE=script, the default):
  * exact counts in MySQL and Redis afterwards, typed outcomes, idempotent replays, and reads.
  */
 import { randomUUID } from 'node:crypto';
