@@ -128,6 +128,7 @@ export async function flashSale(stack: BenchStack, opts: FlashSaleOptions, log: 
   const label = (v: VariantName) => (v === 'gateway' && !stack.reused ? `gateway, lock scope ${stack.config.ORDER_LOCK_SCOPE} (main)` : LABELS[v]);
   const gateway = new GraphQLEndpoint(stack.gatewayUrl, opts.concurrency);
   const orderSubgraph = new GraphQLEndpoint(stack.orderUrl, opts.concurrency);
+  const orderPath = new URL(stack.orderUrl).pathname;
   const catalog = await Catalog.admin(stack, gateway);
   const categoryId = await catalog.createCategory(`Bench ${run}`);
   const products: string[] = [];
@@ -165,10 +166,15 @@ export async function flashSale(stack: BenchStack, opts: FlashSaleOptions, log: 
           return withBusyRetries(() => gateway.post<PlaceOrderData>(bodies[i], auth[i]));
         }
         case 'direct': {
-          // Exactly what the gateway forwards: a request id and identity headers signed over it.
+          // Exactly what the gateway forwards: a request id and identity headers signed over it and
+          // over this request (method, path, body digest, a fresh nonce per attempt: each nonce is
+          // accepted once).
           const requestId = `bench-${tag}-${n}`;
-          const headers = { 'x-request-id': requestId, ...signIdentityHeaders(identitySecret, { userId: buyer.userId, roles: ['CUSTOMER'] }, requestId) };
-          return withBusyRetries(() => orderSubgraph.post<PlaceOrderData>(bodies[i], headers));
+          const signed = () => ({
+            'x-request-id': requestId,
+            ...signIdentityHeaders(identitySecret, { userId: buyer.userId, roles: ['CUSTOMER'] }, requestId, { method: 'POST', path: orderPath, body: bodies[i] }),
+          });
+          return withBusyRetries(() => orderSubgraph.post<PlaceOrderData>(bodies[i], signed()));
         }
         case 'service':
           return inProcess!.service(buyer.userId, keyOf(i), lines);

@@ -1,21 +1,22 @@
 /**
  * Reaching a subgraph port directly cannot impersonate anyone. Subgraphs listen on loopback, and
  * accept forwarded identity only with the gateway's fresh HMAC over (user, roles, timestamp,
- * request id). Every forgery below — a made-up signature, another secret, a stale or future
- * timestamp, no signature, roles or user changed after signing, a signature replayed for another
- * request — is answered UNAUTHENTICATED by each of the four subgraphs, and changes nothing in any
- * database or Redis. A correctly signed call of the same operation does change state (the control
+ * request id, nonce, method, path, body digest). Every forgery below — a made-up signature,
+ * another secret, a stale or future timestamp, no signature, roles or user changed after signing,
+ * a signature replayed for another request id, body, path or method, a changed nonce — is answered
+ * UNAUTHENTICATED by each of the four subgraphs, and changes nothing in any database or Redis. A correctly signed call of the same operation does change state (the control
  * that shows the forgeries fail for their forgery alone).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
-import { IDENTITY_HEADERS, Identity, REQUEST_ID_HEADER, ServiceName, loadConfig, signIdentityHeaders } from '@flashsale/platform';
+import { IDENTITY_HEADERS, Identity, REQUEST_ID_HEADER, ServiceName, SignedRequest, bodyDigestOf, loadConfig, signIdentityHeaders } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
 import { createTestUser, TestUser } from '../support/users';
 import { createSaleProduct } from '../support/catalog';
 import { connectOrderToProduct } from '../support/orders';
 import { stateProbe, StateProbe } from '../support/state-snapshot';
 import { answerProblems, postRaw } from '../support/hostile';
+import { signedHeaders } from '../support/signed';
 
 let stack: Stack;
 let probe: StateProbe;
@@ -74,30 +75,41 @@ type Headers = Record<string, string>;
 const secret = () => stack.user.deps.secrets.identitySecret;
 const maxAge = () => stack.config.IDENTITY_MAX_AGE_SECONDS;
 
-/** Each forgery: the headers an attacker sends, given the identity it wants and its request id. */
-const FORGERIES: Array<[string, (id: Identity, requestId: string) => Headers]> = [
-  ['a made-up signature', (id, rid) => ({ ...signIdentityHeaders(secret(), id, rid), [IDENTITY_HEADERS.signature]: randomBytes(32).toString('base64url') })],
-  ['a signature made with another secret', (id, rid) => signIdentityHeaders(randomBytes(32).toString('base64url'), id, rid)],
-  ['a correct signature with a stale timestamp', (id, rid) => signIdentityHeaders(secret(), id, rid, Date.now() - (maxAge() + 5) * 1000)],
-  ['a correct signature with a timestamp from the future', (id, rid) => signIdentityHeaders(secret(), id, rid, Date.now() + (maxAge() + 5) * 1000)],
-  ['a stale signature with its timestamp refreshed', (id, rid) => ({ ...signIdentityHeaders(secret(), id, rid, Date.now() - (maxAge() + 5) * 1000), [IDENTITY_HEADERS.timestamp]: String(Math.floor(Date.now() / 1000)) })],
+/** Each forgery: the headers an attacker sends, given the identity it wants, its request id and the request it sends. */
+const FORGERIES: Array<[string, (id: Identity, requestId: string, req: SignedRequest) => Headers]> = [
+  ['a made-up signature', (id, rid, req) => ({ ...signIdentityHeaders(secret(), id, rid, req), [IDENTITY_HEADERS.signature]: randomBytes(32).toString('base64url') })],
+  ['a signature made with another secret', (id, rid, req) => signIdentityHeaders(randomBytes(32).toString('base64url'), id, rid, req)],
+  ['a correct signature with a stale timestamp', (id, rid, req) => signIdentityHeaders(secret(), id, rid, req, Date.now() - (maxAge() + 5) * 1000)],
+  ['a correct signature with a timestamp from the future', (id, rid, req) => signIdentityHeaders(secret(), id, rid, req, Date.now() + (maxAge() + 5) * 1000)],
+  [
+    'a stale signature with its timestamp refreshed',
+    (id, rid, req) => ({ ...signIdentityHeaders(secret(), id, rid, req, Date.now() - (maxAge() + 5) * 1000), [IDENTITY_HEADERS.timestamp]: String(Math.floor(Date.now() / 1000)) }),
+  ],
   [
     'identity headers without a signature',
-    (id, rid) => {
-      const { [IDENTITY_HEADERS.signature]: _dropped, ...rest } = signIdentityHeaders(secret(), id, rid);
+    (id, rid, req) => {
+      const { [IDENTITY_HEADERS.signature]: _dropped, ...rest } = signIdentityHeaders(secret(), id, rid, req);
       return rest;
     },
   ],
-  ['an empty signature', (id, rid) => ({ ...signIdentityHeaders(secret(), id, rid), [IDENTITY_HEADERS.signature]: '' })],
+  ['an empty signature', (id, rid, req) => ({ ...signIdentityHeaders(secret(), id, rid, req), [IDENTITY_HEADERS.signature]: '' })],
   [
     'roles raised after signing (valid signature for CUSTOMER, ADMIN claimed)',
-    (id, rid) => ({ ...signIdentityHeaders(secret(), { ...id, roles: ['CUSTOMER'] }, rid), [IDENTITY_HEADERS.roles]: 'CUSTOMER,ADMIN' }),
+    (id, rid, req) => ({ ...signIdentityHeaders(secret(), { ...id, roles: ['CUSTOMER'] }, rid, req), [IDENTITY_HEADERS.roles]: 'CUSTOMER,ADMIN' }),
   ],
   [
     'the user swapped after signing (valid signature for the attacker\'s own id)',
-    (id, rid) => ({ ...signIdentityHeaders(secret(), { ...id, userId: randomUUID() }, rid), [IDENTITY_HEADERS.user]: id.userId }),
+    (id, rid, req) => ({ ...signIdentityHeaders(secret(), { ...id, userId: randomUUID() }, rid, req), [IDENTITY_HEADERS.user]: id.userId }),
   ],
-  ['a valid signature replayed with another request id', (id) => signIdentityHeaders(secret(), id, `captured-${randomUUID()}`)],
+  ['a valid signature replayed with another request id', (id, _rid, req) => signIdentityHeaders(secret(), id, `captured-${randomUUID()}`, req)],
+  ['a valid signature for another body (another operation)', (id, rid, req) => signIdentityHeaders(secret(), id, rid, { ...req, body: JSON.stringify({ query: '{ __typename }' }) })],
+  [
+    'a valid signature for another body, with the digest header rewritten to the sent body',
+    (id, rid, req) => ({ ...signIdentityHeaders(secret(), id, rid, { ...req, body: JSON.stringify({ query: '{ __typename }' }) }), [IDENTITY_HEADERS.bodyDigest]: bodyDigestOf(req.body) }),
+  ],
+  ['a valid signature for another path', (id, rid, req) => signIdentityHeaders(secret(), id, rid, { ...req, path: '/graphql?admin=1' })],
+  ['a valid signature for another method', (id, rid, req) => signIdentityHeaders(secret(), id, rid, { ...req, method: 'GET' })],
+  ['a valid signature with its nonce changed', (id, rid, req) => ({ ...signIdentityHeaders(secret(), id, rid, req), [IDENTITY_HEADERS.nonce]: randomBytes(16).toString('base64url') })],
 ];
 
 describe('a direct call to a subgraph with forged identity headers', () => {
@@ -105,9 +117,10 @@ describe('a direct call to a subgraph with forged identity headers', () => {
     describe(`${target.service} subgraph (${target.what})`, () => {
       it.each(FORGERIES)('refuses %s with UNAUTHENTICATED and changes nothing', async (_name, forge) => {
         const requestId = `req-${randomUUID()}`;
-        const headers = { ...forge(target.identity(), requestId), [REQUEST_ID_HEADER]: requestId };
-        const before = await probe.settled();
         const body = { query: target.query() };
+        const req: SignedRequest = { method: 'POST', path: new URL(stack[target.service].url).pathname, body: JSON.stringify(body) };
+        const headers = { ...forge(target.identity(), requestId, req), [REQUEST_ID_HEADER]: requestId };
+        const before = await probe.settled();
         const res = await postRaw(stack[target.service].url, body, headers);
         // A clean UNAUTHENTICATED (HTTP 401) with nothing of the inside in it.
         expect(res.status).toBe(401);
@@ -129,9 +142,9 @@ describe('a direct call to a subgraph with forged identity headers', () => {
 
   // The control: the same calls, signed with the gateway's secret, are accepted and change state.
   it.each(TARGETS.map((t) => [t.service, t] as const))('%s subgraph: the same call correctly signed is accepted (control)', async (_s, target) => {
-    const requestId = `req-${randomUUID()}`;
     const before = await probe.settled();
-    const res = await postRaw(stack[target.service].url, { query: target.query() }, { ...signIdentityHeaders(secret(), target.identity(), requestId), [REQUEST_ID_HEADER]: requestId });
+    const body = { query: target.query() };
+    const res = await postRaw(stack[target.service].url, body, signedHeaders(secret(), target.identity(), stack[target.service].url, body));
     expect(res.body?.errors).toBeUndefined();
     const payload = Object.values(res.body?.data ?? {})[0] as { userErrors: unknown[] };
     expect(payload.userErrors).toEqual([]);

@@ -4,8 +4,9 @@
  * refusal to show it changed nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { redisKeys, signIdentityHeaders } from '@flashsale/platform';
+import { redisKeys } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
+import { signedHeaders } from '../support/signed';
 import { createSaleProduct } from '../support/catalog';
 import { createTestUser } from '../support/users';
 
@@ -314,10 +315,9 @@ describe('only the signed-in shopper reaches a cart', () => {
     // Asking the cart subgraph directly for Alice's `User.cart`, as Bob (validly signed) or as nobody: FORBIDDEN.
     const entities = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { cart { totalQuantity } } } }`;
     const vars = { r: [{ __typename: 'User', id: alice.userId }] };
-    const requestId = randomUUID();
     const asBob = await stack.gql(entities, vars, {
       url: stack.cart.url,
-      headers: { 'x-request-id': requestId, ...signIdentityHeaders(stack.cart.deps.secrets.identitySecret, { userId: bob.userId, roles: ['CUSTOMER'] }, requestId) },
+      headers: signedHeaders(stack.cart.deps.secrets.identitySecret, { userId: bob.userId, roles: ['CUSTOMER'] }, stack.cart.url, { query: entities, variables: vars }),
     });
     expect(codeOf(asBob)).toBe('FORBIDDEN');
     expect(JSON.stringify(asBob.data)).not.toContain('"totalQuantity":4');

@@ -3,8 +3,9 @@
  * exact counts in MySQL and Redis afterwards, typed outcomes, idempotent replays, and reads.
  */
 import { randomUUID } from 'node:crypto';
-import { Identity, signIdentityHeaders } from '@flashsale/platform';
+import { Identity } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
+import { signedHeaders } from '../support/signed';
 import { adminToken, createSaleProduct } from '../support/catalog';
 import { createTestUser } from '../support/users';
 import { available, boughtBy, buyers, connectOrderToProduct, ORDER_FIELDS, placed, placeOrder, reservationCount, sql, unitsIn } from '../support/orders';
@@ -217,12 +218,12 @@ describe('reading orders', () => {
     const [owner, stranger] = await buyers(stack, 2);
     const order = await placed(stack, owner, [{ productId: product.id, quantity: 1 }]);
     const entities = async (who: Identity) => {
-      const requestId = randomUUID();
-      const res = await stack.gql<{ _entities: Array<{ id: string; status: string } | null> }>(
-        `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id status } } }`,
-        { r: [{ __typename: 'Order', id: order.id }] },
-        { url: stack.order.url, headers: { 'x-request-id': requestId, ...signIdentityHeaders(stack.config.IDENTITY_SECRET!, who, requestId) } },
-      );
+      const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id status } } }`;
+      const variables = { r: [{ __typename: 'Order', id: order.id }] };
+      const res = await stack.gql<{ _entities: Array<{ id: string; status: string } | null> }>(query, variables, {
+        url: stack.order.url,
+        headers: signedHeaders(stack.config.IDENTITY_SECRET!, who, stack.order.url, { query, variables }),
+      });
       return res.data?._entities[0];
     };
     expect(await entities(owner)).toEqual({ id: order.id, status: 'PENDING_PAYMENT' });

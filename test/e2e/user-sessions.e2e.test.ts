@@ -4,8 +4,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { signIdentityHeaders } from '@flashsale/platform';
 import { startStack, Stack, GraphQLResponse } from '../support/stack';
+import { signedHeaders } from '../support/signed';
 import { createTestUser } from '../support/users';
 import { createAdmin } from '../../scripts/create-admin';
 import { seedBuyers, DEFAULT_BUYER_PASSWORD } from '../../scripts/seed-buyers';
@@ -225,22 +225,21 @@ describe('profile and password', () => {
 
 describe('who may read personal data', () => {
   const ENTITIES = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id email name } } }`;
-  const asCaller = (identity: { userId: string; roles: Array<'CUSTOMER' | 'ADMIN'> }) => {
-    const requestId = randomUUID();
-    return { 'x-request-id': requestId, ...signIdentityHeaders(stack.user.deps.secrets.identitySecret, identity, requestId) };
-  };
+  /** Signed as the gateway signs: over this very body ({ query: ENTITIES, variables }). */
+  const asCaller = (identity: { userId: string; roles: Array<'CUSTOMER' | 'ADMIN'> }, variables: Record<string, unknown>) =>
+    signedHeaders(stack.user.deps.secrets.identitySecret, identity, stack.user.url, { query: ENTITIES, variables });
 
   it('another customer reaching a User through federation gets FORBIDDEN; an admin and the user get the data', async () => {
     const u = await createTestUser(stack, { name: 'Private Person' });
     const reps = [{ __typename: 'User', id: u.id }];
-    const stranger = await stack.gql(ENTITIES, { reps }, { url: stack.user.url, headers: asCaller({ userId: randomUUID(), roles: ['CUSTOMER'] }) });
+    const stranger = await stack.gql(ENTITIES, { reps }, { url: stack.user.url, headers: asCaller({ userId: randomUUID(), roles: ['CUSTOMER'] }, { reps }) });
     expect(codeOf(stranger)).toBe('FORBIDDEN');
     expect(JSON.stringify(stranger.data)).not.toContain('Private Person');
     const anonymous = await stack.gql(ENTITIES, { reps }, { url: stack.user.url });
     expect(codeOf(anonymous)).toBe('FORBIDDEN');
-    const admin = await stack.gql(ENTITIES, { reps }, { url: stack.user.url, headers: asCaller({ userId: randomUUID(), roles: ['ADMIN'] }) });
+    const admin = await stack.gql(ENTITIES, { reps }, { url: stack.user.url, headers: asCaller({ userId: randomUUID(), roles: ['ADMIN'] }, { reps }) });
     expect(data(admin)._entities).toEqual([{ id: u.id, email: u.email, name: 'Private Person' }]);
-    const self = await stack.gql(ENTITIES, { reps }, { url: stack.user.url, headers: asCaller({ userId: u.id, roles: ['CUSTOMER'] }) });
+    const self = await stack.gql(ENTITIES, { reps }, { url: stack.user.url, headers: asCaller({ userId: u.id, roles: ['CUSTOMER'] }, { reps }) });
     expect(data(self)._entities[0].name).toBe('Private Person');
   });
 });

@@ -75,10 +75,11 @@ export async function childService(stack: Stack, name: 'gateway' | 'order', env:
 /** POSTs an operation straight to a subgraph with gateway-signed identity headers. */
 export async function callSubgraph<T>(url: string, identitySecret: string, identity: Identity, query: string, variables: Record<string, unknown>): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> }> {
   const requestId = randomUUID();
+  const body = JSON.stringify({ query, variables });
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId, ...signIdentityHeaders(identitySecret, identity, requestId) },
-    body: JSON.stringify({ query, variables }),
+    headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId, ...signIdentityHeaders(identitySecret, identity, requestId, { method: 'POST', path: new URL(url).pathname, body }) },
+    body,
   });
   return (await res.json()) as { data?: T };
 }

@@ -42,12 +42,13 @@ export interface ProbeOptions {
   /**
    * Keys (without prefix) whose changes are bookkeeping by design, not state a request changed.
    * Default: the gateway's rate-limit counters (`rl:`), which count every attempt, accepted or
-   * not, and the daily job's periodic lock (`lock:job:`), taken every 30 s by the order subgraph.
+   * not, the daily job's periodic lock (`lock:job:`), taken every 30 s by the order subgraph, and
+   * the identity replay cache (`identity:nonce:`), one key per signed subgraph request.
    */
   ignoreKey?: (key: string) => boolean;
 }
 
-export const defaultIgnoredKey = (key: string) => key.startsWith('rl:') || key.startsWith('lock:job:');
+export const defaultIgnoredKey = (key: string) => key.startsWith('rl:') || key.startsWith('lock:job:') || key.startsWith('identity:nonce:');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

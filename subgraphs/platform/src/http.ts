@@ -99,9 +99,10 @@ const CHARSET = /;\s*charset\s*=\s*"?([\w-]+)"?/i;
  * content type (Apollo Server then answers 400 itself). Never reads more than `limitBytes`
  * (decompressed, when the body is gzip/deflate/br encoded): 413 beyond it, 400 for bad JSON,
  * 415 for a charset other than UTF-8 or an unknown content encoding, 408 when the body has not
- * arrived within BODY_READ_TIMEOUT_MS.
+ * arrived within BODY_READ_TIMEOUT_MS. `onBytes` is given the body bytes read (after content
+ * decoding, before parsing): subgraphs check the gateway's signed body digest against them.
  */
-export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, limitBytes: number, onBytes?: (bytes: Buffer) => void): Promise<unknown> {
   const declared = req.headers['content-length'];
   const tooLarge = () => new HttpError(413, `Request body is larger than ${limitBytes} bytes`);
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
@@ -130,7 +131,7 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
     throw new HttpError(415, `Unsupported content encoding "${encoding}"`);
   }
 
-  const text = await new Promise<string>((resolve, reject) => {
+  const bytes = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     // A client that trickles its body would hold an admission slot for as long as it likes.
@@ -148,12 +149,14 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
     });
     stream.once('end', () => {
       clearTimeout(timer);
-      resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
     stream.once('error', () => fail(new HttpError(400, 'Malformed request body')));
     req.once('aborted', () => fail(new HttpError(400, 'Request body was cut short')));
     if (stream !== req) req.once('error', () => fail(new HttpError(400, 'Malformed request body')));
   });
+  onBytes?.(bytes);
+  const text = bytes.toString('utf8');
   // Like body-parser's strict mode: a GraphQL request body is an object or an array.
   const first = text.trimStart()[0];
   if (first !== '{' && first !== '[') throw new HttpError(400, 'Malformed request body');

@@ -15,11 +15,12 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { GraphQLSchema } from 'graphql';
+import type Redis from 'ioredis';
 import { Config, ServiceName, servicePort } from './config';
 import type { Logger } from './logger';
 import { BaseContext } from './context';
 import { makeFormatError, AppError } from './errors';
-import { REQUEST_ID_HEADER, verifyIdentityHeaders } from './identity';
+import { REQUEST_ID_HEADER, bodyDigestOf, claimIdentityNonce, verifyIdentityHeaders } from './identity';
 import { requestLogPlugin } from './request-log';
 import { AdmissionController } from './admission';
 import { HttpError, RouteHandler, executeGraphQL, pathOf, readJsonBody, sendError, sendJson, withAdmission } from './http';
@@ -43,6 +44,8 @@ export interface SubgraphDefinition<Ctx extends BaseContext> {
   /** Closes the subgraph's pools and workers after the HTTP server has drained. */
   close: () => Promise<void>;
   plugins?: ApolloServerPlugin<Ctx>[];
+  /** The replay cache for signed identity (shared by replicas): each signed nonce is accepted once. */
+  replayCache: Redis;
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -85,15 +88,27 @@ export async function serveSubgraph<Ctx extends BaseContext>(
     const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     try {
-      const body = req.method === 'POST' ? await readJsonBody(req, config.MAX_BODY_BYTES) : undefined;
+      let bodyBytes: Buffer | undefined;
+      const body = req.method === 'POST' ? await readJsonBody(req, config.MAX_BODY_BYTES, (b) => (bodyBytes = b)) : undefined;
       await executeGraphQL(server, req, res, body, async () => {
         const reqLogger = logger.child({ requestId });
-        let identity;
+        let identity = null;
         try {
-          identity = verifyIdentityHeaders(identitySecret, req.headers, requestId, config.IDENTITY_MAX_AGE_SECONDS);
+          // Bound to this request: method, request target and the digest of the body bytes read.
+          const received = { method: req.method ?? 'GET', path: req.url ?? '/', bodyDigest: bodyDigestOf(bodyBytes) };
+          const verified = verifyIdentityHeaders(identitySecret, req.headers, requestId, received, config.IDENTITY_MAX_AGE_SECONDS);
+          if (verified) {
+            await claimIdentityNonce(def.replayCache, requestId, verified);
+            identity = verified.identity;
+          }
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
-          reqLogger.warn({ reason: err.message }, 'rejected identity headers');
+          if (err.code === 'SERVICE_UNAVAILABLE') {
+            // Fail closed: without the replay cache a signed request cannot be told from a replay.
+            reqLogger.warn({ err: (err as { cause?: unknown }).cause, securityEvent: 'identity_replay_cache_unavailable' }, 'refused identity: replay cache unavailable');
+            throw new AppError(err.code, err.message, { ...err.extensions, http: { status: 503, headers: new Map([['retry-after', String(err.extensions.retryAfter ?? 1)]]) } });
+          }
+          reqLogger.warn({ reason: err.message, securityEvent: 'identity_rejected', method: req.method, path: req.url }, 'rejected identity headers');
           // A refusal from the context function would otherwise be answered HTTP 500.
           throw new AppError(err.code, err.message, { http: { status: 401 } });
         }

@@ -104,6 +104,7 @@ export async function startSubgraphService<S>(mod: SubgraphModule<S>, config: Co
         redis: () => redis.ping(),
       },
       routes: mod.routes?.(deps, services),
+      replayCache: redis,
       close: async () => {
         await Promise.all(workers.map((w) => w.stop()));
         await orm.close(true);

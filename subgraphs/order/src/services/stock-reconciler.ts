@@ -65,22 +65,25 @@ export class GraphQLProductSource implements ProductSource {
 
   async fetch(ids: readonly string[]): Promise<Map<string, ProductTruth>> {
     const requestId = `reconcile-${randomUUID()}`;
-    const res = await fetch(serviceUrl(this.config, 'product'), {
+    const url = new URL(serviceUrl(this.config, 'product'));
+    // The signature covers these exact bytes, the method and the path (platform identity.ts).
+    const body = JSON.stringify({
+      query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id stock price currency saleOpensAt saleClosesAt maxPerCustomer active } } }`,
+      variables: { r: ids.map((id) => ({ __typename: 'Product', id })) },
+    });
+    const res = await fetch(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         [REQUEST_ID_HEADER]: requestId,
-        ...signIdentityHeaders(this.identitySecret, ORDER_SERVICE_IDENTITY, requestId),
+        ...signIdentityHeaders(this.identitySecret, ORDER_SERVICE_IDENTITY, requestId, { method: 'POST', path: url.pathname + url.search, body }),
       },
-      body: JSON.stringify({
-        query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id stock price currency saleOpensAt saleClosesAt maxPerCustomer active } } }`,
-        variables: { r: ids.map((id) => ({ __typename: 'Product', id })) },
-      }),
+      body,
       signal: AbortSignal.timeout(3000),
     });
-    const body = (await res.json()) as { data?: { _entities: Array<ProductTruth | null> }; errors?: unknown[] };
-    if (!body.data) throw new Error(`product subgraph answered ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 300)}`);
-    return new Map(body.data._entities.filter((p): p is ProductTruth => !!p).map((p) => [p.id, p]));
+    const answer = (await res.json()) as { data?: { _entities: Array<ProductTruth | null> }; errors?: unknown[] };
+    if (!answer.data) throw new Error(`product subgraph answered ${res.status}: ${JSON.stringify(answer.errors ?? answer).slice(0, 300)}`);
+    return new Map(answer.data._entities.filter((p): p is ProductTruth => !!p).map((p) => [p.id, p]));
   }
 }
 
