@@ -48,6 +48,7 @@ import {
   IDENTITY_HEADERS,
   createRedis,
   requestLogPlugin,
+  protocolErrorsPlugin,
   AccessTokenVerifier,
 } from '@flashsale/platform';
 
@@ -227,6 +228,7 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     formatError: makeFormatError(logger),
     plugins: [
       ...protection.plugins,
+      protocolErrorsPlugin<GatewayContext>(),
       rateLimitPlugin(config.RATE_LIMITS, redis, logger),
       requestLogPlugin<GatewayContext>(logger),
       ApolloServerPluginDrainHttpServer({ httpServer }),

@@ -107,4 +107,26 @@ describe('rootFields', () => {
     const { op: o, document } = op(`mutation { ...F ...F } fragment F on Mutation { placeOrder(input: {}) { __typename } }`);
     expect(rootFields(o, document)).toEqual(['placeOrder']);
   });
+
+  it('counts aliases once each, and the same response key once (GraphQL merges it)', () => {
+    const { op: o, document } = op(`mutation { a: placeOrder(input: {}) { id } b: placeOrder(input: {}) { id } placeOrder(input: {}) { id } ... { placeOrder(input: {}) { id } } }`);
+    expect(rootFields(o, document)).toEqual(['placeOrder', 'placeOrder', 'placeOrder']);
+  });
+
+  it('leaves out what @skip/@include skip for these variables, defaults included', () => {
+    const { op: o, document } = op(`
+      mutation ($go: Boolean!, $no: Boolean = true) {
+        a: placeOrder(input: {}) @include(if: $go) { id }
+        ... @skip(if: $no) { b: placeOrder(input: {}) { id } }
+        ...F @include(if: false)
+        ...G @skip(if: $go)
+        c: logIn(input: {}) @skip(if: false) { id }
+      }
+      fragment F on Mutation { f: placeOrder(input: {}) { id } }
+      fragment G on Mutation { g: placeOrder(input: {}) { id } }
+    `);
+    expect(rootFields(o, document, { go: false })).toEqual(['placeOrder', 'logIn']); // g, c
+    expect(rootFields(o, document, { go: true })).toEqual(['placeOrder', 'logIn']); // a, c
+    expect(rootFields(o, document, { go: true, no: false })).toEqual(['placeOrder', 'placeOrder', 'logIn']); // a, b, c
+  });
 });

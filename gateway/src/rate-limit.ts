@@ -9,11 +9,12 @@
  *
  * Each rule is a fixed window of `seconds` per key (`rl:<field>:<by>:<user id | address>`): the
  * first hit starts the window, and the key expires with it. Root fields are counted wherever they
- * sit in the operation's root selection set, inline fragments and fragment spreads included, and
- * once per occurrence (two aliases of placeOrder count two).
+ * sit in the operation's root selection set, inline fragments and fragment spreads included, once
+ * per response key (two aliases of placeOrder count two), and not when @skip/@include leave them
+ * out for the request's variables (see `rootFields`).
  */
 import type Redis from 'ioredis';
-import { GraphQLError, OperationDefinitionNode, Kind, SelectionSetNode, FragmentDefinitionNode, DocumentNode } from 'graphql';
+import { GraphQLError, OperationDefinitionNode, Kind, SelectionSetNode, FragmentDefinitionNode, DocumentNode, DirectiveNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Config, Logger } from '@flashsale/platform';
 import type { GatewayContext } from './gateway';
@@ -44,28 +45,56 @@ return {over, wait}
 
 type Consumer = Redis & { rateLimitConsume(numKeys: number, ...args: (string | number)[]): Promise<[number, number]> };
 
-/** The root fields an operation selects, once per occurrence, looking through fragments. */
-export function rootFields(op: OperationDefinitionNode, document?: DocumentNode): string[] {
+/** Whether @skip/@include on a node let it run, given the request's variables (defaults applied). */
+function included(node: { directives?: readonly DirectiveNode[] }, variables: Record<string, unknown>): boolean {
+  for (const d of node.directives ?? []) {
+    if (d.name.value !== 'skip' && d.name.value !== 'include') continue;
+    const arg = d.arguments?.find((a) => a.name.value === 'if')?.value;
+    // Validation has already refused a missing or non-Boolean `if`; a variable that was not sent
+    // (and has no default) is null, which GraphQL refuses at execution: count the field then.
+    const value = arg?.kind === Kind.BOOLEAN ? arg.value : arg?.kind === Kind.VARIABLE ? variables[arg.name.value] : undefined;
+    if (typeof value !== 'boolean') continue;
+    if (d.name.value === 'skip' ? value : !value) return false;
+  }
+  return true;
+}
+
+/**
+ * The root fields an operation runs, looking through inline fragments and fragment spreads (nested
+ * too), once per response key: two aliases of placeOrder count two, while the same field selected
+ * twice under one response key (a fragment spread twice, say) is merged by GraphQL and runs once.
+ * A field, fragment or spread that @skip/@include leave out for these variables is not counted.
+ */
+export function rootFields(op: OperationDefinitionNode, document?: DocumentNode, variables: Record<string, unknown> = {}): string[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document?.definitions ?? []) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const out: string[] = [];
-  const seen = new Set<string>();
+  const values: Record<string, unknown> = {};
+  for (const v of op.variableDefinitions ?? []) {
+    const name = v.variable.name.value;
+    const sent = variables[name];
+    if (sent !== undefined) values[name] = sent;
+    else if (v.defaultValue?.kind === Kind.BOOLEAN) values[name] = v.defaultValue.value;
+  }
+  const byKey = new Map<string, string>();
+  const entered = new Set<string>();
   const walk = (set: SelectionSetNode) => {
     for (const s of set.selections) {
-      if (s.kind === Kind.FIELD) out.push(s.name.value);
+      if (!included(s, values)) continue;
+      if (s.kind === Kind.FIELD) byKey.set(s.alias?.value ?? s.name.value, s.name.value);
       else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet);
       else {
-        // A spread used twice at the root selects its fields once (GraphQL merges them).
         const f = fragments.get(s.name.value);
-        if (f && !seen.has(f.name.value)) {
-          seen.add(f.name.value);
+        // Validation refuses fragment cycles; this only guards the walk itself.
+        if (f && !entered.has(f.name.value)) {
+          entered.add(f.name.value);
           walk(f.selectionSet);
+          entered.delete(f.name.value);
         }
       }
     }
   };
   walk(op.selectionSet);
-  return out;
+  return [...byKey.values()];
 }
 
 export interface RateLimitCheck {
@@ -106,10 +135,10 @@ export function rateLimitPlugin(rules: Rule[], redis: Redis, logger: Logger): Ap
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, document, contextValue }) {
+        async didResolveOperation({ operation, document, request, contextValue }) {
           if (!operation) return;
           let counts: Map<string, number> | undefined;
-          for (const field of rootFields(operation, document)) {
+          for (const field of rootFields(operation, document, request.variables ?? {})) {
             if (!limited.has(field)) continue;
             counts ??= new Map();
             counts.set(field, (counts.get(field) ?? 0) + 1);

@@ -22,6 +22,7 @@ import { BaseContext } from './context';
 import { makeFormatError, AppError } from './errors';
 import { REQUEST_ID_HEADER, bodyDigestOf, claimIdentityNonce, verifyIdentityHeaders } from './identity';
 import { requestLogPlugin } from './request-log';
+import { protocolErrorsPlugin } from './protocol';
 import { AdmissionController } from './admission';
 import { HttpError, RouteHandler, executeGraphQL, pathOf, readJsonBody, sendError, sendJson, withAdmission } from './http';
 
@@ -159,6 +160,7 @@ export async function serveSubgraph<Ctx extends BaseContext>(
       // No cache hints are used; the plugin would otherwise wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
       requestLogPlugin<Ctx>(logger),
+      protocolErrorsPlugin<Ctx>(),
       ...(config.NODE_ENV === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...(def.plugins ?? []),
     ],
