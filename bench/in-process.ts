@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/mysql';
-import { AppError, OrderPlacedEvent, createLogger, createRedis, enqueueEvent, ormConfig, redisKeys } from '@flashsale/platform';
+import { AppError, createLogger, createRedis, enqueueEvent, eventStreams, ormConfig } from '@flashsale/platform';
 import { orderEntities } from '../subgraphs/order/src/subgraph';
 import { migrations } from '../subgraphs/order/src/migrations';
 import { Order } from '../subgraphs/order/src/entities/order.entity';
@@ -66,7 +66,7 @@ export class InProcessOrders {
         createdAt: now,
       });
       lines.forEach((l, i) => em.create(OrderItem, { order, productId: l.productId, quantity: l.quantity, unitPrice: reserved.prices[i].unitPrice }));
-      enqueueEvent<OrderPlacedEvent>(em, redisKeys.orderEvents, { type: 'order.placed', orderId: id, userId: buyer, items: lines });
+      enqueueEvent(em, eventStreams.order, { type: 'order.placed', orderId: id, userId: buyer, items: lines });
       await em.flush();
     } catch (err) {
       await this.reservations.release(id);

@@ -9,6 +9,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/mysql';
 import type Redis from 'ioredis';
+import { z } from 'zod';
 import {
   EntityManager,
   ProcessedEvent,
@@ -18,6 +19,7 @@ import {
   createRedis,
   deletePrefixedKeys,
   dropDatabase,
+  eventContract,
   ensureDatabase,
   loadConfig,
   ormConfig,
@@ -31,11 +33,8 @@ const logger = createLogger(config, 'event-batches-test');
 const dbName = `t_${run}_events`;
 const GROUP = 'g';
 
-interface TestEvent {
-  type: string;
-  poison?: boolean;
-  units?: number;
-}
+const testEventSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('test.event'), poison: z.boolean().optional(), units: z.number().int().optional() })]);
+type TestEvent = z.infer<typeof testEventSchema>;
 
 let orm: MikroORM;
 let redis: Redis;
@@ -84,7 +83,7 @@ function consume(stream: string, opts: { consumer?: string; batchSize?: number; 
     startStreamConsumer<TestEvent>({
       orm,
       redis: client,
-      stream,
+      contract: eventContract(stream, testEventSchema),
       group: GROUP,
       consumer: opts.consumer ?? 'c1',
       logger,

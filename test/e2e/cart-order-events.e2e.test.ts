@@ -4,7 +4,7 @@
  * tests publish exactly that with XADD and watch the cart subgraph's consumer apply it.
  */
 import { randomUUID } from 'node:crypto';
-import { OrderPlacedEvent, redisKeys } from '@flashsale/platform';
+import { OrderPlacedEvent, listDeadLetters, redisKeys } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
 import { createTestUser } from '../support/users';
@@ -109,7 +109,7 @@ describe('a placed order takes its lines out of the cart', () => {
     expect(await storedLines(other.userId)).toEqual({ [a]: 2 });
   });
 
-  it('skips malformed events and other event types without stalling the stream, and handles a buyer with no cart', async () => {
+  it('dead-letters malformed events, ignores other event types, without stalling the stream, and handles a buyer with no cart', async () => {
     const a = await product();
     const carol = await shopperWith({ [a]: 4 });
     const malformed = await publish({ type: 'order.placed', orderId: 'x', userId: carol.userId, items: [{ productId: a, quantity: -4 }] });
@@ -119,7 +119,14 @@ describe('a placed order takes its lines out of the cart', () => {
     const noCart = await publish(placed(randomUUID(), [[a, 1]]));
     const last = await publish(placed(carol.userId, [[a, 1]]));
     await untilProcessed(last);
-    for (const id of [malformed, otherType, noCart]) expect(await processed(id)).toBe(true);
+    for (const id of [otherType, noCart]) expect(await processed(id)).toBe(true);
+    // Retrying cannot fix a malformed event: it went to the dead-letter stream at once, with the reason.
+    const letters = await listDeadLetters(stack.cart.deps.redis, redisKeys.orderEvents);
+    expect(letters.filter((l) => l.eventId === malformed || l.eventId === unreadable).map((l) => [l.eventId, l.kind, l.reason])).toEqual([
+      [malformed, 'malformed', expect.stringContaining('items.0.quantity: Number must be greater than 0')],
+      [unreadable, 'malformed', 'payload is not JSON'],
+    ]);
+    expect(await processed(malformed)).toBe(false);
     expect(await storedLines(carol.userId)).toEqual({ [a]: 3 });
     expect(await pendingCount()).toBe(0);
   });

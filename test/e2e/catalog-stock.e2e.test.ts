@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/core';
-import { ProcessedEvent, redisKeys, StockEvent } from '@flashsale/platform';
+import { ProcessedEvent, listDeadLetters, redisKeys, StockEvent } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct, readProductStock, readStockHash, adminToken } from '../support/catalog';
 import { STOCK_EVENTS_GROUP } from '../../subgraphs/product/src/subgraph';
@@ -90,15 +90,25 @@ describe('stock events', () => {
     expect(await processed([id])).toBe(1);
   });
 
-  it('skips events for unknown products or with bad quantities, and keeps consuming', async () => {
+  it('skips events for unknown products, dead-letters events with bad quantities or unreadable payloads, and keeps consuming', async () => {
     const p = await createSaleProduct(stack, { stock: 10 });
-    await publish(sold(randomUUID(), 1));
-    await publish({ ...sold(p.id, 1), quantity: -4 });
-    await publish({ ...sold(p.id, 1), quantity: 1.5 });
-    await redis().xadd(redisKeys.stockEvents, '*', 'id', randomUUID(), 'type', 'stock.sold', 'payload', '{not json');
+    const unknown = await publish(sold(randomUUID(), 1));
+    const negative = await publish({ ...sold(p.id, 1), quantity: -4 });
+    const fractional = await publish({ ...sold(p.id, 1), quantity: 1.5 });
+    const unreadable = randomUUID();
+    await redis().xadd(redisKeys.stockEvents, '*', 'id', unreadable, 'type', 'stock.sold', 'payload', '{not json');
     await publish(sold(p.id, 1));
     await drain(marker);
     expect(await readProductStock(stack, p.id)).toBe(9);
+    expect(await processed([unknown])).toBe(1);
+    expect(await processed([negative, fractional, unreadable])).toBe(0);
+    const letters = (await listDeadLetters(redis(), redisKeys.stockEvents)).filter((l) => [negative, fractional, unreadable].includes(l.eventId));
+    expect(letters.map((l) => [l.eventId, l.kind])).toEqual([
+      [negative, 'malformed'],
+      [fractional, 'malformed'],
+      [unreadable, 'malformed'],
+    ]);
+    expect(letters[0].reason).toBe('stock.sold does not match its schema: quantity: Number must be greater than 0');
   });
 });
 
@@ -205,6 +215,7 @@ describe('stock events in one batch', () => {
 
     const dup = sold(p2.id, 2);
     const dupId = randomUUID();
+    const malformedId = randomUUID();
     const entries: Array<[StockEvent, string]> = [
       ...Array.from({ length: 10 }, (): [StockEvent, string] => [sold(p1.id, 1), randomUUID()]),
       [returned(p1.id, 3), randomUUID()],
@@ -217,7 +228,7 @@ describe('stock events in one batch', () => {
       [sold(p3.id, 2), randomUUID()],
       [sold(p3.id, 2), randomUUID()],
       [returned(p3.id, 5), randomUUID()],
-      [{ ...sold(p3.id, 1), quantity: 0 }, randomUUID()], // malformed: skipped, the rest still applies
+      [{ ...sold(p3.id, 1), quantity: 0 }, malformedId], // malformed: dead-lettered, the rest still applies
     ];
     const multi = redis().multi();
     for (const [event, id] of entries) multi.xadd(redisKeys.stockEvents, '*', 'id', id, 'type', event.type, 'payload', JSON.stringify(event));
@@ -227,7 +238,9 @@ describe('stock events in one batch', () => {
     expect(await readProductStock(stack, p1.id)).toBe(45 - 10 + 3);
     expect(await readProductStock(stack, p2.id)).toBe(10 - 2 - 4 + 1);
     expect(await readProductStock(stack, p3.id)).toBe(5);
-    const ids = [...new Set(entries.map(([, id]) => id))];
+    const ids = [...new Set(entries.map(([, id]) => id))].filter((id) => id !== malformedId);
     expect(await processed(ids)).toBe(ids.length);
+    expect(await processed([malformedId])).toBe(0);
+    expect((await listDeadLetters(redis(), redisKeys.stockEvents)).filter((l) => l.eventId === malformedId).map((l) => l.kind)).toEqual(['malformed']);
   });
 });

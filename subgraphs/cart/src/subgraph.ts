@@ -5,7 +5,7 @@ import {
   ProcessedEvent,
   SubgraphModule,
   SubgraphService,
-  redisKeys,
+  eventStreams,
   startStreamConsumer,
   startSubgraphService,
 } from '@flashsale/platform';
@@ -37,10 +37,10 @@ export const cartSubgraph: SubgraphModule<CartServices> = {
   services: ({ orm, redis, logger }) => ({ carts: new CartService(orm, new ProductListings(redis), logger) }),
   workers: (deps, services) => [
     // Placed orders take their lines out of the buyer's cart.
-    startStreamConsumer<{ type: string }>({
+    startStreamConsumer({
       orm: deps.orm,
       redis: deps.newRedis({ blocking: true }),
-      stream: redisKeys.orderEvents,
+      contract: eventStreams.order,
       group: CART_ORDER_EVENTS_GROUP,
       consumer: `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
       logger: deps.logger.child({ worker: 'order-events' }),
@@ -49,6 +49,7 @@ export const cartSubgraph: SubgraphModule<CartServices> = {
       // that moment share one transaction (a cart is updated at most this much later; an event
       // arriving while the consumer idles is applied at once).
       lingerMs: deps.config.EVENT_CONSUMER_LINGER_MS,
+      maxAttempts: deps.config.EVENT_MAX_ATTEMPTS,
     }),
   ],
 };

@@ -87,6 +87,8 @@ export const configSchema = z.object({
   GATEWAY_SUBGRAPH_CLIENT: z.enum(['undici', 'fetch']).default('undici'),
   OUTBOX_RELAY_GAP_MS: z.coerce.number().int().min(0).default(100),
   EVENT_CONSUMER_LINGER_MS: z.coerce.number().int().min(0).default(100),
+  // Failed applications after which a stream consumer moves an event to its dead-letter stream.
+  EVENT_MAX_ATTEMPTS: positiveInt(5),
   ORDER_LOCK_TTL_MS: positiveInt(10_000),
   ORDER_LOCK_WAIT_MS: z.coerce.number().int().min(0).default(5000),
   ORDER_SWEEP_INTERVAL_MS: positiveInt(5000),

@@ -10,13 +10,27 @@
  * gone recreates it; the processed-event ids make the replayed events that were applied already
  * no-ops.
  */
-import { Entity, Index, IsolationLevel, PrimaryKey, Property, UniqueConstraintViolationException, LockMode } from '@mikro-orm/core';
+import {
+  ConnectionException,
+  DeadlockException,
+  Entity,
+  Index,
+  IsolationLevel,
+  LockMode,
+  LockWaitTimeoutException,
+  PrimaryKey,
+  Property,
+  UniqueConstraintViolationException,
+} from '@mikro-orm/core';
 import type { MikroORM, EntityManager } from '@mikro-orm/mysql';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from './logger';
 import { MAX_BLOCKING_READ_MS } from './redis';
 import { startPeriodic } from './periodic';
+import { isInfrastructureError } from './errors';
+import { EventContract, parseEvent } from './event-contracts';
+import { deadLetterFields, deadLetterStream, NewDeadLetter } from './dead-letters';
 
 @Entity({ tableName: 'outbox' })
 @Index({ properties: ['publishedAt', 'id'] })
@@ -55,12 +69,17 @@ export class ProcessedEvent {
   processedAt: Date = new Date();
 }
 
-/** Adds an outbox row to the unit of work; it commits (or not) with the caller's change. */
-export function enqueueEvent<T extends { type: string }>(em: EntityManager, stream: string, event: T): OutboxMessage {
+/**
+ * Adds an outbox row to the unit of work; it commits (or not) with the caller's change. The event
+ * is typed by its stream's contract (event-contracts.ts) and checked against it here, so a
+ * producer bug fails the producer's transaction instead of reaching a consumer.
+ */
+export function enqueueEvent<T extends { type: string }>(em: EntityManager, contract: EventContract<T>, event: T): OutboxMessage {
+  const checked = contract.schema.parse(event);
   const msg = new OutboxMessage();
-  msg.stream = stream;
-  msg.type = event.type;
-  msg.payload = event as unknown as Record<string, unknown>;
+  msg.stream = contract.stream;
+  msg.type = checked.type;
+  msg.payload = checked as unknown as Record<string, unknown>;
   em.persist(msg);
   return msg;
 }
@@ -171,10 +190,31 @@ export interface StreamMessage<T> {
 /** How many entries a consumer reads (and applies in one transaction) at most, unless told otherwise. */
 export const DEFAULT_CONSUMER_BATCH = 100;
 
-export interface StreamConsumerOptions<T> {
+/** Failed applications after which an event is dead-lettered, unless told otherwise (EVENT_MAX_ATTEMPTS). */
+export const DEFAULT_EVENT_MAX_ATTEMPTS = 5;
+
+/** The Redis hash in which a consumer group counts the failed applications of its pending entries. */
+export function eventAttemptsKey(stream: string, group: string): string {
+  return `${stream}:attempts:${group}`;
+}
+
+/**
+ * Errors that say a store cannot be used right now (MySQL or Redis unreachable or timing out, no
+ * free connection, a deadlock victim, a lock wait timeout), not that the event cannot be applied:
+ * they are not counted against the event, however long they last.
+ */
+export function isTransientFailure(err: unknown): boolean {
+  if (err instanceof ConnectionException || err instanceof DeadlockException || err instanceof LockWaitTimeoutException) return true;
+  const e = err as { name?: unknown; message?: unknown } | null;
+  if (e?.name === 'KnexTimeoutError' || /Timeout acquiring a connection/i.test(String(e?.message ?? ''))) return true;
+  return isInfrastructureError(err);
+}
+
+export interface StreamConsumerOptions<T extends { type: string }> {
   orm: MikroORM;
   redis: Redis;
-  stream: string;
+  /** The stream and the schema of its events (event-contracts.ts); every entry is validated against it. */
+  contract: EventContract<T>;
   group: string;
   consumer: string;
   logger: Logger;
@@ -196,28 +236,54 @@ export interface StreamConsumerOptions<T> {
   lingerMs?: number;
   blockMs?: number;
   claimIdleMs?: number;
+  /** Failed applications after which an event goes to the dead-letter stream (default DEFAULT_EVENT_MAX_ATTEMPTS). */
+  maxAttempts?: number;
+}
+
+/** An entry as read: its event when it passed the contract, null when its type is not in the contract (ignored). */
+interface ReadMessage<T> {
+  eventId: string;
+  streamId: string;
+  event: T | null;
+  type: string;
+  payload: string;
 }
 
 /**
- * Consumes a stream in a consumer group, a batch of entries at a time. One READ COMMITTED
- * transaction per batch finds which event ids were processed already (one select), records the
- * others (one multi-row insert into `processed_event`) and applies them (`handleBatch`); then one
- * XACK acknowledges every entry of the batch. An id recorded already means the event was applied
- * before and is acknowledged only; an id twice in one batch is applied once.
+ * Consumes a stream in a consumer group, a batch of entries at a time. Every entry is first
+ * validated against the stream's contract. One READ COMMITTED transaction per batch finds which
+ * event ids were processed already (one select), records the others (one multi-row insert into
+ * `processed_event`) and applies them (`handleBatch`); then one XACK acknowledges every entry of
+ * the batch. An id recorded already means the event was applied before and is acknowledged only;
+ * an id twice in one batch is applied once. An event whose type the contract does not list is
+ * recorded and acknowledged without reaching the handler.
  *
  * When the batch transaction fails (a poison event, a lost race with another replica over a
  * duplicate id, a database hiccup), its events are applied one by one, each in its own
  * transaction: those that succeed are acknowledged; one that fails again stays pending and is
- * retried (reclaimed after `claimIdleMs`). An entry whose payload is not JSON is acknowledged and
- * skipped (logged): no retry could read it.
+ * retried (reclaimed after `claimIdleMs`).
+ *
+ * Dead letters (dead-letters.ts). An entry that fails the contract (not JSON, no type, a listed
+ * type with a wrong shape) is moved at once to the dead-letter stream with the reason and
+ * acknowledged: no retry could fix it. A failure of an event is counted when the event, applied
+ * ALONE in its own transaction, throws an error that is not transient (isTransientFailure: so a
+ * batch that fails because of another event, or a database that is down, counts nothing); the
+ * count lives in a Redis hash per stream and group (eventAttemptsKey), keyed by entry id, so it
+ * survives restarts and is shared by replicas. When an event's count reaches `maxAttempts` it is
+ * dead-lettered with the last error, acknowledged, and its count deleted. A dead-lettered event is
+ * never recorded in `processed_event`, so a redriven copy is applied exactly once.
  */
 export function startStreamConsumer<T extends { type: string }>(opts: StreamConsumerOptions<T>): Worker {
-  const { orm, redis, stream, group, consumer, logger } = opts;
+  const { orm, redis, contract, group, consumer, logger } = opts;
+  const stream = contract.stream;
   // Within what the blocking client's command timeout allows (redis.ts).
   const blockMs = Math.min(opts.blockMs ?? 1000, MAX_BLOCKING_READ_MS);
   const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_CONSUMER_BATCH);
   const lingerMs = opts.lingerMs ?? 0;
   const claimIdleMs = opts.claimIdleMs ?? 15_000;
+  const maxAttempts = Math.max(1, opts.maxAttempts ?? DEFAULT_EVENT_MAX_ATTEMPTS);
+  const attemptsKey = eventAttemptsKey(stream, group);
+  const deadStream = deadLetterStream(stream);
   const perEvent = opts.handle;
   const handleBatch =
     opts.handleBatch ??
@@ -230,8 +296,8 @@ export function startStreamConsumer<T extends { type: string }>(opts: StreamCons
   let stopped = false;
 
   /** One transaction: skip ids processed already, record the rest, apply them. */
-  const applyInOneTransaction = async (messages: Array<StreamMessage<T>>): Promise<void> => {
-    const firstOfId = new Map<string, StreamMessage<T>>();
+  const applyInOneTransaction = async (messages: Array<ReadMessage<T>>): Promise<void> => {
+    const firstOfId = new Map<string, ReadMessage<T>>();
     for (const m of messages) if (!firstOfId.has(m.eventId)) firstOfId.set(m.eventId, m);
     // READ COMMITTED: every read sees the latest committed rows (a handler that locks a row and then
     // reads others sees what the previous lock holder committed, whatever it read first).
@@ -249,13 +315,14 @@ export function startStreamConsumer<T extends { type: string }>(opts: StreamCons
         // back to one by one, where it finds the id recorded).
         const processedAt = new Date();
         await em.insertMany(ProcessedEvent, fresh.map((m) => ({ eventId: m.eventId, stream, processedAt })));
-        await handleBatch(em, fresh);
+        const known = fresh.filter((m): m is ReadMessage<T> & { event: T } => m.event !== null);
+        if (known.length) await handleBatch(em, known.map(({ eventId, streamId, event }) => ({ eventId, streamId, event })));
       },
       { isolationLevel: IsolationLevel.READ_COMMITTED },
     );
   };
 
-  const applyOne = async (message: StreamMessage<T>): Promise<void> => {
+  const applyOne = async (message: ReadMessage<T>): Promise<void> => {
     try {
       await applyInOneTransaction([message]);
     } catch (err) {
@@ -265,19 +332,49 @@ export function startStreamConsumer<T extends { type: string }>(opts: StreamCons
     }
   };
 
+  /** Moves entries to the dead-letter stream, then acknowledges them (in that order: never lost). */
+  const deadLetter = async (letters: NewDeadLetter[]): Promise<void> => {
+    if (!letters.length) return;
+    const pipeline = redis.pipeline();
+    for (const l of letters) pipeline.xadd(deadStream, '*', ...deadLetterFields(l));
+    const added = await pipeline.exec();
+    const failed = added?.find(([err]) => err);
+    if (failed) throw failed[0];
+    await redis.xack(stream, group, ...letters.map((l) => l.streamId));
+    for (const l of letters) {
+      logger.error({ stream, group, deadLetterStream: deadStream, streamId: l.streamId, eventId: l.eventId, type: l.type, kind: l.kind, attempts: l.attempts, reason: l.reason }, 'event moved to the dead-letter stream');
+    }
+  };
+
+  /** Counts one failure of `m`; dead-letters it when that was the last allowed one. */
+  const countFailure = async (m: ReadMessage<T>, err: unknown, dead: NewDeadLetter[]): Promise<void> => {
+    if (isTransientFailure(err) || stopped) {
+      logger.warn({ err, stream, streamId: m.streamId, eventId: m.eventId }, 'event not applied (a store is unavailable); it stays pending and is retried, not counted as a failure');
+      return;
+    }
+    const attempts = await redis.hincrby(attemptsKey, m.streamId, 1);
+    if (attempts >= maxAttempts) {
+      const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      dead.push({ stream, group, streamId: m.streamId, eventId: m.eventId, type: m.type, payload: m.payload, kind: 'failed', reason, attempts, consumer });
+      return;
+    }
+    logger.warn({ err, stream, streamId: m.streamId, eventId: m.eventId, attempts, maxAttempts }, 'event handling failed; it stays pending and is retried');
+  };
+
   /** Applies and acknowledges what it can of `entries`; returns how many entries it read. */
-  const processBatch = async (entries: Array<[string, string[]]>): Promise<number> => {
+  const processBatch = async (entries: Array<[string, string[]]>, reclaimed: boolean): Promise<number> => {
     const ack: string[] = [];
-    const messages: Array<StreamMessage<T>> = [];
+    const dead: NewDeadLetter[] = [];
+    const messages: Array<ReadMessage<T>> = [];
     for (const [streamId, fields] of entries) {
       const f: Record<string, string> = {};
       for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
-      try {
-        messages.push({ eventId: f.id ?? streamId, streamId, event: JSON.parse(f.payload ?? '{}') as T });
-      } catch {
-        logger.error({ stream, streamId }, 'unreadable event; acknowledged and skipped');
-        ack.push(streamId);
-      }
+      const eventId = f.id ?? streamId;
+      const payload = f.payload ?? '';
+      const parsed = parseEvent(contract, f.payload);
+      if (parsed.ok) messages.push({ eventId, streamId, event: parsed.event, type: parsed.event.type, payload });
+      else if (parsed.ignored) messages.push({ eventId, streamId, event: null, type: parsed.type, payload });
+      else dead.push({ stream, group, streamId, eventId, type: f.type ?? '', payload, kind: 'malformed', reason: parsed.reason, attempts: 0, consumer });
     }
     if (messages.length) {
       try {
@@ -288,17 +385,29 @@ export function startStreamConsumer<T extends { type: string }>(opts: StreamCons
         for (const m of messages) {
           if (stopped) break;
           try {
-            // A lone event that failed for any other reason than a duplicate id waits for its retry.
+            // A lone event that failed for any other reason than a duplicate id has had its try.
             if (messages.length === 1 && !(err instanceof UniqueConstraintViolationException)) throw err;
             await applyOne(m);
             ack.push(m.streamId);
           } catch (oneErr) {
-            logger.warn({ err: oneErr, stream, streamId: m.streamId, eventId: m.eventId }, 'event handling failed; it stays pending and is retried');
+            await countFailure(m, oneErr, dead);
           }
         }
       }
     }
-    if (ack.length) await redis.xack(stream, group, ...ack);
+    await deadLetter(dead);
+    if (ack.length) {
+      if (reclaimed) {
+        // A redelivered entry may carry a failure count from an earlier try: it is done with.
+        const results = await redis.pipeline().xack(stream, group, ...ack).hdel(attemptsKey, ...ack).exec();
+        const failed = results?.find(([e]) => e);
+        if (failed) throw failed[0];
+      } else {
+        await redis.xack(stream, group, ...ack);
+      }
+    }
+    const counted = dead.filter((d) => d.kind === 'failed').map((d) => d.streamId);
+    if (counted.length) await redis.hdel(attemptsKey, ...counted);
     return entries.length;
   };
 
@@ -326,12 +435,12 @@ export function startStreamConsumer<T extends { type: string }>(opts: StreamCons
         if (Date.now() - lastClaim > claimIdleMs) {
           lastClaim = Date.now();
           const claimed = (await redis.xautoclaim(stream, group, consumer, claimIdleMs, '0', 'COUNT', batchSize)) as [string, Array<[string, string[]] | null>];
-          read += await processBatch((claimed[1] ?? []).filter((e): e is [string, string[]] => !!e));
+          read += await processBatch((claimed[1] ?? []).filter((e): e is [string, string[]] => !!e), true);
         }
         const res = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', batchSize, 'BLOCK', blockMs, 'STREAMS', stream, '>')) as
           | Array<[string, Array<[string, string[]]>]>
           | null;
-        if (res) for (const [, entries] of res) read += await processBatch(entries);
+        if (res) for (const [, entries] of res) read += await processBatch(entries, false);
         // Let events gather for the next transaction, unless the last read was a full batch (a backlog).
         if (lingerMs > 0 && read > 0 && read < batchSize && !stopped) await pause(lingerMs);
       } catch (err) {

@@ -14,30 +14,4 @@ export const redisKeys = {
   orderEvents: 'events:order',
 } as const;
 
-/**
- * Stock events (stream `events:stock`): `stock.sold` when an order is paid (product.stock -= q);
- * `stock.returned` when sold units come back (cancel of a paid order, completed return:
- * product.stock += q). Unpaid reservations that end (payment failed, expired) touch only Redis.
- * The stock hash itself (fields, scripts) is in stock/.
- */
-export interface StockSoldEvent {
-  type: 'stock.sold';
-  productId: string;
-  quantity: number;
-  orderId: string;
-}
-export interface StockReturnedEvent {
-  type: 'stock.returned';
-  productId: string;
-  quantity: number;
-  orderId: string;
-}
-export type StockEvent = StockSoldEvent | StockReturnedEvent;
-
-export interface OrderPlacedEvent {
-  type: 'order.placed';
-  orderId: string;
-  userId: string;
-  items: Array<{ productId: string; quantity: number }>;
-}
-export type OrderEvent = OrderPlacedEvent;
+// The events these streams carry are defined once, as schemas, in event-contracts.ts.

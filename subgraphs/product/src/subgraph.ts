@@ -3,10 +3,9 @@ import {
   Config,
   Logger,
   ProcessedEvent,
-  StockEvent,
   SubgraphModule,
   SubgraphService,
-  redisKeys,
+  eventStreams,
   startStreamConsumer,
   startSubgraphService,
 } from '@flashsale/platform';
@@ -44,10 +43,10 @@ export const productSubgraph: SubgraphModule<ProductServices> = {
   },
   workers: (deps, services) => [
     startListingRecovery({ orm: deps.orm, redis: deps.redis, logger: deps.logger, stock: services.stock }),
-    startStreamConsumer<StockEvent>({
+    startStreamConsumer({
       orm: deps.orm,
       redis: deps.newRedis({ blocking: true }),
-      stream: redisKeys.stockEvents,
+      contract: eventStreams.stock,
       group: STOCK_EVENTS_GROUP,
       consumer: `${hostname()}-${process.pid}`,
       logger: deps.logger,
@@ -56,6 +55,7 @@ export const productSubgraph: SubgraphModule<ProductServices> = {
       },
       // After a batch, wait before reading again so more events share one transaction.
       lingerMs: deps.config.EVENT_CONSUMER_LINGER_MS,
+      maxAttempts: deps.config.EVENT_MAX_ATTEMPTS,
     }),
   ],
 };

@@ -21,8 +21,7 @@
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
 import { DeadlockException, IsolationLevel, LockMode } from '@mikro-orm/core';
-import { z } from 'zod';
-import { badInput, type Logger } from '@flashsale/platform';
+import { badInput, orderPlacedEventSchema, type Logger } from '@flashsale/platform';
 import { CartItem } from '../entities/cart-item.entity';
 import { CartOwner } from '../entities/cart-owner.entity';
 import { Cart, CartError, CartErrorCode, CartLine, CartPayload } from '../entities/cart.types';
@@ -33,13 +32,6 @@ export const CART_LIMITS = { maxQuantity: 99, maxLines: 100 } as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LINE_ORDER = { addedAt: 'asc', productId: 'asc' } as const;
 const LOCK_RETRIES = 3;
-
-const orderPlacedSchema = z.object({
-  type: z.literal('order.placed'),
-  orderId: z.string(),
-  userId: z.string().regex(UUID),
-  items: z.array(z.object({ productId: z.string().regex(UUID), quantity: z.number().int().positive() })),
-});
 
 /** Runs inside the locked transaction; returns the CartError that refuses the change, or null. */
 type CartChange = (em: EntityManager, lines: CartItem[]) => Promise<CartError | null> | CartError | null;
@@ -97,8 +89,10 @@ export class CartService {
    * Stream handler for `events:order`, a batch at a time: the consumer hands over only events not
    * applied before, each once, in the transaction that records their ids (startStreamConsumer), so
    * a redelivered event changes nothing. An `order.placed` event takes the purchased quantities
-   * out of the buyer's cart (a line reaching 0 goes); other event types are ignored, a malformed
-   * one is logged and skipped.
+   * out of the buyer's cart (a line reaching 0 goes); other event types are ignored. The consumer
+   * has validated each event against the order stream's contract (a malformed one went to the
+   * dead-letter stream); this checks again with the same shared schema, so a direct caller cannot
+   * slip a wrong shape past it either (logged and skipped).
    *
    * One plain read finds which (buyer, product) pairs of the batch are cart lines at all. Only
    * those buyers' cart rows are locked, in user id order (two consumers locking overlapping sets
@@ -112,7 +106,7 @@ export class CartService {
     const bought = new Map<string, Map<string, number>>();
     for (const event of events) {
       if (event?.type !== 'order.placed') continue;
-      const parsed = orderPlacedSchema.safeParse(event);
+      const parsed = orderPlacedEventSchema.safeParse(event);
       if (!parsed.success) {
         // Retrying cannot fix a malformed event; record it as handled and say so loudly.
         this.logger.error({ issues: parsed.error.issues }, 'malformed order.placed event skipped');

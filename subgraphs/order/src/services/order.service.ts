@@ -29,7 +29,7 @@
  */
 import { OptimisticLockError } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
-import { Config, Identity, Logger, StockEvent, badInput, connectionFrom, decodeCursor, encodeCursor, enqueueEvent, notFound, pageSize, redisKeys, unavailable } from '@flashsale/platform';
+import { Config, Identity, Logger, badInput, connectionFrom, decodeCursor, encodeCursor, enqueueEvent, eventStreams, notFound, pageSize, unavailable } from '@flashsale/platform';
 import { Order, OrderStatus } from '../entities/order.entity';
 import { OrderConnection, OrderError, OrderErrorCode, OrderOutcome, PaymentInput, PlaceOrderInput } from '../entities/order.types';
 import type { Clock } from './clock';
@@ -254,7 +254,7 @@ export class OrderService {
     const lines = order.items.getItems().map((i) => ({ productId: i.productId, quantity: i.quantity }));
     if (t.units === 'sold' || t.units === 'restock') {
       for (const l of lines) {
-        enqueueEvent<StockEvent>(em, redisKeys.stockEvents, { type: t.units === 'sold' ? 'stock.sold' : 'stock.returned', productId: l.productId, quantity: l.quantity, orderId: order.id });
+        enqueueEvent(em, eventStreams.stock, { type: t.units === 'sold' ? 'stock.sold' : 'stock.returned', productId: l.productId, quantity: l.quantity, orderId: order.id });
       }
     }
     try {

@@ -13,7 +13,10 @@
  *   while Redis and the database agree, because `available` never exceeds stock) is clamped at 0
  *   and logged as an error: the money was taken, so refusing the event would only lose the record
  *   that the units are gone. The event still counts as processed; retrying could not fix it.
- * - An event naming an unknown product or a non-positive quantity is logged and skipped.
+ * - Events arrive validated: the consumer checks each entry against the stock stream's contract
+ *   (`eventStreams.stock` in the platform package) and moves one with a wrong shape (a quantity
+ *   that is not a positive whole number, an id that is not a UUID, …) to the dead-letter stream
+ *   instead of handing it over. An event naming an unknown product is logged and skipped.
  */
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/mysql';
@@ -44,21 +47,12 @@ export class StockEventsService {
    * event, in order), and one flush writes each changed product once. Returns each event's outcome.
    */
   async applyBatch(em: EntityManager, messages: ReadonlyArray<StockEventMessage>): Promise<StockEventOutcome[]> {
-    const valid = messages.map(({ eventId, event }) => {
-      const quantity = Number(event?.quantity);
-      if ((event?.type !== 'stock.sold' && event?.type !== 'stock.returned') || !Number.isInteger(quantity) || quantity <= 0 || typeof event.productId !== 'string') {
-        this.logger.error({ eventId, event }, 'malformed stock event skipped');
-        return null;
-      }
-      return quantity;
-    });
-    const ids = [...new Set(messages.filter((_, i) => valid[i] !== null).map((m) => m.event.productId))];
+    const ids = [...new Set(messages.map((m) => m.event.productId))];
     const products = ids.length ? await em.find(Product, { id: { $in: ids } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } }) : [];
     // MySQL compares ids case-insensitively; so does this look-up.
     const byId = new Map(products.map((p) => [p.id.toLowerCase(), p]));
-    const outcomes = messages.map(({ eventId, event }, i): StockEventOutcome => {
-      const quantity = valid[i];
-      if (quantity === null) return 'skipped';
+    const outcomes = messages.map(({ eventId, event }): StockEventOutcome => {
+      const { quantity } = event;
       const product = byId.get(event.productId.toLowerCase());
       if (!product) {
         this.logger.error({ eventId, event }, 'stock event for an unknown product skipped');

@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/mysql';
-import { Config, Logger, OrderPlacedEvent, badInput, enqueueEvent, redisKeys, unavailable } from '@flashsale/platform';
+import { Config, Logger, badInput, enqueueEvent, eventStreams, unavailable } from '@flashsale/platform';
 import { Order } from '../../entities/order.entity';
 import { OrderItem } from '../../entities/order-item.entity';
 import { OrderError, OrderErrorCode, OrderOutcome, PlaceOrderInput } from '../../entities/order.types';
@@ -188,7 +188,7 @@ export class OrderPlacement {
           createdAt: now,
         });
         lines.forEach((l, i) => em.create(OrderItem, { order: draft, productId: l.productId, quantity: l.quantity, unitPrice: reserved.unitPrices[i] }));
-        enqueueEvent<OrderPlacedEvent>(em, redisKeys.orderEvents, { type: 'order.placed', orderId, userId: buyer, items: lines });
+        enqueueEvent(em, eventStreams.order, { type: 'order.placed', orderId, userId: buyer, items: lines });
         order = draft;
       },
     });
