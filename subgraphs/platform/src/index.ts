@@ -24,3 +24,4 @@ export * from './process';
 export * from './subgraph';
 export * from './pagination';
 export * from './request-log';
+export * from './protocol';
