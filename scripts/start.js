@@ -61,6 +61,8 @@ async function main() {
   const platform = require(resolve(root, 'subgraphs/platform/dist'));
   let config;
   try {
+    // `.env` in the working directory, if any; the processes started below inherit it.
+    if (platform.loadEnvFile()) say('read .env');
     config = platform.loadConfig();
     await checkServers(platform, config);
     // Generate development keys once, before several processes would race to create them.

@@ -134,6 +134,9 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const fetcherFor = () => (config.GATEWAY_SUBGRAPH_CLIENT === 'fetch' ? (fetch as any) : pooled.fetcher);
 
+  // Apollo Gateway sends anonymous usage telemetry to Apollo unless this is 'true' or '1': off by
+  // default here; an operator who wants it sets APOLLO_TELEMETRY_DISABLED=false.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     ...(config.SUPERGRAPH_SOURCE === 'introspect' && !opts.supergraphSdl
       ? { supergraphSdl: new IntrospectAndCompose({ subgraphs: SERVICES.map((name) => ({ name, url: urlOf(name) })), pollIntervalInMs: 10_000 }) }

@@ -2,7 +2,10 @@
  * One loader for every environment variable of every process. Each process calls
  * `loadConfigOrExit()` at start-up: a bad value stops it with a message naming the variable.
  * Defaults work on a development machine with MariaDB and Redis on their standard ports.
+ * `loadConfigOrExit()` (and `npm start`) first read `.env` from the working directory, when there
+ * is one (see `loadEnvFile`).
  */
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
@@ -139,9 +142,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return result.data;
 }
 
+/**
+ * Reads `.env` (or the file ENV_FILE names; ENV_FILE= with nothing turns this off) into
+ * process.env with Node's own parser, when the file exists. A variable already set in the
+ * environment wins over the file. Answers the file read, if any.
+ */
+export function loadEnvFile(path: string | undefined = process.env.ENV_FILE ?? '.env'): string | undefined {
+  if (!path || !existsSync(path)) return undefined;
+  try {
+    process.loadEnvFile(path);
+  } catch (err) {
+    throw new ConfigError(`Cannot read ${path}: ${(err as Error).message}`);
+  }
+  return path;
+}
+
 /** For process entry points: print which variable is wrong and exit, never a stack trace. */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   try {
+    if (env === process.env) loadEnvFile();
     return loadConfig(env);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);

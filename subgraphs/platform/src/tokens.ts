@@ -64,8 +64,10 @@ export function makeTokenChecker(settings: TokenSettings, source: { publicKeyPem
         clockTolerance: 5,
         requiredClaims: ['sub', 'exp', 'jti'],
       });
-      const roles = Array.isArray(payload.roles) ? payload.roles : [];
-      if (!payload.sub || !roles.every((r): r is Role => (ROLES as readonly string[]).includes(r as string))) {
+      // A `roles` claim that is missing or not a list of known roles is refused, never read as
+      // "no roles": the user subgraph always signs the list.
+      const roles: unknown = payload.roles;
+      if (!payload.sub || !Array.isArray(roles) || !roles.every((r): r is Role => (ROLES as readonly string[]).includes(r as string))) {
         throw new InvalidTokenError('token claims are malformed');
       }
       return { identity: { userId: payload.sub, roles: roles as Role[] }, expiresAtMs: payload.exp! * 1000 };

@@ -4,13 +4,29 @@ import { User } from '../entities/user.entity';
 import type { UserContext } from '../context';
 import { assertProfileAccess } from './profile-access';
 
-/** `me` and the personal fields of User, decrypted on read for the user or an admin. */
+/**
+ * `me` and the fields of User that only the user or an admin may read (the personal ones decrypted
+ * on read; roles and createdAt as stored). Other subgraphs and anonymous `_entities` get the id only.
+ */
 @Resolver(() => User)
 export class UserResolver {
   @Query(() => User, { description: "The signed-in caller's profile." })
   async me(@Ctx() ctx: UserContext): Promise<User> {
     const { userId } = requireUser(ctx);
     return ctx.services.accounts.get(ctx.em, userId);
+  }
+
+  /** Not personal data, but nothing the public API shows anyone else (anonymous `_entities` included). */
+  @FieldResolver(() => [String])
+  roles(@Root() user: User, @Ctx() ctx: UserContext): string[] {
+    assertProfileAccess(ctx, user.id);
+    return user.roles;
+  }
+
+  @FieldResolver(() => Date)
+  createdAt(@Root() user: User, @Ctx() ctx: UserContext): Date {
+    assertProfileAccess(ctx, user.id);
+    return user.createdAt;
   }
 
   @FieldResolver(() => String)
