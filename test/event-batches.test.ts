@@ -6,63 +6,23 @@
  * counts its applications in a table of the same database, inside the consumer's transaction, so a
  * rolled-back batch counts nothing.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { MikroORM } from '@mikro-orm/mysql';
-import type Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import {
-  EntityManager,
-  ProcessedEvent,
-  StreamMessage,
-  Worker,
-  createLogger,
-  createRedis,
-  deletePrefixedKeys,
-  dropDatabase,
-  eventContract,
-  ensureDatabase,
-  loadConfig,
-  ormConfig,
-  startPeriodic,
-  startStreamConsumer,
-} from '@flashsale/platform';
+import { EntityManager, StreamMessage, eventContract, startPeriodic } from '@flashsale/platform';
+import { eventHarness, until } from './support/event-harness';
 
-const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', MYSQL_URL: process.env.MYSQL_URL, REDIS_URL: process.env.REDIS_URL, DB_PREFIX: `t_${run}`, REDIS_PREFIX: `t:${run}:` });
-const logger = createLogger(config, 'event-batches-test');
-const dbName = `t_${run}_events`;
-const GROUP = 'g';
+const h = eventHarness({
+  name: 'event-batches-test',
+  dbSuffix: 'events',
+  tables: [
+    'create table applied (event_id varchar(36) not null, times int not null, primary key (event_id)) engine = InnoDB',
+    'create table total (id int not null primary key, units int not null) engine = InnoDB',
+    'insert into total (id, units) values (1, 0)',
+  ],
+});
 
 const testEventSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('test.event'), poison: z.boolean().optional(), units: z.number().int().optional() })]);
 type TestEvent = z.infer<typeof testEventSchema>;
-
-let orm: MikroORM;
-let redis: Redis;
-const workers: Worker[] = [];
-const blockingClients: Redis[] = [];
-
-beforeAll(async () => {
-  await ensureDatabase(config.MYSQL_URL, dbName);
-  orm = await MikroORM.init({ ...ormConfig({ config, service: 'cart', entities: [ProcessedEvent], migrations: [] }), dbName });
-  const conn = orm.em.getConnection();
-  await conn.execute('create table processed_event (event_id varchar(36) not null, stream varchar(64) not null, processed_at datetime(3) not null, primary key (event_id)) engine = InnoDB');
-  await conn.execute('create table applied (event_id varchar(36) not null, times int not null, primary key (event_id)) engine = InnoDB');
-  await conn.execute('create table total (id int not null primary key, units int not null) engine = InnoDB');
-  await conn.execute('insert into total (id, units) values (1, 0)');
-  redis = createRedis(config);
-});
-
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.stop()));
-  for (const c of blockingClients.splice(0)) c.disconnect();
-});
-
-afterAll(async () => {
-  await orm?.close();
-  await dropDatabase(config.MYSQL_URL, dbName);
-  await deletePrefixedKeys(redis, config.REDIS_PREFIX);
-  redis.disconnect();
-});
 
 /** Every batch the handler was called with (event ids), per stream. */
 const batches = new Map<string, string[][]>();
@@ -76,33 +36,25 @@ async function countingHandler(em: EntityManager, messages: Array<StreamMessage<
 }
 
 function consume(stream: string, opts: { consumer?: string; batchSize?: number; claimIdleMs?: number } = {}): void {
-  const client = createRedis(config, { blocking: true });
-  blockingClients.push(client);
   if (!batches.has(stream)) batches.set(stream, []);
-  workers.push(
-    startStreamConsumer<TestEvent>({
-      orm,
-      redis: client,
-      contract: eventContract(stream, testEventSchema),
-      group: GROUP,
-      consumer: opts.consumer ?? 'c1',
-      logger,
-      handleBatch: (em, messages) => {
-        batches.get(stream)!.push(messages.map((m) => m.eventId));
-        return countingHandler(em, messages);
-      },
-      batchSize: opts.batchSize,
-      claimIdleMs: opts.claimIdleMs,
-      blockMs: 200,
-    }),
-  );
+  h.consume<TestEvent>({
+    contract: eventContract(stream, testEventSchema),
+    consumer: opts.consumer ?? 'c1',
+    handleBatch: (em, messages) => {
+      batches.get(stream)!.push(messages.map((m) => m.eventId));
+      return countingHandler(em, messages);
+    },
+    batchSize: opts.batchSize,
+    claimIdleMs: opts.claimIdleMs,
+    blockMs: 200,
+  });
 }
 
 type Entry = { id: string; event: TestEvent } | { id: string; raw: string };
 
 /** Publishes entries as the outbox relay does, all in one MULTI, so a waiting consumer reads them together. */
 async function publish(stream: string, entries: Entry[]): Promise<void> {
-  const multi = redis.multi();
+  const multi = h.redis.multi();
   for (const e of entries) {
     const payload = 'raw' in e ? e.raw : JSON.stringify(e.event);
     multi.xadd(stream, '*', 'id', e.id, 'type', 'raw' in e ? 'x' : e.event.type, 'payload', payload);
@@ -111,36 +63,12 @@ async function publish(stream: string, entries: Entry[]): Promise<void> {
   for (const [err] of results ?? []) if (err) throw err;
 }
 
-async function times(ids: string[]): Promise<Record<string, number>> {
-  const rows = await orm.em.getConnection().execute<Array<{ event_id: string; times: number }>>(
-    `select event_id, times from applied where event_id in (${ids.map(() => '?').join(',')})`,
-    ids,
-  );
-  return Object.fromEntries(ids.map((id) => [id, Number(rows.find((r) => r.event_id === id)?.times ?? 0)]));
-}
-
-async function processedCount(ids: string[]): Promise<number> {
-  const rows = await orm.em.getConnection().execute<Array<{ n: number }>>(`select count(*) as n from processed_event where event_id in (${ids.map(() => '?').join(',')})`, ids);
-  return Number(rows[0].n);
-}
-
-async function pending(stream: string): Promise<number> {
-  const [count] = (await redis.xpending(stream, GROUP)) as [number];
-  return Number(count);
-}
-
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const { times, processed: processedCount, pending } = h;
 
 const ev = (units = 1): TestEvent => ({ type: 'test.event', units });
 
 async function total(): Promise<number> {
-  const rows = await orm.em.getConnection().execute<Array<{ units: number }>>('select units from total where id = 1');
+  const rows = await h.orm.em.getConnection().execute<Array<{ units: number }>>('select units from total where id = 1');
   return Number(rows[0].units);
 }
 
@@ -225,14 +153,14 @@ describe('startPeriodic kick coalescing', () => {
     const worker = startPeriodic(
       'test',
       60_000,
-      logger,
+      h.logger,
       async () => {
         rounds++;
         if (blocked) await new Promise<void>((r) => (release = r));
       },
       { kickGapMs: GAP },
     );
-    workers.push(worker);
+    h.workers.push(worker);
     await until(async () => rounds === 1, 'the first round');
     await sleep(GAP + 100);
 

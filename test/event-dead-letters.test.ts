@@ -5,66 +5,21 @@
  * dead-lettered at once (never handed to the handler); a redriven dead letter is applied exactly
  * once when the handler can apply it. The operator command (scripts/events.ts) lists and redrives.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { MikroORM } from '@mikro-orm/mysql';
-import type Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import {
-  EntityManager,
-  ProcessedEvent,
-  StreamMessage,
-  Worker,
-  createLogger,
-  createRedis,
-  deadLetterStream,
-  deletePrefixedKeys,
-  dropDatabase,
-  ensureDatabase,
-  eventAttemptsKey,
-  eventContract,
-  listDeadLetters,
-  loadConfig,
-  ormConfig,
-  redriveDeadLetter,
-  startStreamConsumer,
-} from '@flashsale/platform';
+import { EntityManager, StreamMessage, deadLetterStream, eventAttemptsKey, eventContract, listDeadLetters, redriveDeadLetter } from '@flashsale/platform';
 import { runEventsCommand } from '../scripts/events';
+import { GROUP, eventHarness, until } from './support/event-harness';
 
-const run = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-const config = loadConfig({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', MYSQL_URL: process.env.MYSQL_URL, REDIS_URL: process.env.REDIS_URL, DB_PREFIX: `t_${run}`, REDIS_PREFIX: `t:${run}:` });
-const logger = createLogger(config, 'event-dead-letters-test');
-const dbName = `t_${run}_dead`;
-const GROUP = 'g';
 const MAX_ATTEMPTS = 3;
+const h = eventHarness({
+  name: 'event-dead-letters-test',
+  dbSuffix: 'dead',
+  tables: ['create table applied (event_id varchar(36) not null, times int not null, units int not null, primary key (event_id)) engine = InnoDB'],
+});
 
 const testEventSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('test.event'), units: z.number().int().positive() })]);
 type TestEvent = z.infer<typeof testEventSchema>;
-
-let orm: MikroORM;
-let redis: Redis;
-const workers: Worker[] = [];
-const blockingClients: Redis[] = [];
-
-beforeAll(async () => {
-  await ensureDatabase(config.MYSQL_URL, dbName);
-  orm = await MikroORM.init({ ...ormConfig({ config, service: 'cart', entities: [ProcessedEvent], migrations: [] }), dbName });
-  const conn = orm.em.getConnection();
-  await conn.execute('create table processed_event (event_id varchar(36) not null, stream varchar(64) not null, processed_at datetime(3) not null, primary key (event_id)) engine = InnoDB');
-  await conn.execute('create table applied (event_id varchar(36) not null, times int not null, units int not null, primary key (event_id)) engine = InnoDB');
-  redis = createRedis(config);
-});
-
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((w) => w.stop()));
-  for (const c of blockingClients.splice(0)) c.disconnect();
-});
-
-afterAll(async () => {
-  await orm?.close();
-  await dropDatabase(config.MYSQL_URL, dbName);
-  await deletePrefixedKeys(redis, config.REDIS_PREFIX);
-  redis.disconnect();
-});
 
 /** Event ids the handler refuses (throws for) while they are in here. */
 const poisoned = new Set<string>();
@@ -83,26 +38,18 @@ async function handler(em: EntityManager, messages: Array<StreamMessage<TestEven
 }
 
 function consume(stream: string, claimIdleMs: number): void {
-  const client = createRedis(config, { blocking: true });
-  blockingClients.push(client);
-  workers.push(
-    startStreamConsumer({
-      orm,
-      redis: client,
-      contract: eventContract(stream, testEventSchema),
-      group: GROUP,
-      consumer: 'c1',
-      logger,
-      handleBatch: handler,
-      claimIdleMs,
-      blockMs: 100,
-      maxAttempts: MAX_ATTEMPTS,
-    }),
-  );
+  h.consume({
+    contract: eventContract(stream, testEventSchema),
+    consumer: 'c1',
+    handleBatch: handler,
+    claimIdleMs,
+    blockMs: 100,
+    maxAttempts: MAX_ATTEMPTS,
+  });
 }
 
 async function publish(stream: string, entries: Array<{ id: string; payload: string; type?: string }>): Promise<string[]> {
-  const multi = redis.multi();
+  const multi = h.redis.multi();
   for (const e of entries) multi.xadd(stream, '*', 'id', e.id, 'type', e.type ?? 'test.event', 'payload', e.payload);
   const results = (await multi.exec()) ?? [];
   for (const [err] of results) if (err) throw err;
@@ -110,28 +57,10 @@ async function publish(stream: string, entries: Array<{ id: string; payload: str
 }
 const ev = (units = 1) => JSON.stringify({ type: 'test.event', units });
 
-async function times(ids: string[]): Promise<Record<string, number>> {
-  const rows = await orm.em.getConnection().execute<Array<{ event_id: string; times: number }>>(`select event_id, times from applied where event_id in (${ids.map(() => '?').join(',')})`, ids);
-  return Object.fromEntries(ids.map((id) => [id, Number(rows.find((r) => r.event_id === id)?.times ?? 0)]));
-}
+const { times, processed, pending } = h;
 async function unitsApplied(ids: string[]): Promise<number> {
-  const rows = await orm.em.getConnection().execute<Array<{ n: number | null }>>(`select sum(units) as n from applied where event_id in (${ids.map(() => '?').join(',')})`, ids);
+  const rows = await h.orm.em.getConnection().execute<Array<{ n: number | null }>>(`select sum(units) as n from applied where event_id in (${ids.map(() => '?').join(',')})`, ids);
   return Number(rows[0].n ?? 0);
-}
-async function processed(ids: string[]): Promise<number> {
-  const rows = await orm.em.getConnection().execute<Array<{ n: number }>>(`select count(*) as n from processed_event where event_id in (${ids.map(() => '?').join(',')})`, ids);
-  return Number(rows[0].n);
-}
-async function pending(stream: string): Promise<number> {
-  const [count] = (await redis.xpending(stream, GROUP)) as [number];
-  return Number(count);
-}
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 const soloCalls = (id: string) => calls.filter((c) => c.length === 1 && c[0] === id).length;
 
@@ -146,9 +75,9 @@ describe('dead letters', () => {
       { id: poison, payload: ev(100) },
       { id: b, payload: ev(2) },
     ]);
-    await until(async () => (await listDeadLetters(redis, stream)).length === 1 && (await pending(stream)) === 0, 'the dead letter');
+    await until(async () => (await listDeadLetters(h.redis, stream)).length === 1 && (await pending(stream)) === 0, 'the dead letter');
 
-    const [letter] = await listDeadLetters(redis, stream);
+    const [letter] = await listDeadLetters(h.redis, stream);
     expect(letter).toMatchObject({
       stream,
       group: GROUP,
@@ -166,7 +95,7 @@ describe('dead letters', () => {
     expect(await times([a, poison, b])).toEqual({ [a]: 1, [poison]: 0, [b]: 1 });
     expect(await processed([poison])).toBe(0);
     // Its failure count is gone with it.
-    expect(await redis.hlen(eventAttemptsKey(stream, GROUP))).toBe(0);
+    expect(await h.redis.hlen(eventAttemptsKey(stream, GROUP))).toBe(0);
 
     // The consumer carries on: later events are applied, the poison one is not tried again.
     const [c, d] = [randomUUID(), randomUUID()];
@@ -175,7 +104,7 @@ describe('dead letters', () => {
     await new Promise((r) => setTimeout(r, 500)); // several reclaim rounds
     expect(soloCalls(poison)).toBe(MAX_ATTEMPTS);
     expect(await unitsApplied([a, poison, b, c, d])).toBe(1 + 2 + 4 + 8);
-    expect(await listDeadLetters(redis, stream)).toHaveLength(1);
+    expect(await listDeadLetters(h.redis, stream)).toHaveLength(1);
   });
 
   it('an event that fails its schema (or is not JSON) is dead-lettered at once with the reason and never reaches the handler; an unlisted type is ignored', async () => {
@@ -193,7 +122,7 @@ describe('dead letters', () => {
     ]);
     await until(async () => (await processed([good1, good2])) === 2 && (await pending(stream)) === 0, 'the batch');
 
-    const letters = await listDeadLetters(redis, stream);
+    const letters = await listDeadLetters(h.redis, stream);
     expect(letters.map((l) => [l.eventId, l.kind, l.attempts])).toEqual([
       [wrongShape, 'malformed', 0],
       [notJson, 'malformed', 0],
@@ -216,12 +145,12 @@ describe('dead letters', () => {
     poisoned.add(poison);
     consume(stream, 150);
     await publish(stream, [{ id: poison, payload: ev(5) }]);
-    await until(async () => (await listDeadLetters(redis, stream)).length === 1 && (await pending(stream)) === 0, 'the dead letter');
-    const [letter] = await listDeadLetters(redis, stream);
+    await until(async () => (await listDeadLetters(h.redis, stream)).length === 1 && (await pending(stream)) === 0, 'the dead letter');
+    const [letter] = await listDeadLetters(h.redis, stream);
 
     // The operator's view of it.
     let out = '';
-    expect(await runEventsCommand(redis, ['dead-letters', '--stream', stream], (s) => (out += s))).toBe(0);
+    expect(await runEventsCommand(h.redis, ['dead-letters', '--stream', stream], (s) => (out += s))).toBe(0);
     expect(out).toContain(`${deadLetterStream(stream)} ${letter.deadId}`);
     expect(out).toContain(`failed after ${MAX_ATTEMPTS} attempts`);
     expect(out).toContain(`cannot apply ${poison} yet`);
@@ -229,16 +158,16 @@ describe('dead letters', () => {
     // The cause is fixed; the operator redrives it (the command searches the stream named).
     poisoned.delete(poison);
     out = '';
-    expect(await runEventsCommand(redis, ['redrive', letter.deadId, '--stream', stream], (s) => (out += s))).toBe(0);
+    expect(await runEventsCommand(h.redis, ['redrive', letter.deadId, '--stream', stream], (s) => (out += s))).toBe(0);
     expect(out).toMatch(new RegExp(`redrove dead letter ${letter.deadId} onto ${stream} as entry \\d+-\\d+`));
     await until(async () => (await processed([poison])) === 1 && (await pending(stream)) === 0, 'the redriven event');
     expect(await times([poison])).toEqual({ [poison]: 1 });
-    expect(await listDeadLetters(redis, stream)).toEqual([]);
+    expect(await listDeadLetters(h.redis, stream)).toEqual([]);
 
     // Redriving again finds nothing; a copy of the event arriving again changes nothing.
-    expect(await redriveDeadLetter(redis, stream, letter.deadId)).toBeNull();
+    expect(await redriveDeadLetter(h.redis, stream, letter.deadId)).toBeNull();
     out = '';
-    expect(await runEventsCommand(redis, ['redrive', letter.deadId, '--stream', stream], (s) => (out += s))).toBe(1);
+    expect(await runEventsCommand(h.redis, ['redrive', letter.deadId, '--stream', stream], (s) => (out += s))).toBe(1);
     const marker = randomUUID();
     await publish(stream, [{ id: poison, payload: ev(5) }, { id: marker, payload: ev(1) }]);
     await until(async () => (await processed([marker])) === 1 && (await pending(stream)) === 0, 'the marker');
@@ -252,13 +181,13 @@ describe('dead letters', () => {
     consume(stream, 100);
     await publish(stream, [{ id: event, payload: ev(3) }]);
     await until(async () => soloCalls(event) >= MAX_ATTEMPTS * 2, 'many failed tries');
-    expect(await listDeadLetters(redis, stream)).toEqual([]);
-    expect(await redis.hlen(eventAttemptsKey(stream, GROUP))).toBe(0);
+    expect(await listDeadLetters(h.redis, stream)).toEqual([]);
+    expect(await h.redis.hlen(eventAttemptsKey(stream, GROUP))).toBe(0);
     expect(await pending(stream)).toBe(1);
 
     outage.delete(event);
     await until(async () => (await processed([event])) === 1 && (await pending(stream)) === 0, 'the event after the outage');
     expect(await times([event])).toEqual({ [event]: 1 });
-    expect(await listDeadLetters(redis, stream)).toEqual([]);
+    expect(await listDeadLetters(h.redis, stream)).toEqual([]);
   });
 });
