@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { StockHash } from '@flashsale/platform';
-import { redisKeys } from '@flashsale/platform';
+import { redisKeys, stockHashFields } from '@flashsale/platform';
 import type { Stack } from './stack';
 
 export interface SaleProductOptions {
@@ -93,16 +93,9 @@ export async function createSaleProduct(stack: Stack, opts: SaleProductOptions =
 /** The product's Redis stock hash as numbers (null when missing), read with the stack's prefix. */
 export async function readStockHash(stack: Stack, productId: string): Promise<StockHash | null> {
   const raw = await stack.product.deps.redis.hgetall(redisKeys.productStock(productId));
+  // Unlike the ledger's read, a hash holding only listing fields is returned too (available NaN).
   if (!raw || !Object.keys(raw).length) return null;
-  return {
-    available: Number(raw.available),
-    price: Number(raw.price),
-    currency: raw.currency,
-    opensAt: Number(raw.opensAt),
-    closesAt: Number(raw.closesAt),
-    maxPerCustomer: Number(raw.maxPerCustomer),
-    active: Number(raw.active) === 1 ? 1 : 0,
-  };
+  return stockHashFields(raw);
 }
 
 /** product.stock in the product database (the truth: units not yet sold). */

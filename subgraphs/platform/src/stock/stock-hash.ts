@@ -40,6 +40,11 @@ export const listingArgs = (listing: Listing): Array<string | number> => LISTING
 /** A hash as HGETALL returns it; null unless it holds `available` (a listing alone is not stock). */
 export function parseStockHash(raw: Record<string, string> | null | undefined): StockHash | null {
   if (!raw || raw.available === undefined) return null;
+  return stockHashFields(raw);
+}
+
+/** Every field of a hash as numbers, whatever it holds (a missing field reads NaN or undefined). */
+export function stockHashFields(raw: Record<string, string>): StockHash {
   return {
     available: Number(raw.available),
     price: Number(raw.price),
