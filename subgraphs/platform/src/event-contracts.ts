@@ -12,10 +12,10 @@
  * malformed.
  */
 import { z } from 'zod';
+import { UUID_PATTERN } from './ids';
 import { redisKeys } from './keys';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const uuid = z.string().regex(UUID, 'must be a UUID');
+const uuid = z.string().regex(UUID_PATTERN, 'must be a UUID');
 const units = z.number().int().positive().max(1_000_000);
 
 /**

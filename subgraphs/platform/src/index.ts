@@ -10,6 +10,7 @@ export * from './redis';
 export * from './keys';
 export * from './event-contracts';
 export * from './stock';
+export * from './ids';
 export * from './orm';
 export * from './json-type';
 export * from './events';

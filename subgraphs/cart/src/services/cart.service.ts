@@ -21,7 +21,7 @@
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
 import { DeadlockException, IsolationLevel, LockMode } from '@mikro-orm/core';
-import { badInput, orderPlacedEventSchema, type Logger } from '@flashsale/platform';
+import { UUID_PATTERN, badInput, orderPlacedEventSchema, type Logger } from '@flashsale/platform';
 import { CartItem } from '../entities/cart-item.entity';
 import { CartOwner } from '../entities/cart-owner.entity';
 import { Cart, CartError, CartErrorCode, CartLine, CartPayload } from '../entities/cart.types';
@@ -29,7 +29,6 @@ import { ProductListings } from './product-prices';
 
 export const CART_LIMITS = { maxQuantity: 99, maxLines: 100 } as const;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LINE_ORDER = { addedAt: 'asc', productId: 'asc' } as const;
 const LOCK_RETRIES = 3;
 
@@ -250,7 +249,7 @@ export class CartService {
 }
 
 function validProductId(productId: string): string {
-  if (typeof productId !== 'string' || !UUID.test(productId)) throw badInput('productId must be a product id (UUID)', 'productId');
+  if (typeof productId !== 'string' || !UUID_PATTERN.test(productId)) throw badInput('productId must be a product id (UUID)', 'productId');
   return productId.toLowerCase();
 }
 

@@ -29,7 +29,7 @@
  */
 import { OptimisticLockError } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
-import { Config, Identity, Logger, badInput, connectionFrom, decodeCursor, encodeCursor, enqueueEvent, eventStreams, notFound, pageSize, unavailable } from '@flashsale/platform';
+import { Config, Identity, Logger, UUID_PATTERN, badInput, connectionFrom, decodeCursor, encodeCursor, enqueueEvent, eventStreams, notFound, pageSize, unavailable } from '@flashsale/platform';
 import { Order, OrderStatus } from '../entities/order.entity';
 import { OrderConnection, OrderError, OrderErrorCode, OrderOutcome, PaymentInput, PlaceOrderInput } from '../entities/order.types';
 import type { Clock } from './clock';
@@ -85,7 +85,6 @@ export const RETURN_WINDOW_MS = 24 * 3600 * 1000;
 
 // ---------------------------------------------------------------- input rules
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function readCard(payment: PaymentInput | undefined): string {
   const card = String(payment?.cardNumber ?? '').replace(/[\s-]/g, '');
@@ -279,7 +278,7 @@ export class OrderService {
 
   /** An order its owner or an ADMIN may read; anything else is NOT_FOUND. */
   async readable(em: EntityManager, caller: Identity, id: string): Promise<Order> {
-    const order = UUID.test(id) ? await em.findOne(Order, { id }, { populate: ['items'] }) : null;
+    const order = UUID_PATTERN.test(id) ? await em.findOne(Order, { id }, { populate: ['items'] }) : null;
     if (!order || (order.userId !== caller.userId && !caller.roles.includes('ADMIN'))) throw notFound('Order not found');
     return order;
   }
@@ -301,7 +300,7 @@ export class OrderService {
 
   private async owned(caller: Identity, orderId: string): Promise<void> {
     const em = this.d.orm.em.fork();
-    const order = UUID.test(orderId) ? await em.findOne(Order, { id: orderId }, { fields: ['id', 'userId'] }) : null;
+    const order = UUID_PATTERN.test(orderId) ? await em.findOne(Order, { id: orderId }, { fields: ['id', 'userId'] }) : null;
     if (!order || order.userId !== caller.userId) throw notFound('Order not found');
   }
 

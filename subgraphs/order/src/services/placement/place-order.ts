@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/mysql';
-import { Config, Logger, badInput, enqueueEvent, eventStreams, unavailable } from '@flashsale/platform';
+import { Config, Logger, UUID_PATTERN, badInput, enqueueEvent, eventStreams, unavailable } from '@flashsale/platform';
 import { Order } from '../../entities/order.entity';
 import { OrderItem } from '../../entities/order-item.entity';
 import { OrderError, OrderErrorCode, OrderOutcome, PlaceOrderInput } from '../../entities/order.types';
@@ -32,7 +32,6 @@ import { OrderCommits, PlacementTooSlowError } from './order-commits';
 
 const MAX_LINES = 10;
 const MAX_QUANTITY = 99;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_\-:.]{1,100}$/;
 /** How long a replay waits for the first attempt of its key, still committing, before answering busy. */
 const REPLAY_WAIT_MS = 1000;
@@ -67,7 +66,7 @@ export function readRequest(input: PlaceOrderInput | undefined): PlacementReques
   const seen = new Set<string>();
   const lines = items.map((item, i) => {
     const productId = String(item.productId ?? '').toLowerCase();
-    if (!UUID.test(productId)) throw badInput('productId is not a product id', `items.${i}.productId`);
+    if (!UUID_PATTERN.test(productId)) throw badInput('productId is not a product id', `items.${i}.productId`);
     if (seen.has(productId)) throw badInput('Each product may appear once; put the total in its quantity', `items.${i}.productId`);
     seen.add(productId);
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
