@@ -20,7 +20,8 @@ import { Audit, auditFailed, auditSale } from './audit';
 import { Catalog } from './catalog';
 import { InProcessOrders } from './in-process';
 import { cpuColumns, cpuGroups, CpuSample, startCpuMeter } from './cpu';
-import { closedLoop, errorKind, GraphQLBody, GraphQLEndpoint, LoadResult, Outcome } from './load';
+import { Answer } from './arrivals';
+import { closedLoop, GraphQLBody, GraphQLEndpoint, LoadResult, Outcome } from './load';
 import { describeMachine, Machine, machineLine } from './machine';
 import { BenchStack, OUT_DIR } from './stack';
 import { kinds, LatencySummary, markdownTable, round, summarize, table } from './stats';
@@ -83,11 +84,23 @@ export interface PlaceOrderData {
   placeOrder?: { order: { id: string } | null; userErrors: Array<{ code: string }> } | null;
 }
 
-function placeOrderOutcome(status: number, json: GraphQLBody<PlaceOrderData> | null): Outcome {
+/** Busy answers: told to come back later, nothing was decided about the stock. */
+export const BUSY_KINDS = new Set(['SERVICE_UNAVAILABLE', 'RATE_LIMITED', 'HTTP_503', 'HTTP_429']);
+
+/** One placeOrder answer → the report's outcome, and whether (and when) to retry. */
+export function classifyPlaceOrder(status: number, retryAfterHeader: string | string[] | undefined, json: GraphQLBody<PlaceOrderData> | null): Answer {
   const payload = json?.data?.placeOrder;
-  if (payload?.order) return { kind: 'ORDER', orderId: payload.order.id };
-  if (payload?.userErrors?.length) return { kind: payload.userErrors[0].code };
-  return { kind: errorKind(status, json), error: true };
+  if (payload?.order) return { outcome: { kind: 'ORDER', orderId: payload.order.id } };
+  if (payload?.userErrors?.length) return { outcome: { kind: payload.userErrors[0].code } };
+  const err = json?.errors?.[0];
+  const kind = err?.extensions?.code ?? `HTTP_${status}`;
+  if (BUSY_KINDS.has(kind) || status === 503 || status === 429) {
+    const fromBody = Number(err?.extensions?.retryAfter);
+    const fromHeader = Number(Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader);
+    const seconds = Number.isFinite(fromBody) && fromBody >= 0 ? fromBody : Number.isFinite(fromHeader) && fromHeader >= 0 ? fromHeader : 1;
+    return { outcome: { kind: BUSY_KINDS.has(kind) ? kind : `HTTP_${status}`, error: true }, busy: true, retryAfterMs: seconds * 1000 };
+  }
+  return { outcome: { kind, error: true } };
 }
 
 /** Retries of one buyer told busy (SERVICE_UNAVAILABLE / RATE_LIMITED with retryAfter), as a client would. */
@@ -102,11 +115,9 @@ const BUSY_RETRIES = 3;
 async function withBusyRetries(send: () => Promise<{ status: number; json: GraphQLBody<PlaceOrderData> | null }>): Promise<Outcome> {
   for (let retry = 0; ; retry++) {
     const { status, json } = await send();
-    const outcome = placeOrderOutcome(status, json);
-    const retryAfter = Number(json?.errors?.[0]?.extensions?.retryAfter);
-    const busy = outcome.kind === 'SERVICE_UNAVAILABLE' || outcome.kind === 'RATE_LIMITED';
-    if (!busy || !(retryAfter > 0) || retry >= BUSY_RETRIES) return retry ? { ...outcome, retries: retry } : outcome;
-    await new Promise((r) => setTimeout(r, retryAfter * 1000));
+    const answer = classifyPlaceOrder(status, undefined, json);
+    if (!answer.busy || retry >= BUSY_RETRIES) return retry ? { ...answer.outcome, retries: retry } : answer.outcome;
+    await new Promise((r) => setTimeout(r, answer.retryAfterMs));
   }
 }
 

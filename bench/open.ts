@@ -24,7 +24,7 @@ import { Answer, ArrivalResult, NOT_SENT, openLoop } from './arrivals';
 import { Audit, auditFailed, auditSale } from './audit';
 import { Catalog } from './catalog';
 import { cpuGroups, CpuSample, startCpuMeter, systemCpuColumns } from './cpu';
-import { PLACE_ORDER, PlaceOrderData } from './flash-sale';
+import { BUSY_KINDS, classifyPlaceOrder, PLACE_ORDER, PlaceOrderData } from './flash-sale';
 import { closedLoop, GraphQLBody, GraphQLEndpoint, Outcome } from './load';
 import { describeMachine, Machine, machineLine } from './machine';
 import { measureCores, SettleResult, waitUntilIdle } from './settle';
@@ -58,9 +58,6 @@ export interface OpenOptions {
   writeDocs: boolean;
 }
 
-/** Busy answers: told to come back later, nothing was decided about the stock. */
-const BUSY_KINDS = new Set(['SERVICE_UNAVAILABLE', 'RATE_LIMITED', 'HTTP_503', 'HTTP_429']);
-
 export type Category = 'order' | 'soldOut' | 'refused' | 'busy' | 'error' | 'network' | 'notSent';
 export const CATEGORY_LABELS: Record<Category, string> = {
   order: 'orders',
@@ -79,22 +76,6 @@ export function categoryOf(o: Outcome): Category {
   if (BUSY_KINDS.has(o.kind)) return 'busy';
   if (o.kind.startsWith('NETWORK_')) return 'network';
   return o.error ? 'error' : 'refused';
-}
-
-/** One placeOrder answer → the report's outcome, and whether (and when) to retry. */
-export function classify(status: number, retryAfterHeader: string | string[] | undefined, json: GraphQLBody<PlaceOrderData> | null): Answer {
-  const payload = json?.data?.placeOrder;
-  if (payload?.order) return { outcome: { kind: 'ORDER', orderId: payload.order.id } };
-  if (payload?.userErrors?.length) return { outcome: { kind: payload.userErrors[0].code } };
-  const err = json?.errors?.[0];
-  const kind = err?.extensions?.code ?? `HTTP_${status}`;
-  if (BUSY_KINDS.has(kind) || status === 503 || status === 429) {
-    const fromBody = Number(err?.extensions?.retryAfter);
-    const fromHeader = Number(Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader);
-    const seconds = Number.isFinite(fromBody) && fromBody >= 0 ? fromBody : Number.isFinite(fromHeader) && fromHeader >= 0 ? fromHeader : 1;
-    return { outcome: { kind: BUSY_KINDS.has(kind) ? kind : `HTTP_${status}`, error: true }, busy: true, retryAfterMs: seconds * 1000 };
-  }
-  return { outcome: { kind, error: true } };
 }
 
 interface RunResult {
@@ -165,7 +146,7 @@ export async function openModel(stack: BenchStack, opts: OpenOptions, log: (msg:
       } catch {
         /* not JSON: classified by status */
       }
-      return classify(res.statusCode, res.headers['retry-after'], json);
+      return classifyPlaceOrder(res.statusCode, res.headers['retry-after'], json);
     };
   };
 
