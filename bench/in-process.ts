@@ -78,7 +78,7 @@ export class InProcessOrders {
   /** The order service's placeOrder, as its resolver calls it. */
   async service(buyer: string, key: string, lines: Line[]): Promise<Outcome> {
     try {
-      const outcome = await this.services.orders.placeOrder(buyer, { items: lines, idempotencyKey: key });
+      const outcome = await this.services.orders.placeOrder({ userId: buyer, roles: [] }, { items: lines, idempotencyKey: key });
       if (outcome.order) return { kind: 'ORDER', orderId: outcome.order.id };
       return outcome.userErrors.length ? { kind: outcome.userErrors[0].code } : { kind: 'NO_ANSWER', error: true };
     } catch (err) {

@@ -26,7 +26,7 @@ import {
 import { Order, OrderStatus } from '../../subgraphs/order/src/entities/order.entity';
 import { OrderItem } from '../../subgraphs/order/src/entities/order-item.entity';
 import { PaymentSimulator, ChargeRequest } from '../../subgraphs/order/src/services/payment';
-import { OrderAction, TRANSITIONS } from '../../subgraphs/order/src/services/order.service';
+import { OrderAction, TRANSITIONS } from '../../subgraphs/order/src/lifecycle';
 import { orderKeys } from '../../subgraphs/order/src/services/reservation.service';
 
 let stack: Stack;
@@ -198,7 +198,7 @@ describe('reservation expiry', () => {
     // expired would) expires the order.
     const racing = {
       charge: async (req: ChargeRequest) => {
-        expect(await expirer.orders.advance(order.id, 'expire', new Date())).toBe(true);
+        expect(await expirer.orders.transitionIfStillDue(order.id, 'expire', new Date())).toBe(true);
         return sim.charge(req);
       },
       void: (k: string) => sim.void(k),
@@ -353,7 +353,7 @@ describe('the transition table', () => {
     await em.flush();
     for (const { status, action, order } of cases) {
       const allowed = TRANSITIONS[action].from === status;
-      expect({ status, action, moved: await ops.orders.advance(order.id, action, new Date()) }).toEqual({ status, action, moved: allowed });
+      expect({ status, action, moved: await ops.orders.transitionIfStillDue(order.id, action, new Date()) }).toEqual({ status, action, moved: allowed });
       expect({ status, action, now: await statusOf(order.id) }).toEqual({ status, action, now: allowed ? TRANSITIONS[action].to : status });
     }
     expect(cases.filter((c) => TRANSITIONS[c.action].from === c.status)).toHaveLength(actions.length);

@@ -4,7 +4,7 @@ import { UserRef } from '../entities/references';
 import { Order } from '../entities/order.entity';
 import { CancelOrderPayload, OrderConnection, OrderOutcome, PayOrderPayload, PaymentInput, PlaceOrderInput, PlaceOrderPayload, RequestReturnPayload } from '../entities/order.types';
 import type { OrderContext } from '../context';
-import { orderCursor } from '../services/order.service';
+import { orderCursor } from '../services/order-reads';
 
 @Resolver(() => Order)
 export class OrderResolver {
@@ -22,7 +22,7 @@ export class OrderResolver {
     description: 'Reserves every line or none and places a PENDING_PAYMENT order; replaying an idempotencyKey returns the first order.',
   })
   placeOrder(@Arg('input', () => PlaceOrderInput) input: PlaceOrderInput, @Ctx() ctx: OrderContext): Promise<OrderOutcome> {
-    return ctx.services.orders.placeOrder(requireUser(ctx).userId, input);
+    return ctx.services.orders.placeOrder(requireUser(ctx), input);
   }
 
   @Mutation(() => PayOrderPayload, { description: 'Pays a PENDING_PAYMENT order: PREPARING on success, PAYMENT_FAILED (units back on sale) on decline.' })

@@ -22,7 +22,8 @@ import { Order, OrderStatus } from '../entities/order.entity';
 import { ScheduledJob } from '../entities/scheduled-job.entity';
 import type { Clock } from './clock';
 import { HeldLock, LockBusyError, Locks } from './locks';
-import { OrderAction, OrderService, RETURN_WINDOW_MS } from './order.service';
+import { OrderAction, RETURN_WINDOW_MS } from '../lifecycle';
+import type { OrderService } from './order.service';
 
 export const DAILY_JOB = 'daily-order-job';
 /** A fresh installation starts with today's midnight; a gap longer than this is capped. */
@@ -82,7 +83,7 @@ export class DailyJob {
     let after = '';
     for (;;) {
       const rows = await this.d.orm.em.fork().find(Order, { $and: [where, { id: { $gt: after } }] }, { fields: ['id'], orderBy: { id: 'asc' }, limit: BATCH });
-      for (const { id } of rows) if (await this.d.orders.advance(id, action, at)) run.moved[action]++;
+      for (const { id } of rows) if (await this.d.orders.transitionIfStillDue(id, action, at)) run.moved[action]++;
       if (rows.length < BATCH) return;
       await lock.extend();
       after = rows[rows.length - 1].id;

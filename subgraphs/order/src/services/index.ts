@@ -3,6 +3,10 @@ import { SubgraphDeps } from '@flashsale/platform';
 import { Clock, systemClock } from './clock';
 import { DailyJob } from './daily-job';
 import { Locks } from './locks';
+import { OrderLifecycle } from '../lifecycle';
+import { OrderChanges } from './order-changes';
+import { OrderPayments } from './order-payments';
+import { OrderReads } from './order-reads';
 import { OrderService } from './order.service';
 import { OrderCommits } from './placement/order-commits';
 import { OrderPlacement } from './placement/place-order';
@@ -42,7 +46,13 @@ export function createOrderServices(deps: Pick<SubgraphDeps, 'orm' | 'redis' | '
   const outbox = { kick: () => relay?.kick(), attach: (r: { kick(): void }) => void (relay = r) };
   const commits = new OrderCommits(orm, logger, { parallel: config.ORDER_COMMIT_PARALLEL, maxBatch: config.ORDER_COMMIT_MAX_BATCH, gapMs: config.ORDER_COMMIT_GAP_MS });
   const placement = new OrderPlacement({ orm, config, logger, clock, locks, reservations, reconciler, commits, outbox });
-  const orders = new OrderService({ orm, config, logger, clock, locks, reservations, placement, payments, outbox });
+  const lifecycle = new OrderLifecycle({ reservations, logger, outbox });
+  const orders = new OrderService({
+    placement,
+    payments: new OrderPayments({ orm, config, clock, locks, lifecycle, payments }),
+    changes: new OrderChanges({ orm, config, logger, clock, locks, lifecycle }),
+    reads: new OrderReads(),
+  });
   return {
     orders,
     reservations,

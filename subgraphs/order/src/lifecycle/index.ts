@@ -1,0 +1,2 @@
+export * from './order-state-machine';
+export * from './order-lifecycle';
