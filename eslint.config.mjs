@@ -11,6 +11,8 @@ export default defineConfig(
     '**/node_modules/**',
     '**/coverage/**',
     'schema/**',
+    'web/dist-explorer/**',
+    'web/src/gql/**',
     'bench/out/**',
     '.keys/**',
     '**/*.tsbuildinfo',
@@ -62,6 +64,13 @@ export default defineConfig(
       sourceType: 'module',
       globals: { __ENV: 'readonly', __VU: 'readonly', __ITER: 'readonly', open: 'readonly', console: 'readonly' },
     },
+  },
+
+  // The storefront runs in the browser (web/src); its build config runs in Node.
+  {
+    name: 'flashsale/web',
+    files: ['web/src/**'],
+    languageOptions: { globals: { ...globals.browser } },
   },
 
   // Tests: jest globals (type-aware in TS through @types/jest; needed for any plain JS helpers).

@@ -1,12 +1,14 @@
 /**
  * `npm run compose`: prints each subgraph's SDL to schema/<name>.graphql and composes
- * schema/supergraph.graphql with @apollo/composition. A composition error fails the command with
+ * schema/supergraph.graphql with @apollo/composition, and schema/api.graphql: the API schema
+ * clients see (the supergraph without federation's join directives), which the storefront's
+ * GraphQL Code Generator types every operation against. A composition error fails the command with
  * the composer's messages. The test suite calls `composeSupergraph()` to detect drift.
  */
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse } from 'graphql';
+import { parse, printSchema } from 'graphql';
 import { printSubgraphSchema } from '@apollo/subgraph';
 import { composeServices } from '@apollo/composition';
 import { buildFederatedSchema, SubgraphModule } from '@flashsale/platform';
@@ -39,6 +41,7 @@ export async function composeSupergraph(): Promise<Record<string, string>> {
     throw new Error(`Composition failed:\n${result.errors.map((e) => `  - ${e.message}`).join('\n')}`);
   }
   files['supergraph.graphql'] = result.supergraphSdl.trim() + '\n';
+  files['api.graphql'] = printSchema(result.schema.toAPISchema().toGraphQLJSSchema()).trim() + '\n';
   return files;
 }
 

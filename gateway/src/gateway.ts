@@ -23,6 +23,7 @@ import { rateLimitPlugin } from './rate-limit';
 import { cachingVerifier } from './token-cache';
 import { SubgraphFetcher, subgraphFetcher } from './subgraph-fetcher';
 import { identitySigningFetcher } from './identity-signing';
+import { explorerHandler } from './explorer';
 import {
   AdmissionController,
   HttpError,
@@ -198,6 +199,7 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     const { ok, body } = await healthHandler(checks);
     sendJson(res, ok ? 200 : 503, { service: 'gateway', ...body });
   };
+  const explorer = production ? null : explorerHandler();
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const path = pathOf(req);
     if (path === '/graphql' || path === '/graphql/') {
@@ -212,6 +214,8 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
       health(res).catch(() => sendError(res, new HttpError(500, 'Internal server error', 'INTERNAL_SERVER_ERROR')));
       return;
     }
+    // The offline GraphiQL explorer (issue 13), development only.
+    if (explorer?.(req, res)) return;
     sendError(res, new HttpError(404, `Cannot ${req.method} ${path}`, 'NOT_FOUND'));
   };
   const httpServer = http.createServer();

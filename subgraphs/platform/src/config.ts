@@ -50,7 +50,7 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z
     .string()
-    .default('http://localhost:3000,http://localhost:5173')
+    .default('http://localhost:3000,http://localhost:5173,http://127.0.0.1:5173')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
   SUPERGRAPH_SOURCE: z.enum(['file', 'introspect']).default('file'),
   SUPERGRAPH_PATH: z.string().optional(),

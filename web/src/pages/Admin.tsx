@@ -1,0 +1,170 @@
+/**
+ * ADMIN pages: create a category and a product, schedule a sale, and watch a running sale live
+ * (available, and units held by unpaid orders = stock − available; polled). The gateway checks the
+ * ADMIN role on every mutation; hiding the page from others is only for their convenience.
+ */
+import { useState, type FormEvent } from 'react';
+import { useApolloClient, useQuery } from '@apollo/client/react';
+import { graphql } from '../gql';
+import { useSession } from '../App';
+import { failureOf } from '../format';
+import { Field, Status } from './Account';
+
+const AdminCatalog = graphql(`
+  query AdminCatalog {
+    categories { id name }
+    products(first: 100) { edges { node { id name } } }
+  }
+`);
+const CreateCategory = graphql(`
+  mutation CreateCategory($input: CreateCategoryInput!) {
+    createCategory(input: $input) { category { id name } userErrors { code message } }
+  }
+`);
+const CreateProduct = graphql(`
+  mutation CreateProduct($input: CreateProductInput!) {
+    createProduct(input: $input) { product { id name } userErrors { code message } }
+  }
+`);
+const ScheduleSale = graphql(`
+  mutation ScheduleSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {
+    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer) {
+      product { id name saleOpensAt }
+      userErrors { code message }
+    }
+  }
+`);
+const LiveSale = graphql(`
+  query LiveSale($id: ID!) {
+    product(id: $id) { id name available stock saleState secondsUntilOpen secondsUntilClose }
+  }
+`);
+
+type Note = { text: string; error: boolean } | null;
+/** datetime-local (the browser's zone) → ISO; '' → null. */
+const iso = (local: string) => (local ? new Date(local).toISOString() : null);
+
+function useForm<T extends Record<string, string>>(initial: T) {
+  const [form, setForm] = useState(initial);
+  const bind = (k: keyof T) => ({ value: form[k], onChange: (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value }) });
+  return { form, bind, reset: () => setForm(initial) };
+}
+
+function ProductSelect({ label, products, ...rest }: { label: string; products: Array<{ id: string; name: string }>; value: string; onChange: (e: { target: { value: string } }) => void }) {
+  return (
+    <Field label={label}>
+      <select required {...rest}>
+        <option value="">Choose…</option>
+        {products.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+      </select>
+    </Field>
+  );
+}
+
+function LiveView({ id }: { id: string }) {
+  const { data } = useQuery(LiveSale, { variables: { id }, pollInterval: 1000 });
+  const p = data?.product;
+  if (!p) return null;
+  return (
+    <dl className="live" aria-label={`Live sale of ${p.name}`}>
+      <dt>State</dt><dd>{p.saleState}</dd>
+      <dt>Available</dt><dd>{p.available}</dd>
+      <dt>Unsold stock</dt><dd>{p.stock}</dd>
+      <dt>Held by unpaid orders</dt><dd>{Math.max(0, p.stock - p.available)}</dd>
+    </dl>
+  );
+}
+
+export function AdminPage() {
+  const { admin } = useSession();
+  const client = useApolloClient();
+  const catalog = useQuery(AdminCatalog, { skip: !admin });
+  const [note, setNote] = useState<Note>(null);
+  const category = useForm({ name: '' });
+  const product = useForm({ name: '', description: '', price: '', categoryId: '', stock: '0' });
+  const sale = useForm({ productId: '', opensAt: '', closesAt: '', stock: '', maxPerCustomer: '' });
+  const [watched, setWatched] = useState('');
+  if (!admin) return <p>Only administrators can see this page.</p>;
+
+  const submit = (run: () => Promise<{ userErrors: Array<{ message: string }> } | undefined>, done: string, reset: () => void) => async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const err = (await run())?.userErrors[0];
+      setNote(err ? { text: err.message, error: true } : { text: done, error: false });
+      if (!err) {
+        reset();
+        await catalog.refetch();
+      }
+    } catch (x) {
+      setNote({ text: failureOf(x).message, error: true });
+    }
+  };
+  const categories = catalog.data?.categories ?? [];
+  const products = catalog.data?.products.edges.map((e) => e.node) ?? [];
+  const f = sale.form;
+  return (
+    <section>
+      <h1>Admin</h1>
+      <Status message={note?.text ?? null} error={note?.error} />
+      <div className="columns">
+        <form className="panel" aria-label="Create category" onSubmit={submit(async () => (await client.mutate({ mutation: CreateCategory, variables: { input: { name: category.form.name } } })).data?.createCategory, 'Category created.', category.reset)}>
+          <h2>Create category</h2>
+          <Field label="Category name"><input required {...category.bind('name')} /></Field>
+          <button type="submit">Create category</button>
+        </form>
+        <form
+          className="panel"
+          aria-label="Create product"
+          onSubmit={submit(
+            async () =>
+              (await client.mutate({
+                mutation: CreateProduct,
+                variables: { input: { name: product.form.name, description: product.form.description, price: Math.round(Number(product.form.price) * 100), categoryId: product.form.categoryId, stock: Number(product.form.stock) } },
+              })).data?.createProduct,
+            'Product created.',
+            product.reset,
+          )}
+        >
+          <h2>Create product</h2>
+          <Field label="Product name"><input required {...product.bind('name')} /></Field>
+          <Field label="Description"><input {...product.bind('description')} /></Field>
+          <Field label="Price (USD)"><input type="number" min="0" step="0.01" required {...product.bind('price')} /></Field>
+          <Field label="Category">
+            <select required {...product.bind('categoryId')}>
+              <option value="">Choose…</option>
+              {categories.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+            </select>
+          </Field>
+          <Field label="Initial stock"><input type="number" min="0" {...product.bind('stock')} /></Field>
+          <button type="submit">Create product</button>
+        </form>
+        <form
+          className="panel"
+          aria-label="Schedule sale"
+          onSubmit={submit(
+            async () =>
+              (await client.mutate({
+                mutation: ScheduleSale,
+                variables: { productId: f.productId, opensAt: iso(f.opensAt)!, closesAt: iso(f.closesAt), stock: Number(f.stock), maxPerCustomer: f.maxPerCustomer ? Number(f.maxPerCustomer) : null },
+              })).data?.scheduleSale,
+            'Sale scheduled.',
+            sale.reset,
+          )}
+        >
+          <h2>Schedule sale</h2>
+          <ProductSelect label="Product" products={products} {...sale.bind('productId')} />
+          <Field label="Opens at"><input type="datetime-local" step="1" required {...sale.bind('opensAt')} /></Field>
+          <Field label="Closes at"><input type="datetime-local" step="1" {...sale.bind('closesAt')} /></Field>
+          <Field label="Stock"><input type="number" min="0" required {...sale.bind('stock')} /></Field>
+          <Field label="Limit per customer"><input type="number" min="1" {...sale.bind('maxPerCustomer')} /></Field>
+          <button type="submit">Schedule sale</button>
+        </form>
+      </div>
+      <section className="panel" aria-label="Live sale">
+        <h2>Live sale</h2>
+        <ProductSelect label="Watch product" products={products} value={watched} onChange={(e) => setWatched(e.target.value)} />
+        {watched && <LiveView id={watched} />}
+      </section>
+    </section>
+  );
+}

@@ -1,0 +1,149 @@
+/**
+ * The signed-in session: access + refresh tokens in localStorage (shared by every tab of this
+ * origin), refreshed silently before the access token expires and once after a 401.
+ *
+ * Invariants:
+ * - A refresh token is single use (rotation): only one tab may spend it. Every refresh runs inside
+ *   the Web Locks API lock `flashsale-refresh`; inside it the tab re-reads storage, and when
+ *   another tab already rotated the pair (the access token differs from the stale one and is not
+ *   about to expire) it uses that result instead of spending the refresh token again.
+ * - Tabs hear about sign-in, refresh and sign-out on the BroadcastChannel `flashsale-session`.
+ * - The roles shown (ADMIN pages) come from the access token's `roles` claim; the gateway checks
+ *   them on every request, this is display only.
+ */
+import { print } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { graphql } from './gql';
+
+const STORAGE_KEY = 'flashsale.session';
+const LOCK = 'flashsale-refresh';
+/** Refresh this long before expiry (or at 80% of a short token's life). */
+const REFRESH_AHEAD_MS = 30_000;
+
+export interface Tokens {
+  accessToken: string;
+  accessTokenExpiresAt: string;
+  refreshToken: string;
+}
+
+const RefreshTokens = graphql(`
+  mutation RefreshTokens($refreshToken: String!) {
+    refreshTokens(refreshToken: $refreshToken) {
+      accessToken
+      accessTokenExpiresAt
+      refreshToken
+      userErrors { code message }
+    }
+  }
+`);
+const LogOut = graphql(`
+  mutation LogOut($refreshToken: String!) {
+    logOut(refreshToken: $refreshToken) { success }
+  }
+`);
+
+export function rolesOf(accessToken: string): string[] {
+  try {
+    const payload = JSON.parse(atob(accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { roles?: unknown };
+    return Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export class Session {
+  private listeners = new Set<() => void>();
+  private channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('flashsale-session');
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** How many refreshes this tab performed (shown nowhere; read by the browser tests). */
+  refreshes = 0;
+
+  constructor(private gatewayUrl: string) {
+    if (this.channel) this.channel.onmessage = () => this.changed(false);
+    window.addEventListener('storage', (e) => e.key === STORAGE_KEY && this.changed(false));
+    this.schedule();
+  }
+
+  get tokens(): Tokens | null {
+    const raw = localStorage.getItem(STORAGE_KEY);
+    return raw ? (JSON.parse(raw) as Tokens) : null;
+  }
+
+  get roles(): string[] {
+    const t = this.tokens;
+    return t ? rolesOf(t.accessToken) : [];
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  signedIn(tokens: Tokens): void {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(tokens));
+    this.changed(true);
+  }
+
+  async signOut(): Promise<void> {
+    const t = this.tokens;
+    localStorage.removeItem(STORAGE_KEY);
+    this.changed(true);
+    if (t) await this.post(LogOut, { refreshToken: t.refreshToken }).catch(() => undefined);
+  }
+
+  /** The access token to send now, refreshed first when it is about to expire. */
+  async accessToken(): Promise<string | null> {
+    const t = this.tokens;
+    if (!t) return null;
+    if (Date.parse(t.accessTokenExpiresAt) - Date.now() < 5_000) return this.refresh(t.accessToken);
+    return t.accessToken;
+  }
+
+  /** Rotates the pair once across all tabs; returns the access token to use (null: signed out). */
+  async refresh(staleAccessToken: string): Promise<string | null> {
+    const run = async (): Promise<string | null> => {
+      const current = this.tokens;
+      if (!current) return null;
+      const fresh = current.accessToken !== staleAccessToken && Date.parse(current.accessTokenExpiresAt) - Date.now() > 5_000;
+      if (fresh) return current.accessToken; // another tab already rotated it
+      const res = await this.post(RefreshTokens, { refreshToken: current.refreshToken });
+      const p = res.refreshTokens;
+      if (!p.accessToken || !p.refreshToken || !p.accessTokenExpiresAt) {
+        localStorage.removeItem(STORAGE_KEY);
+        this.changed(true);
+        return null;
+      }
+      this.refreshes += 1;
+      this.signedIn({ accessToken: p.accessToken, accessTokenExpiresAt: p.accessTokenExpiresAt, refreshToken: p.refreshToken });
+      return p.accessToken;
+    };
+    return navigator.locks ? navigator.locks.request(LOCK, run) : run();
+  }
+
+  private changed(broadcast: boolean): void {
+    if (broadcast) this.channel?.postMessage('changed');
+    this.schedule();
+    for (const l of this.listeners) l();
+  }
+
+  /** A timer that refreshes ahead of expiry, so requests rarely wait for a refresh. */
+  private schedule(): void {
+    clearTimeout(this.timer);
+    const t = this.tokens;
+    if (!t) return;
+    const left = Date.parse(t.accessTokenExpiresAt) - Date.now();
+    const ahead = Math.min(REFRESH_AHEAD_MS, left * 0.2);
+    this.timer = setTimeout(() => void this.refresh(t.accessToken).catch(() => undefined), Math.max(0, left - ahead));
+  }
+
+  private async post<R, V>(doc: TypedDocumentNode<R, V>, variables: V): Promise<R> {
+    const res = await fetch(this.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: print(doc), variables }),
+    });
+    const body = (await res.json()) as { data?: R; errors?: Array<{ message: string }> };
+    if (!body.data) throw new Error(body.errors?.[0]?.message ?? `HTTP ${res.status}`);
+    return body.data;
+  }
+}
