@@ -10,6 +10,7 @@ import { GraphQLSchema, parse } from 'graphql';
 import DataLoader from 'dataloader';
 import { buildSchema, BuildSchemaOptions, createResolversMap } from 'type-graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
+import { identityAuthChecker } from './access';
 
 const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible", "@tag"])';
@@ -25,6 +26,8 @@ export async function buildFederatedSchema(
     validate: { forbidUnknownValues: false },
     // One DateTime scalar (ISO 8601) across the supergraph.
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+    // @Authorized on a resolver: UNAUTHENTICATED / FORBIDDEN from the catalogue (access.ts).
+    authChecker: identityAuthChecker,
     ...options,
     skipCheck: true,
   });

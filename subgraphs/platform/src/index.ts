@@ -18,6 +18,7 @@ export * from './dead-letters';
 export * from './periodic';
 export * from './federation';
 export * from './context';
+export * from './access';
 export * from './server';
 export * from './http';
 export * from './admission';

@@ -1,5 +1,5 @@
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
-import { forbidden, requireUser } from '@flashsale/platform';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Caller, Identity, forbidden } from '@flashsale/platform';
 import { UserRef } from '../entities/references';
 import { Cart, CartPayload } from '../entities/cart.types';
 import type { CartContext } from '../context';
@@ -33,28 +33,32 @@ class ChangeCartQuantityArgs {
   delta!: number;
 }
 
-/** The signed-in user's own cart; there is no argument naming another user. */
+/** The signed-in user's own cart (@Authorized: anonymous callers get UNAUTHENTICATED); there is no argument naming another user. */
 @Resolver()
 export class CartMutationResolver {
+  @Authorized()
   @Mutation(() => CartPayload, { description: 'Adds units of a product (default 1), merging into its line if the cart has one.' })
-  addToCart(@Args() { productId, quantity }: AddToCartArgs, @Ctx() ctx: CartContext): Promise<CartPayload> {
-    return ctx.services.carts.add(requireUser(ctx).userId, productId, quantity);
+  addToCart(@Args() { productId, quantity }: AddToCartArgs, @Caller() caller: Identity, @Ctx() ctx: CartContext): Promise<CartPayload> {
+    return ctx.services.carts.add(caller.userId, productId, quantity);
   }
 
+  @Authorized()
   @Mutation(() => CartPayload, {
     description: "Moves a line's quantity by delta (-99..99, not 0). Reaching 0 removes the line; a positive delta on a product not in the cart adds it.",
   })
-  changeCartQuantity(@Args() { productId, delta }: ChangeCartQuantityArgs, @Ctx() ctx: CartContext): Promise<CartPayload> {
-    return ctx.services.carts.changeQuantity(requireUser(ctx).userId, productId, delta);
+  changeCartQuantity(@Args() { productId, delta }: ChangeCartQuantityArgs, @Caller() caller: Identity, @Ctx() ctx: CartContext): Promise<CartPayload> {
+    return ctx.services.carts.changeQuantity(caller.userId, productId, delta);
   }
 
+  @Authorized()
   @Mutation(() => CartPayload, { description: "Removes the product's line." })
-  removeFromCart(@Arg('productId', () => ID) productId: string, @Ctx() ctx: CartContext): Promise<CartPayload> {
-    return ctx.services.carts.remove(requireUser(ctx).userId, productId);
+  removeFromCart(@Arg('productId', () => ID) productId: string, @Caller() caller: Identity, @Ctx() ctx: CartContext): Promise<CartPayload> {
+    return ctx.services.carts.remove(caller.userId, productId);
   }
 
+  @Authorized()
   @Mutation(() => CartPayload, { description: 'Removes every line.' })
-  clearCart(@Ctx() ctx: CartContext): Promise<CartPayload> {
-    return ctx.services.carts.clear(requireUser(ctx).userId);
+  clearCart(@Caller() caller: Identity, @Ctx() ctx: CartContext): Promise<CartPayload> {
+    return ctx.services.carts.clear(caller.userId);
   }
 }

@@ -1,5 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { forbidden, requireUser } from '@flashsale/platform';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Caller, Identity } from '@flashsale/platform';
+import { assertMayReadOrdersOf } from '../services/order-access';
 import { UserRef } from '../entities/references';
 import { Order } from '../entities/order.entity';
 import { CancelOrderPayload, OrderConnection, OrderOutcome, PayOrderPayload, PaymentInput, PlaceOrderInput, PlaceOrderPayload, RequestReturnPayload } from '../entities/order.types';
@@ -13,55 +14,63 @@ export class OrderResolver {
     return orderCursor(order);
   }
 
+  @Authorized()
   @Query(() => Order, { description: 'An order; only its owner or an ADMIN may read it (anything else: NOT_FOUND).' })
-  order(@Arg('id', () => ID) id: string, @Ctx() ctx: OrderContext): Promise<Order> {
-    return ctx.services.orders.readable(ctx.em, requireUser(ctx), id);
+  order(@Arg('id', () => ID) id: string, @Caller() caller: Identity, @Ctx() ctx: OrderContext): Promise<Order> {
+    return ctx.services.orders.readable(ctx.em, caller, id);
   }
 
+  @Authorized()
   @Mutation(() => PlaceOrderPayload, {
     description: 'Reserves every line or none and places a PENDING_PAYMENT order; replaying an idempotencyKey returns the first order.',
   })
-  placeOrder(@Arg('input', () => PlaceOrderInput) input: PlaceOrderInput, @Ctx() ctx: OrderContext): Promise<OrderOutcome> {
-    return ctx.services.orders.placeOrder(requireUser(ctx), input);
+  placeOrder(@Arg('input', () => PlaceOrderInput) input: PlaceOrderInput, @Caller() caller: Identity, @Ctx() ctx: OrderContext): Promise<OrderOutcome> {
+    return ctx.services.orders.placeOrder(caller, input);
   }
 
+  @Authorized()
   @Mutation(() => PayOrderPayload, { description: 'Pays a PENDING_PAYMENT order: PREPARING on success, PAYMENT_FAILED (units back on sale) on decline.' })
-  payOrder(@Arg('orderId', () => ID) orderId: string, @Arg('payment', () => PaymentInput) payment: PaymentInput, @Ctx() ctx: OrderContext): Promise<OrderOutcome> {
-    return ctx.services.orders.payOrder(requireUser(ctx), orderId, payment);
+  payOrder(@Arg('orderId', () => ID) orderId: string, @Arg('payment', () => PaymentInput) payment: PaymentInput, @Caller() caller: Identity, @Ctx() ctx: OrderContext): Promise<OrderOutcome> {
+    return ctx.services.orders.payOrder(caller, orderId, payment);
   }
 
+  @Authorized()
   @Mutation(() => CancelOrderPayload, { description: 'Cancels a PREPARING order; its units go back on sale.' })
-  cancelOrder(@Arg('orderId', () => ID) orderId: string, @Ctx() ctx: OrderContext): Promise<OrderOutcome> {
-    return ctx.services.orders.cancelOrder(requireUser(ctx), orderId);
+  cancelOrder(@Arg('orderId', () => ID) orderId: string, @Caller() caller: Identity, @Ctx() ctx: OrderContext): Promise<OrderOutcome> {
+    return ctx.services.orders.cancelOrder(caller, orderId);
   }
 
+  @Authorized()
   @Mutation(() => RequestReturnPayload, { description: 'Asks to return a DELIVERED order within 24 hours of delivery.' })
-  requestReturn(@Arg('orderId', () => ID) orderId: string, @Ctx() ctx: OrderContext): Promise<OrderOutcome> {
-    return ctx.services.orders.requestReturn(requireUser(ctx), orderId);
+  requestReturn(@Arg('orderId', () => ID) orderId: string, @Caller() caller: Identity, @Ctx() ctx: OrderContext): Promise<OrderOutcome> {
+    return ctx.services.orders.requestReturn(caller, orderId);
   }
 }
 
 @Resolver(() => UserRef)
 export class UserOrdersResolver {
+  @Authorized()
   @FieldResolver(() => [Order], { description: "The user's orders, newest first (1 to 100, default 20; `after` is the `cursor` of the last order of the previous page)." })
   async orders(
     @Root() user: UserRef,
+    @Caller() caller: Identity,
     @Ctx() ctx: OrderContext,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<Order[]> {
-    return (await this.ordersConnection(user, ctx, first, after)).edges.map((e) => e.node);
+    return (await this.ordersConnection(user, caller, ctx, first, after)).edges.map((e) => e.node);
   }
 
   @FieldResolver(() => OrderConnection, { description: "The user's orders as a Relay connection, newest first (1 to 100 per page, default 20; `after` is a previous page's endCursor)." })
+  @Authorized()
   ordersConnection(
     @Root() user: UserRef,
+    @Caller() caller: Identity,
     @Ctx() ctx: OrderContext,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<OrderConnection> {
-    const caller = requireUser(ctx);
-    if (caller.userId !== user.id && !caller.roles.includes('ADMIN')) throw forbidden('You can only read your own orders');
+    assertMayReadOrdersOf(caller, user.id);
     return ctx.services.orders.ordersOf(ctx.em, user.id, first, after);
   }
 }

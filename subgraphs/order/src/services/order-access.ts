@@ -3,7 +3,7 @@
  * A foreign order and an unknown one answer the same NOT_FOUND, so ids cannot be probed.
  */
 import type { EntityManager } from '@mikro-orm/mysql';
-import { Identity, UUID_PATTERN, notFound } from '@flashsale/platform';
+import { Identity, UUID_PATTERN, forbidden, notFound } from '@flashsale/platform';
 import { Order } from '../entities/order.entity';
 
 export const ORDER_NOT_FOUND = 'Order not found';
@@ -11,6 +11,11 @@ export const ORDER_NOT_FOUND = 'Order not found';
 /** True when `caller` may read `order` (its buyer or an ADMIN). */
 export function mayReadOrder(caller: Identity, order: Pick<Order, 'userId'>): boolean {
   return order.userId === caller.userId || caller.roles.includes('ADMIN');
+}
+
+/** A buyer's order list: the buyer or an ADMIN; anyone else FORBIDDEN. */
+export function assertMayReadOrdersOf(caller: Identity, buyerId: string): void {
+  if (caller.userId !== buyerId && !caller.roles.includes('ADMIN')) throw forbidden('You can only read your own orders');
 }
 
 /** Throws NOT_FOUND unless `orderId` is an order `caller` bought (the check before any change). */

@@ -1,33 +1,33 @@
-import { Arg, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
-import { requireRole } from '@flashsale/platform';
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
 import type { ProductContext } from '../context';
 import { CategoryPayload, CreateCategoryInput, CreateProductInput, ProductPayload, UpdateProductInput } from '../entities/catalog.types';
 
-/** ADMIN-only catalog changes. Anyone else: FORBIDDEN (anonymous: UNAUTHENTICATED). */
+/** ADMIN-only catalog changes, declared by @Authorized('ADMIN'). Anyone else: FORBIDDEN (anonymous: UNAUTHENTICATED). */
 @Resolver()
 export class CatalogAdminResolver {
+  @Authorized('ADMIN')
   @Mutation(() => CategoryPayload)
   createCategory(@Arg('input', () => CreateCategoryInput) input: CreateCategoryInput, @Ctx() ctx: ProductContext): Promise<CategoryPayload> {
-    requireRole(ctx, 'ADMIN');
     return ctx.services.catalog.createCategory(ctx.em, input);
   }
 
+  @Authorized('ADMIN')
   @Mutation(() => ProductPayload, { description: 'Creates a product and its Redis stock hash (available = stock).' })
   createProduct(@Arg('input', () => CreateProductInput) input: CreateProductInput, @Ctx() ctx: ProductContext): Promise<ProductPayload> {
-    requireRole(ctx, 'ADMIN');
     return ctx.services.catalog.createProduct(ctx.em, input);
   }
 
+  @Authorized('ADMIN')
   @Mutation(() => ProductPayload, { description: 'Changes given fields; a stock change moves `available` by the difference (refused below reserved units).' })
   updateProduct(
     @Arg('id', () => ID) id: string,
     @Arg('input', () => UpdateProductInput) input: UpdateProductInput,
     @Ctx() ctx: ProductContext,
   ): Promise<ProductPayload> {
-    requireRole(ctx, 'ADMIN');
     return ctx.services.catalog.updateProduct(ctx.em, id, input);
   }
 
+  @Authorized('ADMIN')
   @Mutation(() => ProductPayload, {
     description: 'Sets the sale window, the units for sale and the per-customer limit (omitted closesAt / maxPerCustomer: none), and activates the product.',
   })
@@ -39,7 +39,6 @@ export class CatalogAdminResolver {
     @Arg('closesAt', () => Date, { nullable: true }) closesAt?: Date | null,
     @Arg('maxPerCustomer', () => Int, { nullable: true }) maxPerCustomer?: number | null,
   ): Promise<ProductPayload> {
-    requireRole(ctx, 'ADMIN');
     return ctx.services.catalog.scheduleSale(ctx.em, productId, { opensAt, closesAt, stock, maxPerCustomer });
   }
 }

@@ -1,5 +1,5 @@
-import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
-import { requireUser } from '@flashsale/platform';
+import { Arg, Args, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Caller, Identity } from '@flashsale/platform';
 import type { UserContext } from '../context';
 import {
   AuthPayload,
@@ -50,18 +50,21 @@ export class AccountResolver {
     return ctx.services.sessions.logOut(refreshToken);
   }
 
+  @Authorized()
   @Mutation(() => LogOutPayload, { description: "Ends all of the caller's sessions (every refresh token)." })
-  logOutEverywhere(@Ctx() ctx: UserContext): Promise<LogOutPayload> {
-    return ctx.services.sessions.logOutEverywhere(requireUser(ctx).userId);
+  logOutEverywhere(@Caller() caller: Identity, @Ctx() ctx: UserContext): Promise<LogOutPayload> {
+    return ctx.services.sessions.logOutEverywhere(caller.userId);
   }
 
+  @Authorized()
   @Mutation(() => UpdateProfilePayload, { description: "Changes the caller's name, phone or address." })
-  updateProfile(@Arg('input') input: UpdateProfileInput, @Ctx() ctx: UserContext): Promise<UpdateProfilePayload> {
-    return ctx.services.accounts.updateProfile(ctx.em, requireUser(ctx).userId, input);
+  updateProfile(@Arg('input') input: UpdateProfileInput, @Caller() caller: Identity, @Ctx() ctx: UserContext): Promise<UpdateProfilePayload> {
+    return ctx.services.accounts.updateProfile(ctx.em, caller.userId, input);
   }
 
+  @Authorized()
   @Mutation(() => AuthPayload, { description: 'Changes the password, ends every session, and starts a new one for the caller.' })
-  changePassword(@Args() { oldPassword, newPassword }: ChangePasswordArgs, @Ctx() ctx: UserContext): Promise<AuthPayload> {
-    return ctx.services.sessions.changePassword(ctx.em, requireUser(ctx).userId, oldPassword, newPassword);
+  changePassword(@Args() { oldPassword, newPassword }: ChangePasswordArgs, @Caller() caller: Identity, @Ctx() ctx: UserContext): Promise<AuthPayload> {
+    return ctx.services.sessions.changePassword(ctx.em, caller.userId, oldPassword, newPassword);
   }
 }

@@ -1,5 +1,5 @@
-import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { requireUser } from '@flashsale/platform';
+import { Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Caller, Identity } from '@flashsale/platform';
 import { User } from '../entities/user.entity';
 import type { UserContext } from '../context';
 import { assertProfileAccess } from './profile-access';
@@ -10,10 +10,10 @@ import { assertProfileAccess } from './profile-access';
  */
 @Resolver(() => User)
 export class UserResolver {
+  @Authorized()
   @Query(() => User, { description: "The signed-in caller's profile." })
-  async me(@Ctx() ctx: UserContext): Promise<User> {
-    const { userId } = requireUser(ctx);
-    return ctx.services.accounts.get(ctx.em, userId);
+  async me(@Caller() caller: Identity, @Ctx() ctx: UserContext): Promise<User> {
+    return ctx.services.accounts.get(ctx.em, caller.userId);
   }
 
   /** Not personal data, but nothing the public API shows anyone else (anonymous `_entities` included). */
