@@ -148,14 +148,18 @@ export function startOutboxRelay(opts: {
         { orderBy: { id: 'asc' }, limit: batch, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
       );
       if (!rows.length) return 0;
-      const pipeline = redis.pipeline();
+      // One pipeline per stream, in outbox order: a pipeline may not span Redis Cluster slots, and
+      // each stream is one key.
+      const pipelines = new Map<string, ReturnType<Redis['pipeline']>>();
       for (const row of rows) {
         // MariaDB stores JSON as LONGTEXT, so the mysql driver may hand the payload back as text.
         const payload = typeof row.payload === 'string' ? row.payload : JSON.stringify(row.payload);
+        let pipeline = pipelines.get(row.stream);
+        if (!pipeline) pipelines.set(row.stream, (pipeline = redis.pipeline()));
         pipeline.xadd(row.stream, '*', 'id', row.eventId, 'type', row.type, 'payload', payload);
       }
-      const results = await pipeline.exec();
-      const failed = results?.find(([err]) => err);
+      const results = (await Promise.all([...pipelines.values()].map((p) => p.exec()))).flatMap((r) => r ?? []);
+      const failed = results.find(([err]) => err);
       if (failed) throw failed[0];
       await em.nativeUpdate(OutboxMessage, { id: { $in: rows.map((r) => r.id) } }, { publishedAt: new Date() });
       return rows.length;
@@ -399,9 +403,9 @@ export function startStreamConsumer<T extends { type: string }>(opts: StreamCons
     if (ack.length) {
       if (reclaimed) {
         // A redelivered entry may carry a failure count from an earlier try: it is done with.
-        const results = await redis.pipeline().xack(stream, group, ...ack).hdel(attemptsKey, ...ack).exec();
-        const failed = results?.find(([e]) => e);
-        if (failed) throw failed[0];
+        // Two commands: the stream and the hash may sit in different Redis Cluster slots.
+        await redis.xack(stream, group, ...ack);
+        await redis.hdel(attemptsKey, ...ack);
       } else {
         await redis.xack(stream, group, ...ack);
       }
