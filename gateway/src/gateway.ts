@@ -24,6 +24,7 @@ import { cachingVerifier } from './token-cache';
 import { SubgraphFetcher, subgraphFetcher } from './subgraph-fetcher';
 import { identitySigningFetcher } from './identity-signing';
 import { explorerHandler } from './explorer';
+import { telemetryFetcher } from './fetch-telemetry';
 import {
   AdmissionController,
   HttpError,
@@ -51,6 +52,12 @@ import {
   requestLogPlugin,
   protocolErrorsPlugin,
   AccessTokenVerifier,
+  ServiceMetrics,
+  graphqlMetricsPlugin,
+  metricsRoute,
+  serviceMetrics,
+  startTracing,
+  tracedRequest,
 } from '@flashsale/platform';
 
 export interface GatewayContext {
@@ -83,12 +90,12 @@ export async function identityFromAuthorization(header: string | undefined, veri
 type FetcherResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
 
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(options: { url: string; name: string; fetcher: SubgraphFetcher['fetcher'] }, secret: string) {
+  constructor(options: { url: string; name: string; fetcher: SubgraphFetcher['fetcher'] }, secret: string, metrics: ServiceMetrics) {
     // Not Apollo's default make-fetch-happen stack (3.4 ms of gateway CPU per placeOrder against
     // 2.4 ms with Node's fetch, docs/BENCHMARKS.md), nor Node's fetch: see subgraph-fetcher.ts.
     // Subgraphs send no cache-control hints worth parsing. Each fetch is signed where its body is
     // final (identity-signing.ts).
-    super({ ...options, fetcher: identitySigningFetcher(options.fetcher, secret), honorSubgraphCacheControlHeader: false });
+    super({ ...options, fetcher: telemetryFetcher(identitySigningFetcher(options.fetcher, secret), options.name, metrics), honorSubgraphCacheControlHeader: false });
   }
 
   /**
@@ -122,6 +129,8 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
 
 export async function startGateway(config: Config, logger: Logger, opts: { supergraphSdl?: string } = {}): Promise<RunningServer> {
   const secrets = loadSecrets(config);
+  startTracing('gateway'); // a no-op unless OTEL_* asks for traces
+  const metrics = serviceMetrics('gateway');
   const verify = cachingVerifier(
     makeTokenChecker(
       { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
@@ -143,7 +152,7 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
       ? { supergraphSdl: new IntrospectAndCompose({ subgraphs: SERVICES.map((name) => ({ name, url: urlOf(name) })), pollIntervalInMs: 10_000 }) }
       : { supergraphSdl: opts.supergraphSdl ?? readFileSync(config.SUPERGRAPH_PATH ?? DEFAULT_SUPERGRAPH_PATH, 'utf8') }),
     // Subgraph URLs come from configuration, not from the composed file, so ports can move.
-    buildService: ({ name }) => new IdentityForwardingDataSource({ name, url: urlOf(name), fetcher: fetcherFor() }, secrets.identitySecret),
+    buildService: ({ name }) => new IdentityForwardingDataSource({ name, url: urlOf(name), fetcher: fetcherFor() }, secrets.identitySecret, metrics),
     logger,
   });
 
@@ -169,7 +178,8 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     maxQueue: config.ADMISSION_MAX_QUEUE,
     queueTimeoutMs: config.ADMISSION_QUEUE_TIMEOUT_MS,
   });
-  const graphql = withAdmission(admission, config.ADMISSION_RETRY_AFTER_SECONDS, async (req, res) => {
+  metrics.trackAdmission(admission);
+  const graphql = withAdmission(admission, config.ADMISSION_RETRY_AFTER_SECONDS, tracedRequest('gateway', async (req, res) => {
     const requestId = res.getHeader(REQUEST_ID_HEADER) as string;
     try {
       const body = req.method === 'POST' ? await readJsonBody(req, config.MAX_BODY_BYTES) : undefined;
@@ -185,7 +195,8 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
       logger.error({ err, requestId }, 'request failed outside GraphQL');
       sendError(res, new HttpError(500, 'Internal server error', 'INTERNAL_SERVER_ERROR'));
     }
-  });
+  }));
+  const serveMetrics = metricsRoute(metrics);
   const health = async (res: http.ServerResponse) => {
     const checks = Object.fromEntries(
       SERVICES.map((name) => [
@@ -210,6 +221,11 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     }
     // /health is never refused by admission control: an orchestrator probing a busy gateway must
     // get an answer.
+    // Open in development; production may move it behind a token or another port (docs/OPERATIONS.md).
+    if (path === '/metrics' && req.method === 'GET') {
+      Promise.resolve(serveMetrics(req, res)).catch(() => sendError(res, new HttpError(500, 'Internal server error', 'INTERNAL_SERVER_ERROR')));
+      return;
+    }
     if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       health(res).catch(() => sendError(res, new HttpError(500, 'Internal server error', 'INTERNAL_SERVER_ERROR')));
       return;
@@ -238,6 +254,7 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
       protocolErrorsPlugin<GatewayContext>(),
       rateLimitPlugin(config.RATE_LIMITS, redis, logger),
       requestLogPlugin<GatewayContext>(logger),
+      graphqlMetricsPlugin<GatewayContext>(metrics),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Subgraphs send no cache hints; the plugin would compute a policy for every answer.
       ApolloServerPluginCacheControlDisabled(),

@@ -17,6 +17,7 @@ import type Redis from 'ioredis';
 import { GraphQLError, OperationDefinitionNode, Kind, SelectionSetNode, FragmentDefinitionNode, DocumentNode, DirectiveNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Config, Logger } from '@flashsale/platform';
+import { metricsOf } from '@flashsale/platform';
 import type { GatewayContext } from './gateway';
 
 type Rule = Config['RATE_LIMITS'][number];
@@ -130,6 +131,7 @@ export function rateLimiter(rules: Rule[], redis: Redis): RateLimitCheck {
 }
 
 export function rateLimitPlugin(rules: Rule[], redis: Redis, logger: Logger): ApolloServerPlugin<GatewayContext> {
+  const refusals = metricsOf(logger).rateLimitRefusals;
   const limited = new Set(rules.map((r) => r.field));
   const check = rateLimiter(rules, redis);
   return {
@@ -153,6 +155,7 @@ export function rateLimitPlugin(rules: Rule[], redis: Redis, logger: Logger): Ap
           }
           if (!over) return;
           const { field, retryAfter } = over;
+          refusals.inc({ field }); // a field named in the configured rules: bounded
           throw new GraphQLError(`Too many ${field} requests; retry in ${retryAfter}s`, {
             extensions: { code: 'RATE_LIMITED', retryAfter, http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) } },
           });

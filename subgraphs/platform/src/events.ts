@@ -31,6 +31,8 @@ import { startPeriodic } from './periodic';
 import { isInfrastructureError } from './errors';
 import { EventContract, parseEvent } from './event-contracts';
 import { deadLetterFields, deadLetterStream, NewDeadLetter } from './dead-letters';
+import { metricsOf, secondsSince } from './telemetry/metrics';
+import { SpanKind, currentTraceparent, linkFromTraceparent, tracingEnabled, withSpan } from './telemetry/tracing';
 
 @Entity({ tableName: 'outbox' })
 @Index({ properties: ['publishedAt', 'id'] })
@@ -79,7 +81,9 @@ export function enqueueEvent<T extends { type: string }>(em: EntityManager, cont
   const msg = new OutboxMessage();
   msg.stream = contract.stream;
   msg.type = checked.type;
-  msg.payload = checked as unknown as Record<string, unknown>;
+  // The placing trace rides along (stripped by the contract on consumption, read by the consumer's span link).
+  const traceparent = currentTraceparent();
+  msg.payload = (traceparent ? { ...checked, traceparent } : checked) as unknown as Record<string, unknown>;
   em.persist(msg);
   return msg;
 }
@@ -140,8 +144,18 @@ export function startOutboxRelay(opts: {
     if (replayed > 0) logger.warn({ replayed, windowSeconds: replayWindowMs / 1000 }, 'Redis lost its data: re-publishing recent outbox events');
   };
 
+  const metrics = metricsOf(logger);
+  const mysqlDuration = metrics.mysqlDuration;
+  // The backlog, read when Prometheus scrapes (the (published_at, id) index answers it).
+  metrics.onScrape('outbox', async () => {
+    const [row] = await orm.em.getConnection().execute<Array<{ n: number; oldest: Date | string | null }>>('select count(*) as n, min(created_at) as oldest from outbox where published_at is null');
+    metrics.outboxWaiting.set(Number(row?.n ?? 0));
+    const oldest = row?.oldest ? new Date(row.oldest).getTime() : NaN;
+    metrics.outboxOldestAge.set(Number.isFinite(oldest) ? Math.max(0, (Date.now() - oldest) / 1000) : 0);
+  });
   const round = async (): Promise<number> => {
-    return orm.em.fork().transactional(async (em) => {
+    const started = process.hrtime.bigint();
+    return withSpan('outbox relay', {}, () => orm.em.fork().transactional(async (em) => {
       const rows = await em.find(
         OutboxMessage,
         { publishedAt: null },
@@ -166,7 +180,7 @@ export function startOutboxRelay(opts: {
       // READ COMMITTED: the locking read takes record locks only. Under REPEATABLE READ it also
       // locked the gap after the last unpublished row, so writers inserting new outbox rows (every
       // placeOrder) deadlocked against the relay under load.
-    }, { isolationLevel: IsolationLevel.READ_COMMITTED });
+    }, { isolationLevel: IsolationLevel.READ_COMMITTED })).finally(() => mysqlDuration.observe({ op: 'outbox_relay' }, secondsSince(started)));
   };
 
   // Every commit with an outbox row kicks the relay. A kick within kickGapMs of the last round (or
@@ -298,6 +312,9 @@ export function startStreamConsumer<T extends { type: string }>(opts: StreamCons
       : undefined);
   if (!handleBatch) throw new Error(`startStreamConsumer(${stream}): pass handle or handleBatch`);
   let stopped = false;
+  const metrics = metricsOf(logger);
+  const consumed = (result: string, n: number) => n > 0 && metrics.eventsConsumed.inc({ stream, group, result }, n);
+  const stopStats = consumerStats(metrics, redis, stream, group);
 
   /** One transaction: skip ids processed already, record the rest, apply them. */
   const applyInOneTransaction = async (messages: Array<ReadMessage<T>>): Promise<void> => {
@@ -382,7 +399,13 @@ export function startStreamConsumer<T extends { type: string }>(opts: StreamCons
     }
     if (messages.length) {
       try {
-        await applyInOneTransaction(messages);
+        const started = process.hrtime.bigint();
+        // One span per batch, linked to the trace that placed each event (events.ts T3 in telemetry/tracing.ts).
+        const links = tracingEnabled() ? messages.map((m) => linkFromTraceparent(TRACEPARENT.exec(m.payload)?.[1])).filter((l) => l !== undefined) : undefined;
+        await withSpan(`consume ${stream} ${group}`, { kind: SpanKind.CONSUMER, links, attributes: { 'messaging.destination.name': stream, 'messaging.consumer.group.name': group, 'messaging.batch.message_count': messages.length } }, () =>
+          applyInOneTransaction(messages),
+        );
+        metrics.mysqlDuration.observe({ op: 'consume_batch' }, secondsSince(started));
         for (const m of messages) ack.push(m.streamId);
       } catch (err) {
         if (messages.length > 1) logger.warn({ err, stream, events: messages.length }, 'event batch failed; applying its events one by one');
@@ -400,6 +423,8 @@ export function startStreamConsumer<T extends { type: string }>(opts: StreamCons
       }
     }
     await deadLetter(dead);
+    consumed('applied', ack.length);
+    consumed('dead_lettered', dead.length);
     if (ack.length) {
       if (reclaimed) {
         // A redelivered entry may carry a failure count from an earlier try: it is done with.
@@ -466,6 +491,35 @@ export function startStreamConsumer<T extends { type: string }>(opts: StreamCons
     async stop() {
       stopped = true;
       await done;
+      stopStats();
     },
+  };
+}
+
+const TRACEPARENT = /"traceparent":"([0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2})"/;
+
+/**
+ * The group's lag and pending count and the dead-letter stream's length, read when Prometheus
+ * scrapes, on a connection of their own (the consumer's is parked in a blocking read).
+ */
+function consumerStats(metrics: ReturnType<typeof metricsOf>, redis: Redis, stream: string, group: string): () => void {
+  let stats: Redis | undefined;
+  const prefix = redis.options.keyPrefix ?? '';
+  metrics.onScrape(`consumer:${stream}:${group}`, async () => {
+    stats ??= redis.duplicate();
+    // XINFO, like XGROUP, is not key-prefixed by ioredis.
+    const [groups, dead] = await Promise.all([stats.xinfo('GROUPS', `${prefix}${stream}`) as Promise<unknown[][]>, stats.xlen(deadLetterStream(stream))]);
+    for (const g of groups) {
+      const f: Record<string, unknown> = {};
+      for (let i = 0; i + 1 < g.length; i += 2) f[String(g[i])] = g[i + 1];
+      if (f.name !== group) continue;
+      metrics.consumerLag.set({ stream, group }, Number(f.lag ?? 0));
+      metrics.consumerPending.set({ stream, group }, Number(f.pending ?? 0));
+    }
+    metrics.deadLetters.set({ stream }, dead);
+  });
+  return () => {
+    stats?.disconnect();
+    stats = undefined;
   };
 }

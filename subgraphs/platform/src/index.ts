@@ -27,3 +27,4 @@ export * from './subgraph';
 export * from './pagination';
 export * from './request-log';
 export * from './protocol';
+export * from './telemetry';

@@ -1,5 +1,6 @@
 import type { Logger } from './logger';
 import type { Worker } from './events';
+import { metricsOf } from './telemetry/metrics';
 
 export interface PeriodicOptions {
   /**
@@ -27,6 +28,7 @@ export function startPeriodic(
   opts: PeriodicOptions = {},
 ): Worker {
   const kickGapMs = opts.kickGapMs ?? 0;
+  const runs = metricsOf(logger).periodicRuns;
   let stopped = false;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
@@ -44,6 +46,10 @@ export function startPeriodic(
         again = false;
         try {
           await round(isStopped);
+          runs.inc({ worker: name, result: 'ok' });
+        } catch (err) {
+          runs.inc({ worker: name, result: 'failed' });
+          throw err;
         } finally {
           lastEnd = Date.now();
         }

@@ -25,6 +25,9 @@ import { requestLogPlugin } from './request-log';
 import { protocolErrorsPlugin } from './protocol';
 import { AdmissionController } from './admission';
 import { HttpError, RouteHandler, executeGraphQL, pathOf, readJsonBody, sendError, sendJson, withAdmission } from './http';
+import { serviceMetrics } from './telemetry/metrics';
+import { graphqlMetricsPlugin, metricsRoute } from './telemetry/http-metrics';
+import { SpanKind, contextFromHeaders, tracingEnabled, withSpan } from './telemetry/tracing';
 
 export interface RunningServer {
   name: string;
@@ -85,7 +88,9 @@ export async function serveSubgraph<Ctx extends BaseContext>(
     maxQueue: config.SUBGRAPH_ADMISSION_MAX_QUEUE,
     queueTimeoutMs: config.SUBGRAPH_ADMISSION_QUEUE_TIMEOUT_MS,
   });
-  const graphql = withAdmission(admission, config.ADMISSION_RETRY_AFTER_SECONDS, async (req, res) => {
+  const metrics = serviceMetrics(def.name);
+  metrics.trackAdmission(admission);
+  const graphql = withAdmission(admission, config.ADMISSION_RETRY_AFTER_SECONDS, tracedRequest(def.name, async (req, res) => {
     const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     try {
@@ -121,8 +126,10 @@ export async function serveSubgraph<Ctx extends BaseContext>(
       logger.error({ err, requestId }, 'request failed outside GraphQL');
       sendError(res, new HttpError(500, 'Internal server error', 'INTERNAL_SERVER_ERROR'));
     }
-  });
+  }));
   const routes: Record<string, RouteHandler> = {
+    // Open in development; production may move it behind a token or another port (docs/OPERATIONS.md).
+    '/metrics': metricsRoute(metrics),
     // Never behind admission control: an orchestrator probing a busy process must get an answer.
     '/health': async (_req, res) => {
       const { ok, body } = await healthHandler(def.health);
@@ -161,6 +168,7 @@ export async function serveSubgraph<Ctx extends BaseContext>(
       ApolloServerPluginCacheControlDisabled(),
       requestLogPlugin<Ctx>(logger),
       protocolErrorsPlugin<Ctx>(),
+      graphqlMetricsPlugin<Ctx>(metrics),
       ...(config.NODE_ENV === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...(def.plugins ?? []),
     ],
@@ -189,5 +197,20 @@ export async function serveSubgraph<Ctx extends BaseContext>(
       })();
       return closing;
     },
+  };
+}
+
+/**
+ * A request handler run inside a server span that continues the caller's W3C trace context
+ * (telemetry/tracing.ts T3); the handler itself when tracing is off.
+ */
+export function tracedRequest(service: string, handler: RouteHandler): RouteHandler {
+  return (req, res) => {
+    if (!tracingEnabled()) return handler(req, res);
+    const parent = contextFromHeaders(req.headers);
+    return withSpan(`${service} ${req.method ?? 'GET'} /graphql`, { kind: SpanKind.SERVER, parent, attributes: { 'service.name': service, 'http.request.method': req.method ?? 'GET' } }, async (span) => {
+      await handler(req, res);
+      span?.setAttribute('http.response.status_code', res.statusCode);
+    });
   };
 }

@@ -20,6 +20,7 @@ import type { RouteHandler } from './http';
 import { mysqlUnreachable, pingRedis } from './process';
 import { isInfrastructureError } from './errors';
 import type { Worker } from './events';
+import { startTracing } from './telemetry/tracing';
 
 export interface SubgraphDeps {
   config: Config;
@@ -60,6 +61,7 @@ export interface SubgraphModule<S> {
 
 export async function startSubgraphService<S>(mod: SubgraphModule<S>, config: Config, logger: Logger): Promise<SubgraphService<S>> {
   const secrets = loadSecrets(config, { needPrivateKey: mod.needsSigningKey });
+  startTracing(mod.name); // a no-op unless OTEL_* asks for traces
   const extraRedis: Redis[] = [];
   const newRedis = (opts: { blocking?: boolean } = {}) => {
     const r = createRedis(config, opts);

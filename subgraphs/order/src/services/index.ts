@@ -1,5 +1,5 @@
 /** Builds the order subgraph's services once per process; tests build their own with a moved clock. */
-import { SubgraphDeps } from '@flashsale/platform';
+import { SubgraphDeps, metricsOf } from '@flashsale/platform';
 import { Clock, systemClock } from './clock';
 import { DailyJob } from './daily-job';
 import { Locks } from './locks';
@@ -38,7 +38,7 @@ export function createOrderServices(deps: Pick<SubgraphDeps, 'orm' | 'redis' | '
   const config = overrides.config ? { ...deps.config, ...overrides.config } : deps.config;
   const { orm, redis, logger } = deps;
   const clock = overrides.clock ?? systemClock;
-  const locks = new Locks(redis);
+  const locks = new Locks(redis, metricsOf(logger));
   const reservations = new ReservationService(redis);
   const reconciler = new StockReconciler({ orm, redis, config, logger }, reservations, overrides.products ?? new GraphQLProductSource(config, deps.secrets.identitySecret));
   const payments = overrides.payments ?? new PaymentSimulator({ latencyMs: config.PAYMENT_LATENCY_MS, failureRate: config.PAYMENT_FAILURE_RATE });

@@ -14,6 +14,7 @@
  */
 import type Redis from 'ioredis';
 import { ExecutionError, Lock, Redlock, ResourceLockedError } from '@sesamecare-oss/redlock';
+import { ServiceMetrics, secondsSince, withSpan } from '@flashsale/platform';
 
 export class LockBusyError extends Error {
   constructor(resources: string[]) {
@@ -35,7 +36,8 @@ const RETRY_JITTER_MS = 20;
 export class Locks {
   private readonly redlock: Redlock;
 
-  constructor(redis: Redis) {
+  /** `metrics` times each acquisition into flashsale_lock_wait_seconds{outcome} (acquired, busy, error). */
+  constructor(redis: Redis, private readonly metrics?: ServiceMetrics) {
     this.redlock = new Redlock([redis], { retryCount: 0, retryDelay: RETRY_DELAY_MS, retryJitter: RETRY_JITTER_MS, automaticExtensionThreshold: 200 });
   }
 
@@ -45,20 +47,17 @@ export class Locks {
    * `fn` however it ends; a failed release only means the lock expires on its own.
    */
   async using<T>(resources: string[], opts: { ttlMs: number; waitMs: number }, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
-    const giveUpAt = Date.now() + opts.waitMs;
+    const started = process.hrtime.bigint();
+    let outcome = 'error';
     let lock: Lock;
-    for (;;) {
-      try {
-        lock = await this.redlock.acquire(resources, opts.ttlMs, { retryCount: 0 });
-        break;
-      } catch (err) {
-        if (!(err instanceof ExecutionError)) throw err;
-        const refusal = await lastRefusal(err);
-        // Redis could not answer: its own error (a timeout, a refused connection) says so at once.
-        if (!(refusal instanceof ResourceLockedError)) throw refusal ?? err;
-        if (Date.now() + RETRY_DELAY_MS > giveUpAt) throw new LockBusyError(resources);
-        await new Promise((r) => setTimeout(r, RETRY_DELAY_MS + Math.floor((Math.random() * 2 - 1) * RETRY_JITTER_MS)));
-      }
+    try {
+      lock = await withSpan('redlock acquire', { attributes: { 'flashsale.lock.resources': resources.length } }, () => this.acquire(resources, opts));
+      outcome = 'acquired';
+    } catch (err) {
+      if (err instanceof LockBusyError) outcome = 'busy';
+      throw err;
+    } finally {
+      this.metrics?.lockWait.observe({ outcome }, secondsSince(started));
     }
     const handle: HeldLock = {
       held: () => lock.expiration > Date.now(),
@@ -70,6 +69,22 @@ export class Locks {
       return await fn(handle);
     } finally {
       await lock.release().catch(() => undefined);
+    }
+  }
+
+  private async acquire(resources: string[], opts: { ttlMs: number; waitMs: number }): Promise<Lock> {
+    const giveUpAt = Date.now() + opts.waitMs;
+    for (;;) {
+      try {
+        return await this.redlock.acquire(resources, opts.ttlMs, { retryCount: 0 });
+      } catch (err) {
+        if (!(err instanceof ExecutionError)) throw err;
+        const refusal = await lastRefusal(err);
+        // Redis could not answer: its own error (a timeout, a refused connection) says so at once.
+        if (!(refusal instanceof ResourceLockedError)) throw refusal ?? err;
+        if (Date.now() + RETRY_DELAY_MS > giveUpAt) throw new LockBusyError(resources);
+        await new Promise((r) => setTimeout(r, RETRY_DELAY_MS + Math.floor((Math.random() * 2 - 1) * RETRY_JITTER_MS)));
+      }
     }
   }
 }

@@ -20,10 +20,10 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/mysql';
-import { Config, Logger, UUID_PATTERN, badInput, enqueueEvent, eventStreams, unavailable } from '@flashsale/platform';
+import { AppError, Config, Logger, ServiceMetrics, UUID_PATTERN, badInput, enqueueEvent, eventStreams, metricsOf, secondsSince, unavailable, withSpan } from '@flashsale/platform';
 import { Order } from '../../entities/order.entity';
 import { OrderItem } from '../../entities/order-item.entity';
-import { OrderError, OrderErrorCode, OrderOutcome, PlaceOrderInput } from '../../entities/order.types';
+import { OrderError, OrderErrorCode, OrderOutcome, PlaceOrderInput } from '../../types/order.types';
 import type { Clock } from '../clock';
 import { HeldLock, LockBusyError, Locks } from '../locks';
 import type { Line, ReservationService } from '../reservation.service';
@@ -87,13 +87,40 @@ const sameLines = (a: readonly Line[], b: readonly Line[]) => {
 type Reserved = { unitPrices: number[]; currency: string; reservedAt: number };
 
 export class OrderPlacement {
-  constructor(private readonly deps: PlacementDeps) {}
+  private readonly metrics: ServiceMetrics;
+
+  constructor(private readonly deps: PlacementDeps) {
+    this.metrics = metricsOf(deps.logger);
+    // Units left of the products recently sold, read when Prometheus scrapes (one pipelined round trip).
+    this.metrics.onScrape('sale-available', async () => {
+      const ids = this.metrics.saleProductIds;
+      const available = await deps.reservations.ledger.availableOf(ids);
+      ids.forEach((product, i) => {
+        const units = available[i];
+        if (units === null) this.metrics.saleAvailable.remove({ product });
+        else this.metrics.saleAvailable.set({ product }, units);
+      });
+    });
+  }
+
+  /** placeOrder, counted by outcome into flashsale_place_order_total. */
+  async place(buyer: string, input: PlaceOrderInput): Promise<OrderOutcome> {
+    try {
+      const answer = await this.placeOnce(buyer, input);
+      this.metrics.placeOrder.inc({ outcome: answer.order ? 'ORDER' : (answer.userErrors[0]?.code ?? 'OTHER') });
+      return answer;
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : undefined;
+      this.metrics.placeOrder.inc({ outcome: code === 'SERVICE_UNAVAILABLE' || code === 'RATE_LIMITED' ? 'BUSY' : code === 'BAD_USER_INPUT' ? code : 'ERROR' });
+      throw err;
+    }
+  }
 
   private get holdMs() {
     return this.deps.config.RESERVATION_TTL_SECONDS * 1000;
   }
 
-  async place(buyer: string, input: PlaceOrderInput): Promise<OrderOutcome> {
+  private async placeOnce(buyer: string, input: PlaceOrderInput): Promise<OrderOutcome> {
     const request = readRequest(input);
     return this.underLock(buyer, request.lines, async (lock) => {
       // A key whose first attempt never became an order is freed by `replay`; then place once more.
@@ -126,8 +153,16 @@ export class OrderPlacement {
   ): Promise<{ kind: 'reserved'; value: Reserved } | { kind: 'replay'; orderId: string } | { kind: 'refused'; answer: OrderOutcome }> {
     const { reservations, reconciler } = this.deps;
     const startedAt = Date.now();
-    let outcome = await reservations.reserve(orderId, buyer, lines, this.holdMs, idempotencyKey);
+    const reserve = () => {
+      const started = process.hrtime.bigint();
+      return withSpan('redis reserve script', { attributes: { 'db.system.name': 'redis', 'db.operation.name': 'EVALSHA stockReserve' } }, () =>
+        reservations.reserve(orderId, buyer, lines, this.holdMs, idempotencyKey),
+      ).finally(() => this.metrics.redisDuration.observe({ op: 'reserve_script' }, secondsSince(started)));
+    };
+    let outcome = await reserve();
+    if (outcome.status !== 'missing') for (const l of lines) this.metrics.noteSaleProduct(l.productId);
     if (outcome.status === 'missing') {
+      this.metrics.stockHashMissing.inc();
       // Redis lost these hashes: rebuild them from the truth (I5), then try once more.
       const { unknown } = await reconciler.rebuildMissing(outcome.productIds);
       if (unknown.length) {
@@ -140,7 +175,7 @@ export class OrderPlacement {
           ),
         };
       }
-      outcome = await reservations.reserve(orderId, buyer, lines, this.holdMs, idempotencyKey);
+      outcome = await reserve();
       if (outcome.status === 'missing') throw unavailable('Stock is being recovered; please retry in a moment');
     }
     switch (outcome.status) {
@@ -153,16 +188,16 @@ export class OrderPlacement {
     }
     const currency = outcome.prices[0].currency;
     if (outcome.prices.some((p) => p.currency !== currency)) {
-      await this.giveBackUnits(orderId);
+      await this.giveBackUnits(orderId, lines);
       return { kind: 'refused', answer: refused(orderError(OrderErrorCode.MIXED_CURRENCIES, 'All lines of one order must be priced in the same currency', { field: 'items' })) };
     }
     return { kind: 'reserved', value: { unitPrices: outcome.prices.map((p) => p.unitPrice), currency, reservedAt: startedAt } };
   }
 
   /** Undo of step 2 for a reservation that never became an order: units and the key come back. */
-  private async giveBackUnits(orderId: string): Promise<void> {
+  private async giveBackUnits(orderId: string, lines: readonly Line[]): Promise<void> {
     await this.deps.reservations
-      .release(orderId, { neverPlaced: true })
+      .release(orderId, lines, { neverPlaced: true })
       .catch((err) => this.deps.logger.error({ err, orderId }, 'could not give back units of an order that was not placed; the sweeper will'));
   }
 
@@ -172,7 +207,12 @@ export class OrderPlacement {
     const now = this.deps.clock.now();
     const deadline = reserved.reservedAt + this.deps.config.ORDER_LOCK_TTL_MS;
     let order: Order | undefined;
-    const outcome = await this.deps.commits.commit({
+    const started = process.hrtime.bigint();
+    const commit = (work: Parameters<OrderCommits['commit']>[0]) =>
+      withSpan('mysql order commit (unit of work)', { attributes: { 'db.system.name': 'mysql', 'db.operation.name': 'COMMIT' } }, () => this.deps.commits.commit(work)).finally(() =>
+        this.metrics.mysqlDuration.observe({ op: 'order_commit' }, secondsSince(started)),
+      );
+    const outcome = await commit({
       // Past this time the key's replay may have declared the attempt dead (or the lock expired).
       stillValid: () => Date.now() < deadline && (lock?.held() ?? true),
       write: (em) => {
@@ -203,7 +243,7 @@ export class OrderPlacement {
       this.deps.logger.warn({ err: outcome.error, orderId }, 'the commit answered with an error but the order is in the database');
       return (await this.deps.orm.em.fork().findOne(Order, { id: orderId }, { populate: ['items'] }))!;
     }
-    await this.giveBackUnits(orderId);
+    await this.giveBackUnits(orderId, lines);
     if (outcome.error instanceof UniqueConstraintViolationException) return 'duplicate';
     if (outcome.error instanceof PlacementTooSlowError) throw unavailable('Placing the order took too long; please retry with the same idempotency key');
     throw outcome.error;
@@ -236,7 +276,7 @@ export class OrderPlacement {
     for (;;) {
       const order = await this.deps.orm.em.fork().findOne(Order, { id: orderId, userId: buyer }, { populate: ['items'] });
       if (order) return this.replayAnswer(order, request);
-      const held = await this.deps.reservations.record(orderId);
+      const [held] = await this.deps.reservations.parts(orderId, request.lines);
       const placedAt = held ? held.record.d - this.holdMs : 0;
       // No record: its give-back freed the key (we raced it) or Redis lost it; look once more.
       // An old record: its placement is past the deadline at which OrderCommits refuses it.
@@ -244,8 +284,8 @@ export class OrderPlacement {
         const landed = await this.committed(orderId);
         if (landed === null) throw unavailable('The order could not be confirmed; please retry with the same idempotency key');
         if (landed) continue;
-        await this.deps.reservations.release(orderId, { neverPlaced: true });
-        await this.deps.reservations.forgetIdempotency(buyer, request.idempotencyKey, orderId);
+        await this.deps.reservations.release(orderId, request.lines, { neverPlaced: true });
+        await this.deps.reservations.forgetIdempotency(buyer, request.idempotencyKey, orderId, request.lines);
         return 'again';
       }
       if (Date.now() - startedAt >= REPLAY_WAIT_MS) throw unavailable('This order is still being placed; retry with the same idempotency key');
