@@ -10,7 +10,7 @@ import { startStack, Stack } from '../support/stack';
 import { createSaleProduct, readProductStock, readStockHash, adminToken } from '../support/catalog';
 import { STOCK_EVENTS_GROUP } from '../../subgraphs/product/src/subgraph';
 import { Product } from '../../subgraphs/product/src/entities/product.entity';
-import { CreateProductInput, UpdateProductInput } from '../../subgraphs/product/src/entities/catalog.types';
+import { CreateProductInput, UpdateProductInput } from '../../subgraphs/product/src/types/catalog.types';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -1,4 +1,4 @@
 import type { SubgraphContext } from '@flashsale/platform';
-import type { CartServices } from './subgraph';
+import type { CartServices } from './services';
 
 export type CartContext = SubgraphContext<CartServices>;

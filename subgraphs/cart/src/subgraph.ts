@@ -9,17 +9,14 @@ import {
   startStreamConsumer,
   startSubgraphService,
 } from '@flashsale/platform';
-import { UserRef } from './entities/references';
+import { UserRef } from './types/references';
 import { CartItem } from './entities/cart-item.entity';
 import { CartOwner } from './entities/cart-owner.entity';
 import { CartMutationResolver, UserCartResolver } from './resolvers/cart.resolver';
-import { CartService } from './services/cart.service';
-import { ProductListings } from './services/product-prices';
+import { CartServices, createCartServices } from './services';
 import { migrations } from './migrations';
 
-export interface CartServices {
-  carts: CartService;
-}
+export type { CartServices };
 
 export const cartEntities = [CartOwner, CartItem, ProcessedEvent];
 
@@ -34,7 +31,7 @@ export const cartSubgraph: SubgraphModule<CartServices> = {
   orphanedTypes: [UserRef],
   resolvers: [UserCartResolver, CartMutationResolver],
   referenceResolvers: { User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) } },
-  services: ({ orm, redis, logger }) => ({ carts: new CartService(orm, new ProductListings(redis), logger) }),
+  services: (deps) => createCartServices(deps),
   workers: (deps, services) => [
     // Placed orders take their lines out of the buyer's cart.
     startStreamConsumer({

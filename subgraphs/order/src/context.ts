@@ -1,4 +1,4 @@
 import type { SubgraphContext } from '@flashsale/platform';
-import type { OrderServices } from './subgraph';
+import type { OrderServices } from './services';
 
 export type OrderContext = SubgraphContext<OrderServices>;

@@ -1,5 +1,5 @@
 import { Config, Logger, OutboxMessage, SubgraphModule, SubgraphService, startSubgraphService } from '@flashsale/platform';
-import { UserRef } from './entities/references';
+import { UserRef } from './types/references';
 import { Order } from './entities/order.entity';
 import { OrderItem } from './entities/order-item.entity';
 import { ScheduledJob } from './entities/scheduled-job.entity';

@@ -17,6 +17,7 @@ export * from './events';
 export * from './dead-letters';
 export * from './periodic';
 export * from './federation';
+export * from './federation-references';
 export * from './context';
 export * from './access';
 export * from './server';

@@ -1,4 +1,4 @@
 import type { SubgraphContext } from '@flashsale/platform';
-import type { ProductServices } from './subgraph';
+import type { ProductServices } from './services';
 
 export type ProductContext = SubgraphContext<ProductServices>;

@@ -14,17 +14,11 @@ import { Category } from './entities/category.entity';
 import { ProductResolver, CategoryResolver } from './resolvers/product.resolver';
 import { CatalogAdminResolver } from './resolvers/catalog-admin.resolver';
 import { productReference, categoryReference } from './resolvers/product.reference';
-import { CatalogService } from './services/catalog.service';
-import { StockService } from './services/stock.service';
-import { StockEventsService } from './services/stock-events.service';
+import { createProductServices, ProductServices } from './services';
 import { startListingRecovery } from './services/listing-recovery';
 import { migrations } from './migrations';
 
-export interface ProductServices {
-  catalog: CatalogService;
-  stock: StockService;
-  stockEvents: StockEventsService;
-}
+export type { ProductServices };
 
 export const productEntities = [Product, Category, ProcessedEvent];
 
@@ -37,10 +31,7 @@ export const productSubgraph: SubgraphModule<ProductServices> = {
   migrations,
   resolvers: [ProductResolver, CategoryResolver, CatalogAdminResolver],
   referenceResolvers: { Product: productReference, Category: categoryReference },
-  services: ({ redis, logger }) => {
-    const stock = new StockService(redis, logger);
-    return { catalog: new CatalogService(stock, redis, logger), stock, stockEvents: new StockEventsService(logger) };
-  },
+  services: (deps) => createProductServices(deps),
   workers: (deps, services) => [
     startListingRecovery({ orm: deps.orm, redis: deps.redis, logger: deps.logger, stock: services.stock }),
     startStreamConsumer({

@@ -1,4 +1,4 @@
 import type { SubgraphContext } from '@flashsale/platform';
-import type { UserServices } from './subgraph';
+import type { UserServices } from './services';
 
 export type UserContext = SubgraphContext<UserServices>;

@@ -1,40 +1,16 @@
-import { Config, Logger, SubgraphDeps, SubgraphModule, SubgraphService, publicJwks, sendJson, startSubgraphService } from '@flashsale/platform';
+import { Config, Logger, SubgraphModule, SubgraphService, publicJwks, sendJson, startSubgraphService } from '@flashsale/platform';
 import { User } from './entities/user.entity';
 import { UserResolver } from './resolvers/user.resolver';
 import { AccountResolver } from './resolvers/account.resolver';
 import { userReference } from './resolvers/user.reference';
-import { AccountService } from './services/account.service';
-import { SessionService } from './services/session.service';
-import { VerificationService } from './services/verification.service';
-import { PiiCipher } from './services/pii';
-import { PasswordHasher } from './services/passwords';
-import { assertMailConfigured, createMailer, Mailer } from './services/mailer';
+import { createUserServices, UserServices } from './services';
+import { assertMailConfigured } from './services/mailer';
 import { migrations } from './migrations';
 
-export interface UserServices {
-  accounts: AccountService;
-  sessions: SessionService;
-  verification: VerificationService;
-  pii: PiiCipher;
-  passwords: PasswordHasher;
-  mailer: Mailer;
-}
+export { createUserServices };
+export type { UserServices };
 
 export const userEntities = [User];
-
-/** The services without the HTTP server: also used by scripts (create-admin, seed:buyers). */
-export async function createUserServices(deps: Pick<SubgraphDeps, 'config' | 'secrets' | 'logger' | 'redis'>): Promise<UserServices> {
-  const { config, secrets, logger, redis } = deps;
-  const pii = PiiCipher.fromSecrets(secrets);
-  const passwords = new PasswordHasher(config);
-  const mailer = createMailer(config, logger);
-  const verification = new VerificationService(redis, config, pii, mailer, logger);
-  const accounts = new AccountService(pii, passwords, logger, verification);
-  const sessions = new SessionService(config, secrets, redis, pii, passwords, accounts, logger);
-  // Pay for the dummy hash now, not in the first unknown-email login (which would then be slower).
-  await passwords.dummyHash();
-  return { accounts, sessions, verification, pii, passwords, mailer };
-}
 
 export const userSubgraph: SubgraphModule<UserServices> = {
   name: 'user',

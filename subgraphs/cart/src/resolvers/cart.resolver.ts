@@ -1,7 +1,7 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { Caller, Identity, forbidden } from '@flashsale/platform';
-import { UserRef } from '../entities/references';
-import { Cart, CartPayload } from '../entities/cart.types';
+import { UserRef } from '../types/references';
+import { Cart, CartPayload } from '../types/cart.types';
 import type { CartContext } from '../context';
 
 @Resolver(() => UserRef)

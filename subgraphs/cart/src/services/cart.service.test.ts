@@ -8,7 +8,7 @@ import type { MikroORM } from '@mikro-orm/mysql';
 import type Redis from 'ioredis';
 import { AppError, createLogger, loadConfig } from '@flashsale/platform';
 import { CartService } from './cart.service';
-import { ProductListings } from './product-prices';
+import { ProductListings } from './product-listings';
 
 const untouchable = <T extends object>(name: string, allowed: Record<string, unknown> = {}) =>
   new Proxy(allowed, {

@@ -24,8 +24,8 @@ import { DeadlockException, IsolationLevel, LockMode } from '@mikro-orm/core';
 import { UUID_PATTERN, badInput, orderPlacedEventSchema, type Logger } from '@flashsale/platform';
 import { CartItem } from '../entities/cart-item.entity';
 import { CartOwner } from '../entities/cart-owner.entity';
-import { Cart, CartError, CartErrorCode, CartLine, CartPayload } from '../entities/cart.types';
-import { ProductListings } from './product-prices';
+import { Cart, CartError, CartErrorCode, CartLine, CartPayload } from '../types/cart.types';
+import { ProductListings } from './product-listings';
 
 export const CART_LIMITS = { maxQuantity: 99, maxLines: 100 } as const;
 

@@ -2,7 +2,7 @@ import { Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, type Rel
 import { Field, Int, ObjectType } from 'type-graphql';
 import { randomUUID } from 'node:crypto';
 import { Order } from './order.entity';
-import { ProductRef } from './references';
+import { ProductRef } from '../types/references';
 
 @ObjectType('OrderItem')
 @Entity({ tableName: 'order_item' })

@@ -1,9 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Caller, Identity } from '@flashsale/platform';
 import { assertMayReadOrdersOf } from '../services/order-access';
-import { UserRef } from '../entities/references';
+import { UserRef } from '../types/references';
 import { Order } from '../entities/order.entity';
-import { CancelOrderPayload, OrderConnection, OrderOutcome, PayOrderPayload, PaymentInput, PlaceOrderInput, PlaceOrderPayload, RequestReturnPayload } from '../entities/order.types';
+import { CancelOrderPayload, OrderConnection, OrderOutcome, PayOrderPayload, PaymentInput, PlaceOrderInput, PlaceOrderPayload, RequestReturnPayload } from '../types/order.types';
 import type { OrderContext } from '../context';
 import { orderCursor } from '../services/order-reads';
 

@@ -7,7 +7,7 @@
 import type { MikroORM } from '@mikro-orm/mysql';
 import { Config, Identity, Logger } from '@flashsale/platform';
 import { Order, OrderStatus } from '../entities/order.entity';
-import { OrderError, OrderErrorCode, OrderOutcome } from '../entities/order.types';
+import { OrderError, OrderErrorCode, OrderOutcome } from '../types/order.types';
 import { OrderAction, OrderLifecycle, RETURN_WINDOW_MS, StaleOrderError, TRANSITIONS } from '../lifecycle';
 import type { Clock } from './clock';
 import { LockBusyError, Locks } from './locks';

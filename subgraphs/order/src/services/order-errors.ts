@@ -1,6 +1,6 @@
 /** The typed refusals (`userErrors`) the order changes answer with. */
 import { OrderStatus, Order } from '../entities/order.entity';
-import { OrderError, OrderErrorCode } from '../entities/order.types';
+import { OrderError, OrderErrorCode } from '../types/order.types';
 
 export function orderError(code: OrderErrorCode, message: string, extra: Partial<OrderError> = {}): OrderError {
   return { code, message, ...extra };

@@ -8,7 +8,7 @@
 import type { MikroORM } from '@mikro-orm/mysql';
 import { Config, Identity, badInput } from '@flashsale/platform';
 import { Order, OrderStatus } from '../entities/order.entity';
-import { OrderErrorCode, OrderOutcome, PaymentInput } from '../entities/order.types';
+import { OrderErrorCode, OrderOutcome, PaymentInput } from '../types/order.types';
 import { OrderLifecycle, StaleOrderError } from '../lifecycle';
 import type { Clock } from './clock';
 import type { Locks } from './locks';

@@ -2,7 +2,7 @@
 import type { EntityManager } from '@mikro-orm/mysql';
 import { Identity, connectionFrom, decodeCursor, encodeCursor, pageSize } from '@flashsale/platform';
 import { Order } from '../entities/order.entity';
-import { OrderConnection } from '../entities/order.types';
+import { OrderConnection } from '../types/order.types';
 import { readableOrder } from './order-access';
 
 /** The keyset cursor of an order in its buyer's list (newest first): creation time, then id. */

@@ -34,7 +34,7 @@
 import type { EntityManager } from '@mikro-orm/mysql';
 import type { Identity } from '@flashsale/platform';
 import type { Order } from '../entities/order.entity';
-import type { OrderConnection, OrderOutcome, PaymentInput, PlaceOrderInput } from '../entities/order.types';
+import type { OrderConnection, OrderOutcome, PaymentInput, PlaceOrderInput } from '../types/order.types';
 import type { OrderAction } from '../lifecycle';
 import type { OrderChanges } from './order-changes';
 import type { OrderPayments } from './order-payments';

@@ -5,7 +5,7 @@
  */
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageInfo } from '@flashsale/platform';
-import { Order } from './order.entity';
+import { Order } from '../entities/order.entity';
 
 export enum OrderErrorCode {
   SOLD_OUT = 'SOLD_OUT',

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Resolver } from 'type-graphql';
 import type { ProductContext } from '../context';
-import { CategoryPayload, CreateCategoryInput, CreateProductInput, ProductPayload, UpdateProductInput } from '../entities/catalog.types';
+import { CategoryPayload, CreateCategoryInput, CreateProductInput, ProductPayload, UpdateProductInput } from '../types/catalog.types';
 
 /** ADMIN-only catalog changes, declared by @Authorized('ADMIN'). Anyone else: FORBIDDEN (anonymous: UNAUTHENTICATED). */
 @Resolver()

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-gr
 import { wrap } from '@mikro-orm/core';
 import { Product } from '../entities/product.entity';
 import { Category } from '../entities/category.entity';
-import { ProductConnection, SaleState } from '../entities/catalog.types';
+import { ProductConnection, SaleState } from '../types/catalog.types';
 import { saleStateOf } from '../services/catalog.service';
 import type { ProductContext } from '../context';
 import { loadAvailable, loadCategory } from './product.reference';

@@ -1,6 +1,6 @@
 import { decodeCursor, encodeCursor, pageSize, AppError } from '@flashsale/platform';
 import { saleStateOf } from './catalog.service';
-import { SaleState } from '../entities/catalog.types';
+import { SaleState } from '../types/catalog.types';
 
 describe('sale state at a moment', () => {
   const now = new Date('2026-06-01T12:00:00Z');

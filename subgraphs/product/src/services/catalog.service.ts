@@ -29,7 +29,7 @@ import {
   SaleState,
   UpdateProductInput,
   catalogError,
-} from '../entities/catalog.types';
+} from '../types/catalog.types';
 import { hashFieldsOf, StockService } from './stock.service';
 
 const MAX_INT = 2_147_483_647;

@@ -1,8 +1,8 @@
 /** GraphQL-only types of the catalog: sale state, connection, admin inputs and typed outcomes. */
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageInfo } from '@flashsale/platform';
-import { Product } from './product.entity';
-import { Category } from './category.entity';
+import { Product } from '../entities/product.entity';
+import { Category } from '../entities/category.entity';
 
 export enum SaleState {
   UPCOMING = 'UPCOMING',
