@@ -71,7 +71,7 @@ export async function auditSale(config: Config, redis: Redis, productId: string,
   const [availableRaw, bought, records] = await Promise.all([
     redis.hget(redisKeys.productStock(productId), 'available'),
     redis.hgetall(orderKeys.bought(productId)),
-    redis.hgetall(orderKeys.reservations),
+    redis.hgetall(orderKeys.reservations(productId)),
   ]);
   const available = availableRaw === null ? null : Number(availableRaw);
   const boughtUnits = Object.values(bought).reduce((s, v) => s + Number(v), 0);

@@ -69,7 +69,7 @@ export class InProcessOrders {
       enqueueEvent(em, eventStreams.order, { type: 'order.placed', orderId: id, userId: buyer, items: lines });
       await em.flush();
     } catch (err) {
-      await this.reservations.release(id);
+      await this.reservations.release(id, lines);
       throw err;
     }
     return { kind: 'ORDER', orderId: id };

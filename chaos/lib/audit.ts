@@ -64,7 +64,7 @@ export async function auditProduct(src: AuditSources, product: { id: string; ini
   const [availableRaw, boughtRaw, recordsRaw] = await Promise.all([
     src.redis.hget(redisKeys.productStock(product.id), 'available'),
     src.redis.hgetall(orderKeys.bought(product.id)),
-    src.redis.hgetall(orderKeys.reservations),
+    src.redis.hgetall(orderKeys.reservations(product.id)),
   ]);
 
   const statusOf = new Map(rows.map((r) => [r.id, r.status]));

@@ -48,7 +48,7 @@ export const orderKillScenario: Scenario = {
       const productId = await client.saleProduct(STOCK);
       const answered = new Set<string>();
       const src = stack.auditSources();
-      const records = () => stack.redis().hlen(orderKeys.reservations);
+      const records = () => stack.redis().hlen(orderKeys.reservations(productId));
 
       const early = await client.buyers(40);
       const placed = await crowd(40, 20, (i) => client.placeOrder(early[i], productId));

@@ -141,8 +141,9 @@ export async function boughtBy(stack: Stack, productId: string, userId: string):
   return Number((await stack.order.deps.redis.hget(orderKeys.bought(productId), userId)) ?? 0);
 }
 
+/** Reservations held in Redis (each counted once, however many products' parts it has). */
 export async function reservationCount(stack: Stack): Promise<number> {
-  return stack.order.deps.redis.hlen(orderKeys.reservations);
+  return (await stack.order.services.reservations.allParts()).size;
 }
 
 export async function sql<T = Record<string, unknown>>(stack: Stack, query: string, params: unknown[] = []): Promise<T[]> {

@@ -46,6 +46,18 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_:.-]{0,40}$/, 'letters, digits and _ : . - only')
     .default('fs:'),
   REDIS_COMMAND_TIMEOUT_MS: positiveInt(2000),
+  // Redis Cluster (platform redis-cluster-guard.ts, docs/SCALING.md): comma-separated host:port
+  // seeds; when set, every process uses ioredis's Cluster client and REDIS_URL is not used.
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^[^\s,:]+:\d+(,[^\s,:]+:\d+)*$/, 'host:port[,host:port...]')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  // Cluster only: after a reservation, WAIT for one replica's acknowledgement up to this many ms
+  // (0 = never wait), narrowing the writes a failover can lose.
+  REDIS_CLUSTER_WAIT_MS: z.coerce.number().int().min(0).max(5000).default(20),
+  // Cluster only: how often each order process checks every shard's replication history.
+  REDIS_CLUSTER_CHECK_MS: positiveInt(1000),
   OUTBOX_REPLAY_WINDOW_SECONDS: positiveInt(900),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z

@@ -1,4 +1,4 @@
-import Redis, { RedisOptions } from 'ioredis';
+import Redis, { Cluster, RedisOptions } from 'ioredis';
 import { Config } from './config';
 
 /** The longest BLOCK a blocking read may ask for; its client's command timeout leaves room for it. */
@@ -20,7 +20,7 @@ export const MAX_BLOCKING_READ_MS = 5000;
  */
 export function createRedis(config: Config, opts: RedisOptions & { blocking?: boolean } = {}): Redis {
   const { blocking, ...rest } = opts;
-  return new Redis(config.REDIS_URL, {
+  const options: RedisOptions = {
     keyPrefix: config.REDIS_PREFIX,
     maxRetriesPerRequest: 1,
     connectTimeout: 3000,
@@ -30,20 +30,76 @@ export function createRedis(config: Config, opts: RedisOptions & { blocking?: bo
     retryStrategy: (times) => Math.min(times * 100, 2000),
     lazyConnect: false,
     ...rest,
-  });
+  };
+  if (config.REDIS_CLUSTER_NODES) return createClusterClient(config.REDIS_CLUSTER_NODES, options);
+  return new Redis(config.REDIS_URL, options);
 }
 
-/** Deletes every key under this configuration's prefix (tests clean up with it). */
+/**
+ * REDIS_CLUSTER_NODES: ioredis's Cluster client with the same per-node options. It is handed out
+ * typed as `Redis`: the command API is the same, and every caller keeps to what a cluster allows
+ * (each script's and each MULTI's keys in one slot, no pipeline across products, SCAN through
+ * `scanEveryMaster`). Commands follow MOVED/ASK and are retried while a failover completes
+ * (retryDelayOnFailover / ClusterDown), never replayed after a dropped connection.
+ */
+function createClusterClient(seeds: string, options: RedisOptions): Redis {
+  const { keyPrefix, lazyConnect, retryStrategy, enableOfflineQueue, ...redisOptions } = options;
+  const cluster = new Cluster(
+    seeds.split(',').map((seed) => {
+      const [host, port] = seed.split(':');
+      return { host, port: Number(port) };
+    }),
+    {
+      keyPrefix,
+      lazyConnect,
+      enableOfflineQueue,
+      scaleReads: 'master',
+      redisOptions,
+      maxRedirections: 16,
+      retryDelayOnFailover: 200,
+      retryDelayOnClusterDown: 200,
+      retryDelayOnTryAgain: 100,
+      slotsRefreshTimeout: 2000,
+      clusterRetryStrategy: retryStrategy ? (times) => retryStrategy(times) : (times) => Math.min(times * 100, 2000),
+    },
+  );
+  return cluster as unknown as Redis;
+}
+
+/** The client is ioredis's Cluster (REDIS_CLUSTER_NODES). */
+export function isCluster(redis: Redis): boolean {
+  return (redis as unknown as { isCluster?: boolean }).isCluster === true;
+}
+
+/** The key prefix a client adds (a Cluster keeps its options in another place than a Redis). */
+export function clientKeyPrefix(redis: Redis): string {
+  return redis.options.keyPrefix ?? '';
+}
+
+/** The single-node clients to run a node-local command on: every master of a cluster, or the client itself. */
+export function everyMaster(redis: Redis): Redis[] {
+  return isCluster(redis) ? (redis as unknown as Cluster).nodes('master') : [redis];
+}
+
+/** Deletes every key under this configuration's prefix (tests clean up with it); scans every master of a cluster. */
 export async function deletePrefixedKeys(redis: Redis, prefix: string): Promise<number> {
   if (!prefix) throw new Error('refusing to delete keys without a prefix');
-  const clientPrefix = redis.options.keyPrefix ?? '';
-  let cursor = '0';
   let deleted = 0;
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    // SCAN answers full key names; DEL adds the client's own keyPrefix (if any), so strip that one.
-    if (found.length) deleted += await redis.del(...found.map((k) => (clientPrefix && k.startsWith(clientPrefix) ? k.slice(clientPrefix.length) : k)));
-  } while (cursor !== '0');
+  for (const node of everyMaster(redis)) {
+    let cursor = '0';
+    do {
+      const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      // SCAN answers full key names; the node's own client adds no prefix, so delete them as found,
+      // one at a time on a cluster node (keys of one node may still sit in different slots).
+      if (found.length) deleted += isCluster(redis) ? (await Promise.all(found.map((k) => node.del(k)))).reduce((a, b) => a + b, 0) : await node.del(...found.map((k) => stripPrefix(redis, k)));
+    } while (cursor !== '0');
+  }
   return deleted;
+}
+
+/** DEL adds the client's own keyPrefix (if any), so a full key name from SCAN loses that one first. */
+function stripPrefix(redis: Redis, key: string): string {
+  const clientPrefix = clientKeyPrefix(redis);
+  return clientPrefix && key.startsWith(clientPrefix) ? key.slice(clientPrefix.length) : key;
 }

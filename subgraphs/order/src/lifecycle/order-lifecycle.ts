@@ -44,8 +44,8 @@ export class OrderLifecycle {
       throw e;
     }
     try {
-      if (plan.afterCommit === 'settle') await this.deps.reservations.settle(order.id);
-      if (plan.afterCommit === 'release') await this.deps.reservations.release(order.id);
+      if (plan.afterCommit === 'settle') await this.deps.reservations.settle(order.id, lines);
+      if (plan.afterCommit === 'release') await this.deps.reservations.release(order.id, lines);
       if (plan.afterCommit === 'restock') await this.deps.reservations.restock(order.userId, lines);
     } catch (e) {
       this.deps.logger.error({ err: e, orderId: order.id, action }, 'units not moved in Redis after the status change');

@@ -1,12 +1,14 @@
 /**
  * The order subgraph's view of reservations: typed calls into the platform StockLedger (whose
- * scripts, in platform stock/stock-scripts.lua.ts, hold the rules and invariants I1–I6) plus the
- * plain reads and writes of the reservation records this subgraph owns.
+ * scripts, in platform stock/stock-scripts.lua.ts, hold the rules, invariants I1–I6 and the key
+ * layout) plus the plain reads and writes of the reservation parts this subgraph owns. A
+ * reservation has one part per product, in that product's slot; every call here that names a
+ * reservation also names its products (the order's lines), so it reads only those slots.
  */
 import type Redis from 'ioredis';
-import { RebuildInput as LedgerRebuildInput, ReservationRecord, ReserveOutcome, StockHash, StockLedger, StockLine, reservationKeys } from '@flashsale/platform';
+import { RebuildInput as LedgerRebuildInput, ReservationPart, ReserveOutcome, StockHash, StockLedger, StockLine, anchorOf, reservationKeys } from '@flashsale/platform';
 
-export type { ReservationRecord, ReserveOutcome, RejectionCode } from '@flashsale/platform';
+export type { ReservationPart, ReservationRecord, ReserveOutcome, RejectionCode } from '@flashsale/platform';
 
 /** Redis keys of reservations (owned here, moved by the stock scripts). */
 export const orderKeys = reservationKeys;
@@ -24,6 +26,8 @@ export interface RebuildInput {
   records: LedgerRebuildInput['records'];
 }
 
+const productsOf = (lines: ReadonlyArray<{ productId: string }>) => [...new Set(lines.map((l) => l.productId))].sort();
+
 export class ReservationService {
   readonly ledger: StockLedger;
 
@@ -33,8 +37,8 @@ export class ReservationService {
   }
 
   /** Frees a buyer's idempotency key if it still names `orderId` (an attempt that never became an order). */
-  async forgetIdempotency(buyer: string, key: string, orderId: string): Promise<void> {
-    await (this.redis as unknown as Record<'orderForgetIdempotency', (k: string, v: string) => Promise<number>>).orderForgetIdempotency(orderKeys.idempotency(buyer, key), orderId);
+  async forgetIdempotency(buyer: string, key: string, orderId: string, lines: readonly Line[]): Promise<void> {
+    await (this.redis as unknown as Record<'orderForgetIdempotency', (k: string, v: string) => Promise<number>>).orderForgetIdempotency(orderKeys.idempotency(anchorOf(lines), buyer, key), orderId);
   }
 
   /**
@@ -45,45 +49,63 @@ export class ReservationService {
     return this.ledger.reserve({ reservationId: id, buyer, lines, holdMs, idempotencyKey });
   }
 
-  async record(id: string): Promise<{ raw: string; record: ReservationRecord } | null> {
-    const raw = await this.redis.hget(orderKeys.reservations, id);
-    return raw === null ? null : { raw, record: JSON.parse(raw) as ReservationRecord };
+  /** The parts of reservation `id` still held among `lines`' products (in product-id order). */
+  async parts(id: string, lines: ReadonlyArray<{ productId: string }>): Promise<ReservationPart[]> {
+    const found = await Promise.all(productsOf(lines).map((p) => this.ledger.part(id, p)));
+    return found.filter((p): p is ReservationPart => p !== null);
   }
 
-  async allRecords(): Promise<Map<string, ReservationRecord>> {
-    const all = await this.redis.hgetall(orderKeys.reservations);
-    return new Map(Object.entries(all).map(([id, raw]) => [id, JSON.parse(raw) as ReservationRecord]));
+  /** Every reservation's parts, by reservation id, over every product that has had parts. */
+  async allParts(): Promise<Map<string, ReservationPart[]>> {
+    const all = new Map<string, ReservationPart[]>();
+    const products = await this.ledger.registeredProducts();
+    for (const byId of await Promise.all(products.map((p) => this.ledger.parts(p)))) {
+      for (const [id, part] of byId) all.set(id, [...(all.get(id) ?? []), part]);
+    }
+    return all;
   }
 
   /**
    * Gives a reservation's units back (the order failed, expired, or was never committed).
-   * Idempotent: returns false when the reservation was already released or settled.
+   * Idempotent: returns false when every part was already released or settled.
    * `neverPlaced`: no order exists for it, so its idempotency key may place an order again.
    */
-  async release(id: string, opts: { neverPlaced?: boolean } = {}): Promise<boolean> {
-    const found = await this.record(id);
-    if (!found) return false;
-    const { record, raw } = found;
-    return this.ledger.giveBack({
-      buyer: record.u,
-      lines: record.l.map(([productId, quantity]) => ({ productId, quantity })),
-      held: { reservationId: id, raw, idempotencyKey: record.k, forget: !!opts.neverPlaced },
-    });
+  async release(id: string, lines: ReadonlyArray<{ productId: string }>, opts: { neverPlaced?: boolean } = {}): Promise<boolean> {
+    let given = false;
+    for (const part of await this.parts(id, lines)) if (await this.ledger.giveBack(part, id, !!opts.neverPlaced)) given = true;
+    return given;
   }
 
-  /** The order was paid: its units stay sold, so only the record goes (nothing is given back). */
-  async settle(id: string): Promise<void> {
-    await this.redis.multi().hdel(orderKeys.reservations, id).zrem(orderKeys.reservationsDue, id).exec();
+  /** Gives back one product's part (the sweeper finds parts one product at a time). */
+  async releasePart(id: string, productId: string, opts: { neverPlaced?: boolean } = {}): Promise<boolean> {
+    const part = await this.ledger.part(id, productId);
+    return part ? this.ledger.giveBack(part, id, !!opts.neverPlaced) : false;
+  }
+
+  /** The order was paid: its units stay sold, so only the parts go (nothing is given back). */
+  async settle(id: string, lines: ReadonlyArray<{ productId: string }>): Promise<void> {
+    await Promise.all(productsOf(lines).map((p) => this.settlePart(id, p)));
+  }
+
+  async settlePart(id: string, productId: string): Promise<void> {
+    await this.redis.multi().hdel(orderKeys.reservations(productId), id).zrem(orderKeys.reservationsDue(productId), id).exec();
   }
 
   /** Units of a paid order come back (canceled, returned): `available` up, the buyer's count down. */
-  async restock(buyer: string, lines: readonly Line[]): Promise<void> {
-    await this.ledger.giveBack({ buyer, lines, held: null });
+  restock(buyer: string, lines: readonly Line[]): Promise<void> {
+    return this.ledger.restock(buyer, lines);
   }
 
-  /** Reservation ids whose deadline (Redis time, ms) is at or before `beforeMs`. */
-  overdue(beforeMs: number, limit: number): Promise<string[]> {
-    return this.redis.zrangebyscore(orderKeys.reservationsDue, '-inf', beforeMs, 'LIMIT', 0, limit);
+  /** Parts whose deadline (Redis time, ms) is at or before `beforeMs`, walking every product's due set. */
+  async overdue(beforeMs: number, limit: number): Promise<Array<{ id: string; productId: string }>> {
+    await this.ledger.reregister();
+    const found: Array<{ id: string; productId: string }> = [];
+    for (const productId of await this.ledger.registeredProducts()) {
+      if (found.length >= limit) break;
+      const ids = await this.redis.zrangebyscore(orderKeys.reservationsDue(productId), '-inf', beforeMs, 'LIMIT', 0, limit - found.length);
+      for (const id of ids) found.push({ id, productId });
+    }
+    return found;
   }
 
   /** Writes a lost stock hash (and the order-owned state beside it) unless it reappeared meanwhile. */

@@ -26,7 +26,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
 import type Redis from 'ioredis';
-import { Config, Logger, REQUEST_ID_HEADER, outboxEpochKey, redisKeys, serviceUrl, signIdentityHeaders, unavailable } from '@flashsale/platform';
+import { Config, Logger, REQUEST_ID_HEADER, anchorOf, outboxEpochKey, redisKeys, serviceUrl, signIdentityHeaders, unavailable } from '@flashsale/platform';
 import { Order, OrderStatus } from '../entities/order.entity';
 import { OrderItem } from '../entities/order-item.entity';
 import { ReservationRecord, ReservationService } from './reservation.service';
@@ -133,7 +133,7 @@ export class StockReconciler {
         [OrderStatus.PENDING_PAYMENT],
       );
     const ids = new Set(rows.map((r) => r.product_id));
-    for (const record of (await this.reservations.allRecords()).values()) for (const [p] of record.l) ids.add(p);
+    for (const parts of (await this.reservations.allParts()).values()) for (const part of parts) ids.add(part.productId);
     if (!ids.size) return { rebuilt: [], unknown: [] };
     const list = [...ids];
     const available = await this.reservations.ledger.availableOf(list);
@@ -225,40 +225,50 @@ export class StockReconciler {
       { populate: ['order'], disableIdentityMap: true },
     );
     const pending = new Set<string>();
+    const pendingParts: Array<[string, string]> = [];
     for (const item of items) {
       const slot = out.get(item.productId)!;
       add(slot.bought, item.order.userId, item.quantity);
       if (item.order.status === OrderStatus.PENDING_PAYMENT) {
         slot.units += item.quantity;
         pending.add(item.order.id);
+        pendingParts.push([item.order.id, item.productId]);
       }
     }
 
-    // Other records in Redis: released later (units come back) unless their order was paid. This
+    // Other parts in Redis: released later (units come back) unless their order was paid. This
     // includes an order committed after the query above, whose record is all we know of it.
-    const records = await this.reservations.allRecords();
-    const others = [...records.keys()].filter((rid) => !pending.has(rid) && records.get(rid)!.l.some(([p]) => out.has(p)));
+    const records = await this.reservations.allParts();
+    const others = [...records.keys()].filter((rid) => !pending.has(rid) && records.get(rid)!.some((part) => out.has(part.productId)));
     const known = others.length ? await em.find(Order, { id: { $in: others } }, { fields: ['id', 'status'], disableIdentityMap: true }) : [];
     const statusOf = new Map(known.map((o) => [o.id, o.status as string]));
     for (const rid of others) {
       const status = statusOf.get(rid);
       if (status !== undefined && PAID_STATUSES.has(status)) continue;
-      const record = records.get(rid)!;
-      for (const [p, q] of record.l) {
-        const slot = out.get(p);
-        if (!slot) continue;
-        slot.units += q;
-        add(slot.bought, record.u, q);
+      for (const { record } of records.get(rid)!) {
+        for (const [p, q] of record.l) {
+          const slot = out.get(p);
+          if (!slot) continue;
+          slot.units += q;
+          add(slot.bought, record.u, q);
+        }
       }
     }
 
-    // Pending orders whose record Redis lost get it back, so expiry returns their units.
-    const lost = [...pending].filter((id) => !records.has(id));
+    // Pending orders whose part of a rebuilt product Redis lost get it back, so expiry returns
+    // their units (the anchor's part carries the idempotency key, as the reserve script wrote it).
+    const hasPart = (id: string, productId: string) => !!records.get(id)?.some((part) => part.productId === productId);
+    const lost = [...new Set(pendingParts.filter(([id, p]) => !hasPart(id, p)).map(([id]) => id))];
     if (lost.length) {
       const orders = await em.find(Order, { id: { $in: lost } }, { populate: ['items'], disableIdentityMap: true });
       for (const o of orders) {
-        const record: ReservationRecord = { u: o.userId, d: o.reservationExpiresAt.getTime(), l: o.items.getItems().map((i) => [i.productId, i.quantity]), k: o.idempotencyKey };
-        for (const [p] of record.l) out.get(p)?.records.push({ id: o.id, record });
+        const items = o.items.getItems();
+        const anchor = anchorOf(items);
+        for (const item of items) {
+          if (hasPart(o.id, item.productId)) continue;
+          const record: ReservationRecord = { u: o.userId, d: o.reservationExpiresAt.getTime(), l: [[item.productId, item.quantity]], ...(item.productId === anchor ? { k: o.idempotencyKey } : {}) };
+          out.get(item.productId)?.records.push({ id: o.id, record });
+        }
       }
     }
     return out;

@@ -4,10 +4,11 @@
  *     what is shown and sold matches the truth again without waiting for the next order.
  *  1. PENDING_PAYMENT orders past `reservationExpiresAt` become EXPIRED (through the transition
  *     table, under the order's lock, so a payment in progress decides the order instead).
- *  2. Reservation records in Redis past their deadline (plus a grace period) whose order is not
+ *  2. Reservation parts in Redis past their deadline (plus a grace period) whose order is not
  *     pending: a reservation that never became an order (the process died between reserve and
  *     commit) or whose release after commit failed is released; one whose order was paid is
  *     settled (its units stay sold). Release is idempotent, so nothing is given back twice.
+ *     Parts are found product by product (each product's due set, in its own slot).
  */
 import type { MikroORM } from '@mikro-orm/mysql';
 import type { Logger } from '@flashsale/platform';
@@ -58,17 +59,17 @@ export class ReservationSweeper {
 
     const overdue = await this.d.reservations.overdue(now.getTime() - ORPHAN_GRACE_MS, BATCH * 5);
     if (overdue.length) {
-      const orders = await this.d.orm.em.fork().find(Order, { id: { $in: overdue } }, { fields: ['id', 'status'] });
+      const orders = await this.d.orm.em.fork().find(Order, { id: { $in: [...new Set(overdue.map((o) => o.id))] } }, { fields: ['id', 'status'] });
       const statusOf = new Map(orders.map((o) => [o.id, o.status as string]));
-      for (const id of overdue) {
+      for (const { id, productId } of overdue) {
         const status = statusOf.get(id);
         if (status === OrderStatus.PENDING_PAYMENT) continue; // step 1 decides it
         if (status && PAID.has(status)) {
-          await this.d.reservations.settle(id);
+          await this.d.reservations.settlePart(id, productId);
           result.settled++;
-        } else if (await this.d.reservations.release(id, { neverPlaced: !status })) {
+        } else if (await this.d.reservations.releasePart(id, productId, { neverPlaced: !status })) {
           result.released++;
-          this.d.logger.warn({ reservationId: id, status: status ?? 'never committed' }, 'released an orphaned reservation');
+          this.d.logger.warn({ reservationId: id, productId, status: status ?? 'never committed' }, 'released an orphaned reservation');
         }
       }
     }

@@ -5,18 +5,29 @@
  * it, the cart reads listings through it.
  */
 import type Redis from 'ioredis';
+import { isCluster } from '../redis';
 import { GIVE_BACK_LUA, REBUILD_LUA, RESERVE_LUA, SYNC_STOCK_LUA } from './stock-scripts.lua';
 import { Listing, ListingView, StockHash, listingArgs, parseStockHash, stockKey } from './stock-hash';
 
-/** Keys the order subgraph owns beside each stock hash, moved by the same scripts. */
+/**
+ * Keys the order subgraph owns beside each stock hash, moved by the same scripts; each carries a
+ * product id as its hash tag (stock-scripts.lua.ts has the layout).
+ */
 export const reservationKeys = {
   /** Units of product p each buyer holds in reservations and live orders (the per-customer limit). */
   bought: (productId: string) => `bought:{${productId}}`,
-  reservations: 'reservations',
-  reservationsDue: 'reservations:due',
-  /** The order a buyer's idempotency key placed (or is placing). */
-  idempotency: (buyer: string, key: string) => `order:idem:${buyer}:${key}`,
+  /** The parts of reservations that hold product p. */
+  reservations: (productId: string) => `reservations:{${productId}}`,
+  /** Deadlines of those parts (the sweeper's index). */
+  reservationsDue: (productId: string) => `reservations:due:{${productId}}`,
+  /** The order a buyer's idempotency key placed (or is placing), on the slot of the order's anchor product. */
+  idempotency: (anchorProductId: string, buyer: string, key: string) => `order:idem:{${anchorProductId}}:${buyer}:${key}`,
+  /** Product ids that have had reservation parts (the sweeper walks their due sets). */
+  products: 'reservations:products',
 } as const;
+
+/** The anchor of an order: its lowest product id (its part carries the idempotency key). */
+export const anchorOf = (lines: ReadonlyArray<{ productId: string }>): string => lines.map((l) => l.productId).sort()[0];
 
 export interface StockLine {
   productId: string;
@@ -38,16 +49,23 @@ export type ReserveOutcome =
   | { status: 'rejected'; rejections: Rejection[] }
   | { status: 'exists' };
 
-/** The record a reservation leaves in `reservations` (JSON, as the reserve script writes it). */
+/** A reservation's part in `reservations:{p}` (JSON, as the reserve script writes it). */
 export interface ReservationRecord {
   /** buyer id */
   u: string;
   /** deadline, epoch ms (Redis time) */
   d: number;
-  /** lines: [productId, quantity] */
+  /** lines: [productId, quantity]; one line, p's, in a part */
   l: Array<[string, number]>;
-  /** the idempotency key that placed it, when there was one */
+  /** the idempotency key that placed it, on the anchor's part only */
   k?: string;
+}
+
+/** One product's part of a reservation, exactly as stored. */
+export interface ReservationPart {
+  productId: string;
+  raw: string;
+  record: ReservationRecord;
 }
 
 export type StockSync = { status: 'applied'; available: number } | { status: 'missing' } | { status: 'refused'; available: number };
@@ -68,11 +86,25 @@ type Script = (...args: Array<string | number>) => Promise<string>;
 type ScriptName = 'stockSync' | 'stockReserve' | 'stockGiveBack' | 'stockRebuild';
 const SCRIPTS: Record<ScriptName, string> = { stockSync: SYNC_STOCK_LUA, stockReserve: RESERVE_LUA, stockGiveBack: GIVE_BACK_LUA, stockRebuild: REBUILD_LUA };
 
-const lineKeys = (lines: ReadonlyArray<{ productId: string }>) => lines.flatMap((l) => [stockKey(l.productId), reservationKeys.bought(l.productId)]);
+/** Every key of one product a reservation moves, in the order the reserve script reads them. */
+const partKeys = (productId: string) => [stockKey(productId), reservationKeys.bought(productId), reservationKeys.reservations(productId), reservationKeys.reservationsDue(productId)];
+
+type ReserveReply =
+  | { status: 'reserved'; at: number; lines: Array<{ price: string; currency: string }> }
+  | { status: 'replay'; orderId: string }
+  | { status: 'missing'; productIds: string[] }
+  | { status: 'rejected'; rejections: Rejection[] }
+  | { status: 'exists' };
 
 export class StockLedger {
+  /** Products this process has put in `reservations:products` (each is written once per process). */
+  private readonly registered = new Set<string>();
+  /** On a cluster every product lives in its own slot: a multi-product order is reserved per product. */
+  readonly perProduct: boolean;
+
   constructor(private readonly redis: Redis) {
     for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { lua });
+    this.perProduct = isCluster(redis);
   }
 
   private script(name: ScriptName): Script {
@@ -86,15 +118,12 @@ export class StockLedger {
     return decodeSync(await this.script('stockSync')(1, stockKey(productId), mode, amount, ...listingArgs(listing)));
   }
 
-  /** Many writes in one round trip. */
+  /**
+   * Many writes sent at once (ioredis writes them back to back: one round trip on a single Redis;
+   * a cluster spreads them over the products' nodes, where a pipeline could not span slots).
+   */
   async syncMany(entries: ReadonlyArray<{ productId: string; mode: SyncMode; amount: number; listing: Listing }>): Promise<StockSync[]> {
-    if (!entries.length) return [];
-    const pipeline = this.redis.pipeline() as unknown as Record<'stockSync', (...a: unknown[]) => void> & { exec(): Promise<Array<[Error | null, unknown]> | null> };
-    for (const e of entries) pipeline.stockSync(1, stockKey(e.productId), e.mode, e.amount, ...listingArgs(e.listing));
-    return ((await pipeline.exec()) ?? []).map(([err, reply]) => {
-      if (err) throw err;
-      return decodeSync(reply as string);
-    });
+    return Promise.all(entries.map((e) => this.sync(e.productId, e.mode, e.amount, e.listing)));
   }
 
   async read(productId: string): Promise<StockHash | null> {
@@ -103,15 +132,8 @@ export class StockLedger {
 
   /** `available` of each product, one round trip for all; null where the hash is missing. */
   async availableOf(productIds: readonly string[]): Promise<Array<number | null>> {
-    if (!productIds.length) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of productIds) pipeline.hget(stockKey(id), 'available');
-    const results = (await pipeline.exec()) ?? [];
-    return productIds.map((_, i) => {
-      const [err, value] = results[i] ?? [new Error('no reply'), null];
-      if (err) throw err;
-      return value == null ? null : Math.max(0, Number(value));
-    });
+    const values = await Promise.all(productIds.map((id) => this.redis.hget(stockKey(id), 'available')));
+    return values.map((value) => (value == null ? null : Math.max(0, Number(value))));
   }
 
   // ------------------------------------------------------------ cart subgraph
@@ -119,12 +141,8 @@ export class StockLedger {
   /** Listings of any number of products in one round trip; products without a hash are absent. */
   async listings(productIds: readonly string[]): Promise<Map<string, ListingView>> {
     const found = new Map<string, ListingView>();
-    if (!productIds.length) return found;
-    const pipeline = this.redis.pipeline();
-    for (const id of productIds) pipeline.hmget(stockKey(id), 'price', 'currency', 'active');
-    ((await pipeline.exec()) ?? []).forEach(([err, value], i) => {
-      if (err) throw err;
-      const [price, currency, active] = value as Array<string | null>;
+    const values = await Promise.all(productIds.map((id) => this.redis.hmget(stockKey(id), 'price', 'currency', 'active')));
+    values.forEach(([price, currency, active], i) => {
       if (price === null && currency === null && active === null) return;
       const amount = price === null ? NaN : Number(price);
       found.set(productIds[i], { price: Number.isSafeInteger(amount) && amount >= 0 ? amount : null, currency: currency || null, active: active === '1' });
@@ -137,46 +155,121 @@ export class StockLedger {
   /**
    * Takes every line's units for `buyer` under reservation `reservationId`, or none of them. With
    * an idempotency key, a key that placed (or is placing) an order answers `replay` instead (I6).
+   * Prices come back in the order of `lines`. On a cluster, one script call per product in
+   * product-id order; a refusal gives back the parts already taken (stock-scripts.lua.ts).
    */
   async reserve(input: { reservationId: string; buyer: string; lines: readonly StockLine[]; holdMs: number; idempotencyKey?: string }): Promise<ReserveOutcome> {
-    const { reservationId, buyer, lines, holdMs } = input;
+    const { reservationId, buyer, holdMs } = input;
+    const sorted = [...input.lines].sort((a, b) => (a.productId < b.productId ? -1 : 1));
+    await this.register(sorted.map((l) => l.productId));
     const key = input.idempotencyKey ?? '';
-    const keys = [reservationKeys.reservations, reservationKeys.reservationsDue, reservationKeys.idempotency(buyer, key), ...lineKeys(lines)];
-    const args = [reservationId, buyer, holdMs, key, IDEMPOTENCY_TTL_SECONDS, ...lines.flatMap((l) => [l.productId, l.quantity])];
-    const reply = JSON.parse(await this.script('stockReserve')(keys.length, ...keys, ...args)) as
-      | { status: 'reserved'; at: number; lines: Array<{ price: string; currency: string }> }
-      | { status: 'replay'; orderId: string }
-      | { status: 'missing'; productIds: string[] }
-      | { status: 'rejected'; rejections: Rejection[] }
-      | { status: 'exists' };
+    const call = (lines: StockLine[], idemKey: string) => {
+      const keys = [reservationKeys.idempotency(lines[0].productId, buyer, idemKey), ...lines.flatMap((l) => partKeys(l.productId))];
+      const args = [reservationId, buyer, holdMs, idemKey, IDEMPOTENCY_TTL_SECONDS, ...lines.flatMap((l) => [l.productId, l.quantity])];
+      return this.script('stockReserve')(keys.length, ...keys, ...args).then((raw) => JSON.parse(raw) as ReserveReply);
+    };
+    let reply: ReserveReply;
+    const replies: Array<{ price: string; currency: string }> = [];
+    if (!this.perProduct || sorted.length === 1) {
+      reply = await call(sorted, key);
+      if (reply.status === 'reserved') replies.push(...reply.lines);
+    } else {
+      reply = { status: 'exists' };
+      for (const [i, line] of sorted.entries()) {
+        reply = await call([line], i === 0 ? key : '').catch(async (err: Error) => {
+          // Unknown whether this product's part was taken: give back what may be held, then fail.
+          await this.giveBackParts(reservationId, sorted.slice(0, i + 1));
+          throw err;
+        });
+        if (reply.status !== 'reserved') {
+          await this.giveBackParts(reservationId, sorted.slice(0, i));
+          break;
+        }
+        replies.push(...reply.lines);
+      }
+    }
     switch (reply.status) {
-      case 'reserved':
-        return { status: 'reserved', at: new Date(reply.at), prices: reply.lines.map((l) => ({ unitPrice: Number(l.price), currency: String(l.currency) })) };
-      case 'rejected':
-        return { status: 'rejected', rejections: reply.rejections.map((r) => ({ code: r.code, productId: r.productId, detail: String(r.detail) })) };
+      case 'reserved': {
+        const priceOf = new Map(sorted.map((l, i) => [l.productId, replies[i]]));
+        return {
+          status: 'reserved',
+          at: new Date(reply.at),
+          prices: input.lines.map((l) => ({ unitPrice: Number(priceOf.get(l.productId)!.price), currency: String(priceOf.get(l.productId)!.currency) })),
+        };
+      }
+      case 'rejected': {
+        // In the order of the buyer's lines (the script saw them sorted by product id).
+        const lineOf = (r: Rejection) => input.lines.findIndex((l) => l.productId === r.productId);
+        const rejections = reply.rejections.map((r) => ({ code: r.code, productId: r.productId, detail: String(r.detail) }));
+        return { status: 'rejected', rejections: rejections.sort((a, b) => lineOf(a) - lineOf(b)) };
+      }
       default:
         return reply;
     }
   }
 
+  /** The compensation of a per-product reserve: the parts taken so far come back, the key is forgotten. */
+  private async giveBackParts(reservationId: string, lines: readonly StockLine[]): Promise<void> {
+    for (const line of lines) {
+      const part = await this.part(reservationId, line.productId);
+      if (part) await this.giveBack(part, reservationId, true);
+    }
+  }
+
+  /** Adds products to `reservations:products` the first time this process reserves them. */
+  async register(productIds: readonly string[]): Promise<void> {
+    const fresh = productIds.filter((id) => !this.registered.has(id));
+    if (!fresh.length) return;
+    await this.redis.sadd(reservationKeys.products, ...fresh);
+    for (const id of fresh) this.registered.add(id);
+  }
+
+  /** Writes every product this process knows into `reservations:products` again (after a shard lost it). */
+  async reregister(): Promise<void> {
+    if (this.registered.size) await this.redis.sadd(reservationKeys.products, ...this.registered);
+  }
+
+  /** Products whose due sets the sweeper walks. */
+  async registeredProducts(): Promise<string[]> {
+    return this.redis.smembers(reservationKeys.products);
+  }
+
+  /** Reservation `reservationId`'s part holding `productId`, or null. */
+  async part(reservationId: string, productId: string): Promise<ReservationPart | null> {
+    const raw = await this.redis.hget(reservationKeys.reservations(productId), reservationId);
+    return raw === null ? null : { productId, raw, record: JSON.parse(raw) as ReservationRecord };
+  }
+
+  /** Every part holding `productId`, by reservation id. */
+  async parts(productId: string): Promise<Map<string, ReservationPart>> {
+    const all = await this.redis.hgetall(reservationKeys.reservations(productId));
+    return new Map(Object.entries(all).map(([id, raw]) => [id, { productId, raw, record: JSON.parse(raw) as ReservationRecord }]));
+  }
+
   /**
-   * Gives a reservation's units back if its record is still exactly `raw` (I2); `forget` also
-   * frees its idempotency key (only for a reservation that never became an order). Without a
-   * reservation (`held` null), gives back units of a paid order. True when units moved.
+   * Gives a part's units back if it is still exactly as read (I2); `forget` also frees the
+   * idempotency key it carries (only for a reservation that never became an order). True when units moved.
    */
-  async giveBack(input: { buyer: string; lines: readonly StockLine[]; held: { reservationId: string; raw: string; idempotencyKey?: string; forget: boolean } | null }): Promise<boolean> {
-    const { buyer, lines, held } = input;
-    // A key nobody can set (idempotency keys have 1+ characters) when there is none to forget.
-    const marker = reservationKeys.idempotency(buyer, held?.idempotencyKey ?? '');
-    const keys = [reservationKeys.reservations, reservationKeys.reservationsDue, marker, ...lineKeys(lines)];
-    const args = [held?.reservationId ?? '', held?.raw ?? '', buyer, held?.forget ? '1' : '0', ...lines.map((l) => l.quantity)];
-    const reply = JSON.parse(await this.script('stockGiveBack')(keys.length, ...keys, ...args)) as { given: boolean };
+  async giveBack(part: ReservationPart, reservationId: string, forget: boolean): Promise<boolean> {
+    const { productId, raw, record } = part;
+    const [quantity] = record.l.filter(([p]) => p === productId).map(([, q]) => q);
+    const keys = [reservationKeys.reservations(productId), reservationKeys.reservationsDue(productId), reservationKeys.idempotency(productId, record.u, record.k ?? ''), stockKey(productId), reservationKeys.bought(productId)];
+    const reply = JSON.parse(await this.script('stockGiveBack')(keys.length, ...keys, reservationId, raw, record.u, forget ? '1' : '0', quantity ?? 0)) as { given: boolean };
     return reply.given;
+  }
+
+  /** Units of a paid order come back (canceled, returned), one product at a time: `available` up, the buyer's count down. */
+  async restock(buyer: string, lines: readonly StockLine[]): Promise<void> {
+    for (const { productId, quantity } of lines) {
+      const keys = [reservationKeys.reservations(productId), reservationKeys.reservationsDue(productId), reservationKeys.idempotency(productId, buyer, ''), stockKey(productId), reservationKeys.bought(productId)];
+      await this.script('stockGiveBack')(keys.length, ...keys, '', '', buyer, '0', quantity);
+    }
   }
 
   /** Writes a lost stock hash (and the order-owned state beside it) unless it reappeared meanwhile. */
   async rebuild(input: RebuildInput): Promise<boolean> {
-    const keys = [stockKey(input.productId), reservationKeys.bought(input.productId), reservationKeys.reservations, reservationKeys.reservationsDue];
+    await this.register([input.productId]);
+    const keys = partKeys(input.productId);
     const args: Array<string | number> = [input.available, ...listingArgs(input.listing), input.bought.size];
     for (const [buyer, units] of input.bought) args.push(buyer, units);
     for (const { id, record } of input.records) args.push(id, JSON.stringify(record), record.d);

@@ -4,12 +4,19 @@
  * every script answers one JSON object with named fields (cjson), decoded in stock-ledger.ts.
  *
  * Keys besides the stock hash (owned by the order subgraph, kept beside the hash because the same
- * scripts move them; all prefixed by REDIS_PREFIX through ioredis):
- *   bought:{p}          hash buyer id -> units this buyer holds of p in live orders (the per-customer limit)
- *   reservations        hash reservation id -> JSON {u: buyer, d: deadline ms, l: [[productId, qty], ...], k?: idempotency key}
- *   reservations:due    sorted set reservation id by deadline ms (the sweeper's index)
- *   order:idem:<b>:<k>  the order id buyer b's idempotency key k placed (or is placing)
- * A reservation id is the id of the order it becomes.
+ * scripts move them; all prefixed by REDIS_PREFIX through ioredis). Every one carries a product id
+ * as its Redis Cluster hash tag, so each product's keys share one slot and no key in the sale's
+ * path is global:
+ *   bought:{p}                 hash buyer id -> units this buyer holds of p in live orders (the per-customer limit)
+ *   reservations:{p}           hash reservation id -> JSON {u: buyer, d: deadline ms, l: [[p, qty]], k?: idempotency key}:
+ *                              the part of the reservation that holds p (one part per product of the order)
+ *   reservations:due:{p}       sorted set reservation id by deadline ms (the sweeper's index of p's parts)
+ *   order:idem:{a}:<b>:<k>     the order buyer b's idempotency key k placed (or is placing); a = the
+ *                              order's anchor, its lowest product id, whose part alone carries `k`
+ *   reservations:products      set of product ids that have had parts (the sweeper walks their due sets;
+ *                              written once per product and process, never per order)
+ * A reservation id is the id of the order it becomes. Lines arrive sorted by product id, so the
+ * first line is the anchor.
  *
  * Invariants
  *   I1  `available` never goes below zero, and a reservation takes all of its lines or none.
@@ -25,13 +32,14 @@
  *       both reserve; the second is told which order the key belongs to. Only the give-back of a
  *       reservation that never became an order forgets the key again.
  *
- * Redis Cluster: every per-product key carries the product id as a hash tag, so each product
- * lives in one slot. The reservation script touches several products and the reservation index at
- * once, which a single Redis (the supported deployment) runs atomically. In a cluster, a
- * multi-product reservation becomes two-phase: reserve each product in its own slot in product-id
- * order with the same per-product check-and-take, and if a later product refuses, give back the
- * earlier holds (compensation, idempotent because each hold is deleted by the script that returns
- * it). A buyer may briefly see a unit held that is then given back, but nothing is sold twice.
+ * Redis Cluster: every script below touches one product's slot when called with one line.
+ * On a single Redis (the default deployment) the reserve script takes every line of an order in
+ * one atomic call. On a cluster (REDIS_CLUSTER_NODES) StockLedger.reserve calls it once per
+ * product, in product-id order (the anchor first, with the idempotency key), and when a later
+ * product refuses (or its hash is missing) gives back the parts already taken, each through
+ * GIVE_BACK_LUA, which is idempotent (I2: only the script that deletes a part returns its units).
+ * From the buyer's view the order is all-or-nothing; a unit may be held for the few milliseconds
+ * between a part's take and its give-back, and is never sold twice (I1 holds per product).
  */
 import { LISTING_FIELDS, STOCK_HASH_FIELDS } from './stock-hash';
 
@@ -90,9 +98,10 @@ return cjson.encode({status = 'applied', available = available})
 `;
 
 /**
- * reserve (order subgraph). KEYS: reservations, reservations:due, order:idem:<buyer>:<key>, then
- * per line stock:{p}, bought:{p}. ARGV: reservation id, buyer id, hold ms, idempotency key
- * ('' = none), idempotency marker ttl seconds, then per line product id, quantity.
+ * reserve (order subgraph). KEYS: the anchor's order:idem:{a}:<buyer>:<key>, then per line
+ * stock:{p}, bought:{p}, reservations:{p}, reservations:due:{p}. ARGV: reservation id, buyer id,
+ * hold ms, idempotency key ('' = none), idempotency marker ttl seconds, then per line product id,
+ * quantity. Lines are sorted by product id; the first line's part records the key.
  * Replies one of
  *   {status: 'reserved', at: Redis time ms, lines: [{price, currency}, ...]}
  *   {status: 'replay', orderId}       the key placed (or is placing) this order; nothing taken (I6)
@@ -101,19 +110,22 @@ return cjson.encode({status = 'applied', available = available})
  *   {status: 'exists'}                this reservation id is already held
  */
 export const RESERVE_LUA = `${PRELUDE}
-local reservations, due, marker = KEYS[1], KEYS[2], KEYS[3]
+local marker = KEYS[1]
 local rid, buyer, holdMs, idemKey, idemTtl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
-local n = (#KEYS - 3) / 2
+local n = (#KEYS - 1) / 4
+local function key(i, k) return KEYS[1 + 4 * (i - 1) + k] end
 
 if idemKey ~= '' then
   local placed = redis.call('GET', marker)
   if placed then return cjson.encode({status = 'replay', orderId = placed}) end
 end
-if redis.call('HEXISTS', reservations, rid) == 1 then return cjson.encode({status = 'exists'}) end
+for i = 1, n do
+  if redis.call('HEXISTS', key(i, 3), rid) == 1 then return cjson.encode({status = 'exists'}) end
+end
 
 local hashes, missing = {}, {}
 for i = 1, n do
-  local hash = readStock(KEYS[2 + 2 * i])
+  local hash = readStock(key(i, 1))
   if not hash then missing[#missing + 1] = ARGV[4 + 2 * i] end
   hashes[i] = hash
 end
@@ -135,7 +147,7 @@ for i = 1, n do
   elseif closesAt > 0 and now >= closesAt then
     reject('SALE_CLOSED', productId, hash.closesAt)
   else
-    local held = tonumber(redis.call('HGET', KEYS[3 + 2 * i], buyer) or '0')
+    local held = tonumber(redis.call('HGET', key(i, 2), buyer) or '0')
     if limit > 0 and held + qty > limit then
       reject('LIMIT_EXCEEDED', productId, limit)
     elseif tonumber(hash.available) < qty then
@@ -145,64 +157,58 @@ for i = 1, n do
 end
 if #rejections > 0 then return cjson.encode({status = 'rejected', rejections = rejections}) end
 
--- Every line passed: take the units, record the hold and the key (I1, I3, I6).
-local lines, taken = {}, {}
+-- Every line passed: take the units, record each product's part and the key (I1, I3, I6).
+local lines = {}
+local deadline = now + holdMs
 for i = 1, n do
   local productId, qty = ARGV[4 + 2 * i], tonumber(ARGV[5 + 2 * i])
-  redis.call('HINCRBY', KEYS[2 + 2 * i], 'available', -qty)
-  redis.call('HINCRBY', KEYS[3 + 2 * i], buyer, qty)
-  taken[i] = {productId, qty}
+  redis.call('HINCRBY', key(i, 1), 'available', -qty)
+  redis.call('HINCRBY', key(i, 2), buyer, qty)
+  local part = {u = buyer, d = deadline, l = {{productId, qty}}}
+  if i == 1 and idemKey ~= '' then part.k = idemKey end
+  redis.call('HSET', key(i, 3), rid, cjson.encode(part))
+  redis.call('ZADD', key(i, 4), string.format('%d', deadline), rid)
   lines[i] = {price = hashes[i].price, currency = hashes[i].currency}
 end
-local deadline = now + holdMs
-local record = {u = buyer, d = deadline, l = taken}
-if idemKey ~= '' then
-  record.k = idemKey
-  redis.call('SET', marker, rid, 'EX', idemTtl)
-end
-redis.call('HSET', reservations, rid, cjson.encode(record))
-redis.call('ZADD', due, string.format('%d', deadline), rid)
+if idemKey ~= '' then redis.call('SET', marker, rid, 'EX', idemTtl) end
 return cjson.encode({status = 'reserved', at = now, lines = lines})
 `;
 
 /**
- * giveBack (order subgraph): units come back to `available` and out of the buyer's count.
- * KEYS: reservations, reservations:due, order:idem:<buyer>:<key> of the record (any never-set key
- * when there is none), then per line stock:{p}, bought:{p}.
- * ARGV: reservation id ('' for units of a paid order, which has no record), the record exactly as
+ * giveBack (order subgraph): one product's units come back to `available` and out of the buyer's
+ * count. KEYS: reservations:{p}, reservations:due:{p}, the order:idem marker the part carries
+ * (its key is the anchor's, which is p; any never-set key in p's slot when there is none),
+ * stock:{p}, bought:{p}.
+ * ARGV: reservation id ('' for units of a paid order, which has no part), the part exactly as
  * read (ignored when the id is ''), buyer id, forget ('1': the reservation never became an order,
- * so its idempotency key may place again), then per line the quantity.
- * With a reservation id, nothing happens unless the record is still there unchanged (I2).
+ * so its idempotency key may place again), quantity.
+ * With a reservation id, nothing happens unless the part is still there unchanged (I2).
  * A missing stock hash is left missing (I5): rebuild computes it from the truth later.
  * Replies {given: true} when units were given back, {given: false} when already released.
  */
 export const GIVE_BACK_LUA = `${PRELUDE}
-local reservations, due, marker = KEYS[1], KEYS[2], KEYS[3]
-local rid, record, buyer, forget = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local reservations, due, marker, stock, bought = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local rid, record, buyer, forget, qty = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 if rid ~= '' then
   if redis.call('HGET', reservations, rid) ~= record then return cjson.encode({given = false}) end
   redis.call('HDEL', reservations, rid)
   redis.call('ZREM', due, rid)
   if forget == '1' and redis.call('GET', marker) == rid then redis.call('DEL', marker) end
 end
-local n = (#KEYS - 3) / 2
-for i = 1, n do
-  local qty = tonumber(ARGV[4 + i])
-  if redis.call('HEXISTS', KEYS[2 + 2 * i], 'available') == 1 then
-    redis.call('HINCRBY', KEYS[2 + 2 * i], 'available', qty)
-  end
-  if redis.call('HINCRBY', KEYS[3 + 2 * i], buyer, -qty) <= 0 then
-    redis.call('HDEL', KEYS[3 + 2 * i], buyer)
-  end
+if redis.call('HEXISTS', stock, 'available') == 1 then
+  redis.call('HINCRBY', stock, 'available', qty)
+end
+if redis.call('HINCRBY', bought, buyer, -qty) <= 0 then
+  redis.call('HDEL', bought, buyer)
 end
 return cjson.encode({given = true})
 `;
 
 /**
  * rebuild (order subgraph's reconcile): writes a lost stock hash from the truth, only while it is
- * still missing. KEYS: stock:{p}, bought:{p}, reservations, reservations:due.
+ * still missing. KEYS: stock:{p}, bought:{p}, reservations:{p}, reservations:due:{p}.
  * ARGV: available, then the listing (LISTING_FIELDS), buyer count, then buyer id, units pairs,
- * then reservation id, record, deadline triples to restore where the record is missing.
+ * then reservation id, part, deadline triples to restore where the part is missing.
  * Replies {written: true}, or {written: false} when someone else rebuilt it first.
  */
 export const REBUILD_LUA = `${PRELUDE}
