@@ -254,7 +254,7 @@ describe.each(['overlays/development', 'overlays/production'])('deploy/kubernete
     const firstStep = rendered.filter((o) => o.metadata.labels?.['flashsale.io/needs-migration'] !== 'true');
     expect(firstStep.map((o) => o.kind)).toEqual(expect.arrayContaining(['Job', 'ConfigMap', 'Secret', 'ServiceAccount', 'NetworkPolicy']));
     expect(processDeployments(firstStep)).toEqual([]);
-    expect(processDeployments(rendered).every((d) => d.metadata.labels['flashsale.io/needs-migration'] === 'true')).toBe(true);
+    expect(processDeployments(rendered).every((d) => d.metadata.labels?.['flashsale.io/needs-migration'] === 'true')).toBe(true);
   });
 });
 

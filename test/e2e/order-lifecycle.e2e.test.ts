@@ -38,7 +38,7 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 const statusOf = async (id: string) => (await sql<{ status: string }>(stack, 'select status from `order` where id = ?', [id]))[0]?.status;
-const hasRecord = async (id: string) => (await stack.order.services.reservations.allParts()).has(id);
+const hasRecord = async (id: string) => (await stack.order.deps.redis.hexists(orderKeys.reservations, id)) === 1;
 const card = { success: '4242424242424242', decline: '4000000000000002' };
 
 async function saleWithOrder(stock = 5, quantity = 2, price = 1500) {
