@@ -27,7 +27,6 @@ import { Order, OrderStatus } from '../../subgraphs/order/src/entities/order.ent
 import { OrderItem } from '../../subgraphs/order/src/entities/order-item.entity';
 import { PaymentSimulator, ChargeRequest } from '../../subgraphs/order/src/services/payment';
 import { OrderAction, TRANSITIONS } from '../../subgraphs/order/src/lifecycle';
-import { orderKeys } from '../../subgraphs/order/src/services/reservation.service';
 
 let stack: Stack;
 let payments: PaymentSimulator;
@@ -38,7 +37,7 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 const statusOf = async (id: string) => (await sql<{ status: string }>(stack, 'select status from `order` where id = ?', [id]))[0]?.status;
-const hasRecord = async (id: string) => (await stack.order.deps.redis.hexists(orderKeys.reservations, id)) === 1;
+const hasRecord = async (id: string) => (await stack.order.services.reservations.allParts()).has(id);
 const card = { success: '4242424242424242', decline: '4000000000000002' };
 
 async function saleWithOrder(stock = 5, quantity = 2, price = 1500) {

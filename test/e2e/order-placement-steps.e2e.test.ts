@@ -44,9 +44,9 @@ describe('the idempotency guard in the reservation script', () => {
     expect(reserved.status).toBe('reserved');
     // Make the dead attempt older than any placement may take (ORDER_LOCK_TTL_MS) by moving its deadline back.
     const redis = stack.order.deps.redis;
-    const record = JSON.parse((await redis.hget(orderKeys.reservations, deadAttempt))!);
+    const record = JSON.parse((await redis.hget(orderKeys.reservations(product.id), deadAttempt))!);
     record.d -= 60_000;
-    await redis.hset(orderKeys.reservations, deadAttempt, JSON.stringify(record));
+    await redis.hset(orderKeys.reservations(product.id), deadAttempt, JSON.stringify(record));
 
     const answer = await placeOrder(stack, buyer, lines, key);
     expect(answer.errors).toBeUndefined();
@@ -54,7 +54,7 @@ describe('the idempotency guard in the reservation script', () => {
     expect(answer.payload?.order?.id).not.toBe(deadAttempt);
     expect(await available(stack, product.id)).toBe(3);
     expect(await boughtBy(stack, product.id, buyer.userId)).toBe(2);
-    expect(await redis.hexists(orderKeys.reservations, deadAttempt)).toBe(0);
+    expect(await redis.hexists(orderKeys.reservations(product.id), deadAttempt)).toBe(0);
     expect(await ordersWithKey(buyer.userId, key)).toBe(1);
 
     const again = await placeOrder(stack, buyer, lines, key);

@@ -71,11 +71,11 @@ describe('recovery', () => {
     const product = await createSaleProduct(stack, { stock: 5 });
     const [buyer] = await buyers(stack, 1);
     const order = await placed(stack, buyer, [{ productId: product.id, quantity: 2 }]);
-    const record = await stack.order.deps.redis.hget(orderKeys.reservations, order.id);
+    const record = await stack.order.deps.redis.hget(orderKeys.reservations(product.id), order.id);
     await payOrder(stack, buyer, order.id);
     // As if the settle after the commit had failed:
-    await stack.order.deps.redis.hset(orderKeys.reservations, order.id, record!);
-    await stack.order.deps.redis.zadd(orderKeys.reservationsDue, Date.now(), order.id);
+    await stack.order.deps.redis.hset(orderKeys.reservations(product.id), order.id, record!);
+    await stack.order.deps.redis.zadd(orderKeys.reservationsDue(product.id), Date.now(), order.id);
     const ops = replica(stack, { clock: new ManualClock(new Date(Date.now() + ORPHAN_GRACE_MS + 5000)) });
     const swept = await ops.sweeper.sweep();
     expect(swept).toMatchObject({ settled: 1, released: 0 });
@@ -112,9 +112,9 @@ describe('recovery', () => {
     await Promise.all(orders.slice(0, 5).map((o, i) => payOrder(stack, early[i], o.id)));
     await eventually(async () => (await readProductStock(stack, product.id)) === 20);
 
-    // Redis forgets the product: its stock hash, the per-buyer counts and every reservation record.
+    // Redis forgets the product: its stock hash, the per-buyer counts and every reservation part.
     const redis = stack.order.deps.redis;
-    await redis.del(redisKeys.productStock(product.id), orderKeys.bought(product.id), orderKeys.reservations, orderKeys.reservationsDue);
+    await redis.del(redisKeys.productStock(product.id), orderKeys.bought(product.id), orderKeys.reservations(product.id), orderKeys.reservationsDue(product.id));
 
     // An early buyer holding 2 of at most 3 asks for 2 more: the rebuilt count still says no.
     const greedy = await placeOrder(stack, early[7], [{ productId: product.id, quantity: 2 }]);

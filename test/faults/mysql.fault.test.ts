@@ -79,7 +79,7 @@ it('the answer to a COMMIT is lost: placeOrder reads the order back and it stand
   expect(code(answer)).toBe('ORDER');
   const id = answer.payload!.order!.id;
   expect(await sql(stack, 'select id from `order` where id = ?', [id])).toHaveLength(1);
-  expect(await stack.order.deps.redis.hexists(orderKeys.reservations, id)).toBe(1);
+  expect(await stack.order.deps.redis.hexists(orderKeys.reservations(product.id), id)).toBe(1);
   const replay = await placeOrder(stack, buyer, [{ productId: product.id, quantity: 2 }], 'lost-answer');
   expect(replay.payload!.order!.id).toBe(id);
   expect(await exactly(product.id, 5, [id])).toMatchObject({ pending: 2, available: 3 });
