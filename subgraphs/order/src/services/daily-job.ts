@@ -38,7 +38,7 @@ export interface DailyRun {
 
 export class DailyJob {
   constructor(
-    private readonly d: { orm: MikroORM; logger: Logger; clock: Clock; locks: Locks; orders: OrderService; timeZone: string },
+    private readonly deps: { orm: MikroORM; logger: Logger; clock: Clock; locks: Locks; orders: OrderService; timeZone: string },
   ) {}
 
   /** Runs every midnight not yet processed (none when another replica is running it). */
@@ -47,7 +47,7 @@ export class DailyJob {
     try {
       // A short wait lets a replica that arrives just after another's run see that run's row
       // (and find nothing due) instead of skipping; a long run is still skipped, never doubled.
-      await this.d.locks.using([`lock:job:${DAILY_JOB}`], { ttlMs: 60_000, waitMs: 1000 }, async (lock) => {
+      await this.deps.locks.using([`lock:job:${DAILY_JOB}`], { ttlMs: 60_000, waitMs: 1000 }, async (lock) => {
         for (const midnight of await this.dueMidnights()) {
           await this.runFor(midnight, run, lock);
           await this.markDone(midnight);
@@ -57,15 +57,15 @@ export class DailyJob {
     } catch (e) {
       if (!(e instanceof LockBusyError)) throw e;
     }
-    if (run.dates.length) this.d.logger.info(run, 'daily order job ran');
+    if (run.dates.length) this.deps.logger.info(run, 'daily order job ran');
     return run;
   }
 
   private async dueMidnights(): Promise<DateTime[]> {
-    const today = DateTime.fromJSDate(this.d.clock.now(), { zone: this.d.timeZone }).startOf('day');
-    const row = await this.d.orm.em.fork().findOne(ScheduledJob, { name: DAILY_JOB });
+    const today = DateTime.fromJSDate(this.deps.clock.now(), { zone: this.deps.timeZone }).startOf('day');
+    const row = await this.deps.orm.em.fork().findOne(ScheduledJob, { name: DAILY_JOB });
     if (!row) return [today];
-    const last = DateTime.fromISO(row.lastRunDate, { zone: this.d.timeZone }).startOf('day');
+    const last = DateTime.fromISO(row.lastRunDate, { zone: this.deps.timeZone }).startOf('day');
     const out: DateTime[] = [];
     for (let day = DateTime.max(last.plus({ days: 1 }), today.minus({ days: MAX_CATCH_UP_DAYS - 1 })); day <= today; day = day.plus({ days: 1 })) out.push(day);
     return out;
@@ -82,8 +82,8 @@ export class DailyJob {
   private async move(where: FilterQuery<Order>, action: OrderAction, at: Date, run: DailyRun, lock: HeldLock): Promise<void> {
     let after = '';
     for (;;) {
-      const rows = await this.d.orm.em.fork().find(Order, { $and: [where, { id: { $gt: after } }] }, { fields: ['id'], orderBy: { id: 'asc' }, limit: BATCH });
-      for (const { id } of rows) if (await this.d.orders.transitionIfStillDue(id, action, at)) run.moved[action]++;
+      const rows = await this.deps.orm.em.fork().find(Order, { $and: [where, { id: { $gt: after } }] }, { fields: ['id'], orderBy: { id: 'asc' }, limit: BATCH });
+      for (const { id } of rows) if (await this.deps.orders.transitionIfStillDue(id, action, at)) run.moved[action]++;
       if (rows.length < BATCH) return;
       await lock.extend();
       after = rows[rows.length - 1].id;
@@ -91,7 +91,7 @@ export class DailyJob {
   }
 
   private async markDone(midnight: DateTime): Promise<void> {
-    const em = this.d.orm.em.fork();
-    await em.upsert(ScheduledJob, { name: DAILY_JOB, lastRunDate: midnight.toISODate()!, lastRunAt: this.d.clock.now() });
+    const em = this.deps.orm.em.fork();
+    await em.upsert(ScheduledJob, { name: DAILY_JOB, lastRunDate: midnight.toISODate()!, lastRunAt: this.deps.clock.now() });
   }
 }

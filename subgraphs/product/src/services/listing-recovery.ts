@@ -9,7 +9,7 @@
  */
 import type { MikroORM } from '@mikro-orm/mysql';
 import type Redis from 'ioredis';
-import type { Logger, Worker } from '@flashsale/platform';
+import { Logger, Worker, startPeriodic } from '@flashsale/platform';
 import type { StockService } from './stock.service';
 
 export const LISTING_CHECK_MS = 2000;
@@ -20,32 +20,10 @@ export function listingEpochKey(orm: MikroORM): string {
 
 export function startListingRecovery(opts: { orm: MikroORM; redis: Redis; logger: Logger; stock: StockService; intervalMs?: number }): Worker {
   const key = listingEpochKey(opts.orm);
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-
-  const round = async () => {
+  return startPeriodic('listing-recovery', opts.intervalMs ?? LISTING_CHECK_MS, opts.logger, async () => {
     if ((await opts.redis.exists(key)) === 1) return;
     const restored = await opts.stock.restoreListings(opts.orm.em.fork());
     await opts.redis.set(key, String(Date.now()));
     if (restored) opts.logger.warn({ restored }, 'Redis lost its data: product listings written back (stock hashes are rebuilt by reconcile)');
-  };
-  const loop = async () => {
-    try {
-      await round();
-    } catch (err) {
-      opts.logger.warn({ err }, 'listing recovery round failed; will retry');
-    }
-    running = undefined;
-    if (!stopped) timer = setTimeout(() => (running = loop()), opts.intervalMs ?? LISTING_CHECK_MS);
-  };
-  running = loop();
-  return {
-    kick() {},
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  });
 }
