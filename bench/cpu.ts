@@ -71,9 +71,9 @@ export function startCpuMeter(groups: Record<string, number[]>): () => CpuSample
 }
 
 /** The groups a report shows: the bench itself, each process of the stack, MySQL and Redis. */
-export function cpuGroups(stackPids: Record<string, number | undefined>): Record<string, number[]> {
+export function cpuGroups(stackPids: Partial<Record<string, number[]>>): Record<string, number[]> {
   const groups: Record<string, number[]> = { bench: [process.pid] };
-  for (const [name, pid] of Object.entries(stackPids)) if (pid) groups[name] = [pid];
+  for (const [name, pids] of Object.entries(stackPids)) if (pids?.length) groups[name] = pids;
   groups.mysql = pidsByName(['mariadbd', 'mysqld']);
   groups.redis = pidsByName(['redis-server']);
   return groups;

@@ -131,7 +131,7 @@ const sleepUntil = async (at: Date) => {
   while (Date.now() < at.getTime()) await new Promise((r) => setTimeout(r, Math.max(1, Math.min(250, at.getTime() - Date.now()))));
 };
 
-export async function flashSale(stack: BenchStack, opts: FlashSaleOptions, log: (msg: string) => void): Promise<{ failed: boolean }> {
+export async function flashSale(stack: BenchStack, opts: FlashSaleOptions, log: (msg: string) => void): Promise<{ failed: boolean; results: VariantResult[] }> {
   const machine = await describeMachine(stack.config);
   const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   // The main figure runs the order subgraph's default lock scope (or ORDER_LOCK_SCOPE from the
@@ -263,7 +263,7 @@ export async function flashSale(stack: BenchStack, opts: FlashSaleOptions, log: 
   };
   const failed = results.some((r) => auditFailed(r.audit));
   report(machine, stack, opts, results, ratios, failed);
-  return { failed };
+  return { failed, results };
 }
 
 function report(

@@ -14,6 +14,8 @@ import { openModel, Scenario, SCENARIOS } from './open';
 import { readScenario } from './read';
 import { summarizeProfile } from './profile';
 import { OUT_DIR, PROCESSES, ProcessName, startBenchStack } from './stack';
+import { topologyComparison, TopologyRun } from './topologies';
+import { parseTopology } from '../scripts/launcher/topology';
 
 const USAGE = `usage: npm run bench -- [flash-sale | read | open | profile <file.cpuprofile>...] [options]
   flash-sale   --buyers 5000 --stock 500 --concurrency 200 --warmup 500 --opens-in 3 --limit 1
@@ -24,6 +26,8 @@ const USAGE = `usage: npm run bench -- [flash-sale | read | open | profile <file
                --retry [--max-retries 3] --warmup 3000 --opens-in 3 --settle-max 20 (s) --write-docs
   stack        --reuse (drive the stack of the current environment, e.g. npm start; no restarts)
                --port-base 5000 (own stack on 5000-5004)  --no-build
+               --topology single | replicas2 | single,replicas2 (several: flash-sale on each in turn, compared
+               side by side; replicas<N>: N of every process behind HAProxy, see docs/SCALING.md)
                --cpu-prof gateway,order (node --cpu-prof on those processes; summary in bench/out/profiles)`;
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -68,6 +72,7 @@ async function main(): Promise<number> {
       'port-base': { type: 'string' },
       'no-build': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      topology: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -139,38 +144,60 @@ async function main(): Promise<number> {
     return 2;
   }
 
-  mkdirSync(OUT_DIR, { recursive: true });
-  const stack = await startBenchStack({
-    reuse: values.reuse,
-    portBase: int('port-base', values['port-base'], 5000, 1024),
-    build: !values['no-build'],
-    profile,
-    log,
-  });
-  let interrupted = false;
-  process.once('SIGINT', () => {
-    interrupted = true;
-    log('interrupted; stopping the stack and dropping its data…');
-    void stack.stop().finally(() => process.exit(130));
-  });
-
-  let failed = false;
+  let topologies;
   try {
-    if (scenario === 'all' || scenario === 'flash-sale') failed = (await flashSale(stack, sale, log)).failed;
-    if (scenario === 'all' || scenario === 'read') await readScenario(stack, read, log);
-    if (scenario === 'open') failed = (await openModel(stack, open, log)).failed;
-  } finally {
-    if (!interrupted) {
-      log(stack.reused ? 'done (the reused stack keeps its data; bench products were deactivated)' : 'stopping the stack and dropping its databases and keys…');
-      await stack.stop();
+    topologies = (values.topology ?? 'single').split(',').map(parseTopology);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (topologies.length > 1 && (scenario !== 'flash-sale' || values.reuse)) {
+    process.stderr.write(`several topologies compare the flash-sale scenario on stacks of the bench's own\n${USAGE}\n`);
+    return 2;
+  }
+
+  mkdirSync(OUT_DIR, { recursive: true });
+  let failed = false;
+  const runs: TopologyRun[] = [];
+  for (const [i, topology] of topologies.entries()) {
+    const stack = await startBenchStack({
+      reuse: values.reuse,
+      portBase: int('port-base', values['port-base'], 5000, 1024),
+      build: !values['no-build'] && i === 0,
+      topology,
+      profile,
+      log,
+    });
+    let interrupted = false;
+    const onInterrupt = () => {
+      interrupted = true;
+      log('interrupted; stopping the stack and dropping its data…');
+      void stack.stop().finally(() => process.exit(130));
+    };
+    process.once('SIGINT', onInterrupt);
+    try {
+      if (scenario === 'all' || scenario === 'flash-sale') {
+        const sold = await flashSale(stack, sale, log);
+        failed ||= sold.failed;
+        runs.push({ topology: stack.topology, result: sold.results.find((r) => r.name === 'gateway') ?? sold.results[0] });
+      }
+      if (scenario === 'all' || scenario === 'read') await readScenario(stack, read, log);
+      if (scenario === 'open') failed = (await openModel(stack, open, log)).failed;
+    } finally {
+      process.off('SIGINT', onInterrupt);
+      if (!interrupted) {
+        log(stack.reused ? 'done (the reused stack keeps its data; bench products were deactivated)' : 'stopping the stack and dropping its databases and keys…');
+        await stack.stop();
+      }
+    }
+    if (stack.profileDir) {
+      const profiles = readdirSync(stack.profileDir).filter((f) => f.endsWith('.cpuprofile'));
+      const summary = profiles.map((f) => summarizeProfile(resolve(stack.profileDir!, f))).join('\n');
+      writeFileSync(resolve(stack.profileDir, 'summary.txt'), summary);
+      log(`CPU profiles and summary.txt in ${stack.profileDir}`);
     }
   }
-  if (stack.profileDir) {
-    const profiles = readdirSync(stack.profileDir).filter((f) => f.endsWith('.cpuprofile'));
-    const summary = profiles.map((f) => summarizeProfile(resolve(stack.profileDir!, f))).join('\n');
-    writeFileSync(resolve(stack.profileDir, 'summary.txt'), summary);
-    log(`CPU profiles and summary.txt in ${stack.profileDir}`);
-  }
+  if (runs.length > 1) process.stdout.write(topologyComparison(runs));
   return failed ? 1 : 0;
 }
 

@@ -130,7 +130,7 @@ export async function openModel(stack: BenchStack, opts: OpenOptions, log: (msg:
   const pool = new Pool(url.origin, { connections: opts.maxInFlight, pipelining: 1, keepAliveTimeout: 10_000, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs });
   const auditRedis = createRedis(stack.config);
   const groups = cpuGroups(stack.pids());
-  const nodePids = Object.values(stack.pids()).filter((p): p is number => typeof p === 'number');
+  const nodePids = Object.values(stack.pids()).flatMap((p) => p ?? []);
 
   /** Pre-serialized request bodies and headers: the generator only hands buffers to undici. */
   const prepare = (productId: string, from: number, count: number, tag: string) => {

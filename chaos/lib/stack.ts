@@ -1,31 +1,30 @@
 /**
- * The system under test for `npm run chaos`: the four subgraphs and the gateway as child processes
- * of the compiled code (`node <service>/dist/main.js`, as `npm start` runs them), on ports
- * 6100-6104 by default, with databases `chaos_*` and Redis prefix `chaos:` on whatever servers the
- * scenario chose (usually private ones it may break). NODE_ENV=production with secrets generated
- * for the run; logs in chaos/out/logs/<run>/<process>.log. Any process can be killed (SIGKILL),
+ * The system under test for `npm run chaos`: the four subgraphs and the gateway started by the one
+ * launcher (scripts/launcher) from the compiled code, as `npm start` runs them, on ports
+ * 6100-6104 by default (HAProxy's, with the replicas on ports of their own, when the topology is
+ * replicated), with databases `chaos_*` and Redis prefix `chaos:` on whatever servers the scenario
+ * chose (usually private ones it may break). NODE_ENV=production with secrets generated for the
+ * run; logs in chaos/out/logs/<run>/<process>-<replica>.log. Any replica can be killed (SIGKILL),
  * paused (SIGSTOP) and started again with the same or changed variables.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import { createConnection, Connection } from 'mysql2/promise';
-import { Config, SERVICES, Secrets, databaseName, deletePrefixedKeys, dropDatabase, loadConfig, loadSecrets } from '@flashsale/platform';
-import { listening } from './servers';
+import { Config, Secrets, databaseName, loadConfig, loadSecrets } from '@flashsale/platform';
+import { LOAD_RATE_LIMITS, Launched, ProcessName, ROOT, SINGLE, Topology, build as buildStack, dropStackData, generatedSecretsEnv, launch } from '../../scripts/launcher';
 import type { AuditSources } from './audit';
 
-export const ROOT = resolve(__dirname, '../..');
+export { ROOT };
+export type { ProcessName };
 export const OUT_DIR = resolve(ROOT, 'chaos/out');
-
-export type ProcessName = 'user' | 'product' | 'cart' | 'order' | 'gateway';
-const ALL: ProcessName[] = ['user', 'product', 'cart', 'order', 'gateway'];
+const CHAOS_PREFIXES = { dbPrefix: 'chaos', redisPrefix: 'chaos:' };
 
 export interface ChaosStackOptions {
   portBase: number;
   mysqlUrl: string;
   redisUrl: string;
+  /** Replicas per process, balancer (single by default). */
+  topology?: Topology;
   /** Variables for every process (on top of the stack's own). */
   env?: Record<string, string>;
   /** Variables for one process only. */
@@ -34,24 +33,18 @@ export interface ChaosStackOptions {
 }
 
 /** Compiles the project (tsc -b, incremental), as `npm start` does. */
-export function build(log: (msg: string) => void): void {
-  log('building (tsc -b, incremental)…');
-  const r = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('build failed');
-}
+export const build = buildStack;
 
 export class ChaosStack {
   readonly config: Config;
   readonly secrets: Secrets;
   readonly logDir: string;
   private readonly env: NodeJS.ProcessEnv;
-  private readonly children = new Map<ProcessName, ChildProcess>();
-  private readonly extraEnv = new Map<ProcessName, Record<string, string>>();
+  private launched?: Launched;
   private redisClient?: Redis;
   private conns = new Map<string, Connection>();
 
   constructor(private readonly opts: ChaosStackOptions) {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const p = opts.portBase;
     this.env = {
       PATH: process.env.PATH,
@@ -66,14 +59,10 @@ export class ChaosStack {
       ORDER_PORT: String(p + 4),
       MYSQL_URL: opts.mysqlUrl,
       REDIS_URL: opts.redisUrl,
-      DB_PREFIX: 'chaos',
-      REDIS_PREFIX: 'chaos:',
-      // Every buyer of a scenario shares 127.0.0.1; the per-user limits stay as shipped.
-      RATE_LIMITS: 'placeOrder:user:20/10,placeOrder:ip:100000000/10,payOrder:user:20/10,logIn:ip:60/60,signUp:ip:30/60,requestEmailVerification:ip:20/60,refreshTokens:ip:120/60',
-      JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      IDENTITY_SECRET: randomBytes(32).toString('base64url'),
-      PII_KEYS: `chaos:${randomBytes(32).toString('base64')}`,
-      BLIND_INDEX_KEY: randomBytes(32).toString('base64url'),
+      DB_PREFIX: CHAOS_PREFIXES.dbPrefix,
+      REDIS_PREFIX: CHAOS_PREFIXES.redisPrefix,
+      RATE_LIMITS: LOAD_RATE_LIMITS,
+      ...generatedSecretsEnv('chaos'),
       // Production insists on a mail server; no scenario sends mail.
       SMTP_URL: 'smtp://127.0.0.1:2525',
       ...opts.env,
@@ -82,89 +71,64 @@ export class ChaosStack {
     this.secrets = loadSecrets(this.config, { needPrivateKey: true });
     const runId = new Date().toISOString().replace(/[:.]/g, '-');
     this.logDir = resolve(OUT_DIR, 'logs', runId);
-    mkdirSync(this.logDir, { recursive: true });
   }
 
   get gatewayUrl(): string {
     return `http://127.0.0.1:${this.config.GATEWAY_PORT}/graphql`;
   }
 
+  /** The launched stack (replicas, balancer), once started. */
+  get stack(): Launched {
+    if (!this.launched) throw new Error('the chaos stack is not started');
+    return this.launched;
+  }
+
   portOf(name: ProcessName): number {
     return { gateway: this.config.GATEWAY_PORT, user: this.config.USER_PORT, product: this.config.PRODUCT_PORT, cart: this.config.CART_PORT, order: this.config.ORDER_PORT }[name];
   }
 
-  logFile(name: ProcessName): string {
-    return resolve(this.logDir, `${name}.log`);
+  logFile(name: ProcessName, replica = 0): string {
+    return resolve(this.logDir, `${name}-${replica + 1}.log`);
   }
 
-  pid(name: ProcessName): number | undefined {
-    return this.children.get(name)?.pid;
+  pid(name: ProcessName, replica = 0): number | undefined {
+    return this.launched?.replicas(name)[replica]?.pid;
   }
 
   /** Drops what an earlier run left behind, then starts the subgraphs and the gateway. */
   async start(): Promise<void> {
-    for (const name of ALL) {
-      if (await listening(this.portOf(name))) throw new Error(`port ${this.portOf(name)} is in use; pass --port-base <p> to use p..p+4`);
-    }
     await this.dropData();
-    for (const [name, env] of Object.entries(this.opts.envFor ?? {})) this.extraEnv.set(name as ProcessName, env!);
-    this.opts.log(`starting user, product, cart, order and the gateway on ports ${this.opts.portBase}-${this.opts.portBase + 4} (logs: ${this.logDir})`);
-    await Promise.all(SERVICES.map((s) => this.launch(s)));
-    await this.launch('gateway');
+    this.launched = await launch({
+      topology: this.opts.topology ?? SINGLE,
+      env: this.env,
+      envFor: this.opts.envFor,
+      logDir: this.logDir,
+      log: this.opts.log,
+      portHint: 'pass --port-base <p> to use p..p+4',
+    });
   }
 
-  /** Starts one process (again), optionally with changed variables, and waits until healthy. */
-  async launch(name: ProcessName, env?: Record<string, string>, timeoutMs = 90_000): Promise<number> {
-    if (env) this.extraEnv.set(name, { ...this.extraEnv.get(name), ...env });
-    const t0 = Date.now();
-    const script = name === 'gateway' ? 'gateway/dist/main.js' : `subgraphs/${name}/dist/main.js`;
-    const out = createWriteStream(this.logFile(name), { flags: 'a' });
-    const child = spawn(process.execPath, ['--enable-source-maps', script], { cwd: ROOT, env: { ...this.env, ...this.extraEnv.get(name) }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.pipe(out);
-    child.stderr!.pipe(out);
-    this.children.set(name, child);
-    const health = `http://127.0.0.1:${this.portOf(name)}/health`;
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} while starting; see ${this.logFile(name)}`);
-      try {
-        if ((await fetch(health, { signal: AbortSignal.timeout(2000) })).ok) break;
-      } catch {
-        /* not yet */
-      }
-      if (Date.now() > until) throw new Error(`${name} was not healthy within ${timeoutMs / 1000}s; see ${this.logFile(name)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return Date.now() - t0;
+  /** Starts one replica (again), optionally with changed variables, and waits until healthy; the ms it took. */
+  launch(name: ProcessName, env?: Record<string, string>, timeoutMs = 90_000, replica = 0): Promise<number> {
+    return this.stack.replica(name, replica).start(env, timeoutMs);
   }
 
   /** SIGKILL: no shutdown hook runs, in-flight work is cut wherever it was. */
-  async kill(name: ProcessName): Promise<void> {
-    const child = this.children.get(name);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+  async kill(name: ProcessName, replica = 0): Promise<void> {
+    await this.launched?.replicas(name)[replica]?.kill('SIGKILL');
   }
 
-  pause(name: ProcessName): void {
-    this.children.get(name)?.kill('SIGSTOP');
+  pause(name: ProcessName, replica = 0): void {
+    this.launched?.replicas(name)[replica]?.pause();
   }
 
-  resume(name: ProcessName): void {
-    this.children.get(name)?.kill('SIGCONT');
+  resume(name: ProcessName, replica = 0): void {
+    this.launched?.replicas(name)[replica]?.resume();
   }
 
   /** SIGTERM (graceful), SIGKILL after the grace period. */
-  async halt(name: ProcessName): Promise<void> {
-    const child = this.children.get(name);
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGCONT');
-    child.kill('SIGTERM');
-    const force = setTimeout(() => child.kill('SIGKILL'), this.config.SHUTDOWN_GRACE_MS + 5000);
-    await exited;
-    clearTimeout(force);
+  async halt(name: ProcessName, replica = 0): Promise<void> {
+    await this.launched?.replicas(name)[replica]?.halt(this.config.SHUTDOWN_GRACE_MS + 5000);
   }
 
   /** The stack's Redis with its prefix (for audits and for reading reservations). */
@@ -204,17 +168,14 @@ export class ChaosStack {
 
   /** Drops the scenario's databases and keys (only the `chaos` ones). */
   async dropData(): Promise<void> {
-    if (this.config.DB_PREFIX !== 'chaos' || this.config.REDIS_PREFIX !== 'chaos:') throw new Error('refusing to drop data that is not the chaos run’s own');
     for (const c of this.conns.values()) c.destroy();
     this.conns.clear();
-    await Promise.all(SERVICES.map((s) => dropDatabase(this.config.MYSQL_URL, databaseName(this.config, s))));
-    await deletePrefixedKeys(this.redis(), this.config.REDIS_PREFIX);
+    await dropStackData(this.config, CHAOS_PREFIXES);
   }
 
   /** Stops every process, drops the data, closes our connections. */
   async stop(opts: { keepData?: boolean } = {}): Promise<void> {
-    await this.halt('gateway');
-    await Promise.all(SERVICES.map((s) => this.halt(s)));
+    await this.launched?.stop();
     if (!opts.keepData) await this.dropData().catch((err) => this.opts.log(`could not drop the run's data: ${(err as Error).message}`));
     for (const c of this.conns.values()) c.destroy();
     this.redisClient?.disconnect();

@@ -111,7 +111,8 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
   for (const name of SUBGRAPHS) env[URL_VARIABLE[name]] = urls[name];
 
   const started: { cluster?: RedisClusterHandle; balancer?: Balancer; replicas: Replica[] } = { replicas: [] };
-  const dir = opts.logDir ?? mkdtempSync(join(tmpdir(), 'flashsale-launch-'));
+  // Logs, HAProxy's configuration and the cluster's nodes; a temporary directory when no logDir is given.
+  const dir = opts.logDir ?? (balanced || topology.redis === 'cluster' ? mkdtempSync(join(tmpdir(), 'flashsale-launch-')) : tmpdir());
   mkdirSync(dir, { recursive: true });
 
   const stop = async () => {
