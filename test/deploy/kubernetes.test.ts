@@ -7,8 +7,8 @@
  * contexts, autoscalers, disruption budgets, network isolation of the subgraphs, secrets kept out
  * of git, every variable each process needs (checked with the processes' own config loader), and
  * migrations before rollout.
- * Note: kubernetes-models' validators check types, formats and required fields, not unknown
- * fields; the property assertions below cover the fields that matter by reading them.
+ * kubernetes-models' validators check types, formats and required fields but not unknown keys;
+ * ./known-fields.ts adds that check (like `kubectl apply --validate=strict`).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -24,6 +24,7 @@ import { Config, SERVICES, configSchema, loadConfig, servicePort, serviceUrl } f
 import { loadSecrets } from '../../subgraphs/platform/src/secrets';
 import { assertMailConfigured } from '../../subgraphs/user/src/services/mailer';
 import { Resource, containersOf, podSpecsOf, readYamlDocuments, renderKustomization } from './kustomize-subset';
+import { FieldChecker, createFieldChecker } from './known-fields';
 import { Pod, admits, canConnect, selectorMatches } from './network-policy';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -45,7 +46,9 @@ const SCHEMAS: Record<string, { new (data: never): { validate(): void } }> = {
 
 let generatedSecrets = '';
 let scratch = '';
+let unknownFields: FieldChecker;
 beforeAll(() => {
+  unknownFields = createFieldChecker(REPO);
   scratch = mkdtempSync(join(tmpdir(), 'k8s-secrets-'));
   const out = join(scratch, 'secrets.env');
   const run = spawnSync(process.execPath, [join(ROOT, 'generate-secrets.mjs'), '--mysql-url', 'mysql://flashsale:pw@mysql.db:3306', '--smtp-url', 'smtp://mailer:pw@mail.example.com:587', '--out', out], { encoding: 'utf8' });
@@ -96,15 +99,16 @@ function environmentOf(objects: Resource[], deployment: Json): Record<string, st
 describe.each(RENDERS)('deploy/kubernetes/%s', (dir) => {
   const objects = () => render(dir);
 
-  it('renders objects that all validate against the Kubernetes API schemas', () => {
+  it('renders objects that all validate against the Kubernetes API schemas, with no unknown field', () => {
     const problems = objects().flatMap((o) => {
       const Model = SCHEMAS[`${o.apiVersion}/${o.kind}`];
       if (!Model) return [`${o.kind}/${o.metadata.name}: no schema for ${o.apiVersion}`];
+      const unknown = unknownFields(o).map((path) => `${o.kind}/${o.metadata.name}: unknown field ${path}`);
       try {
         new Model(o as never).validate();
-        return [];
+        return unknown;
       } catch (err) {
-        return [`${o.kind}/${o.metadata.name}: ${(err as Error).message}`];
+        return [...unknown, `${o.kind}/${o.metadata.name}: ${(err as Error).message}`];
       }
     });
     expect(problems).toEqual([]);
