@@ -2,20 +2,17 @@
  * Starts the whole supergraph in this process for end-to-end tests: the four subgraphs and the
  * gateway on free ports, against the real MariaDB and Redis, in databases and a Redis key prefix
  * unique to this run (so parallel test files and a running `npm start` never disturb each other).
- * `stop()` closes everything and drops what the run created.
+ * `stop()` closes everything and drops what the run created. Secrets and the data clean-up are the
+ * launcher's (scripts/launcher), which starts the same processes as children for the bench, chaos,
+ * `npm start` and the replica tests; e2e tests run in process because they reach into services.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
 import {
   Config,
   Identity,
   RunningServer,
-  SERVICES,
   SubgraphService,
   createLogger,
-  databaseName,
-  deletePrefixedKeys,
-  dropDatabase,
   loadConfig,
   makeSigner,
   signAccessToken,
@@ -26,6 +23,7 @@ import { startProductSubgraph, ProductServices } from '../../subgraphs/product/s
 import { startCartSubgraph, CartServices } from '../../subgraphs/cart/src/subgraph';
 import { startOrderSubgraph, OrderServices } from '../../subgraphs/order/src/subgraph';
 import { startGateway } from '../../gateway/src/gateway';
+import { dropStackData, generatedSecretsEnv } from '../../scripts/launcher';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -55,7 +53,6 @@ export interface Stack {
 /** Environment for a test run: unique names, free ports, keys generated in memory. */
 export function testEnv(overrides: NodeJS.ProcessEnv = {}): { runId: string; env: NodeJS.ProcessEnv } {
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -69,10 +66,7 @@ export function testEnv(overrides: NodeJS.ProcessEnv = {}): { runId: string; env
     CART_PORT: '0',
     ORDER_PORT: '0',
     MYSQL_POOL_SIZE: '10',
-    JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    IDENTITY_SECRET: randomBytes(32).toString('base64url'),
-    PII_KEYS: `test1:${randomBytes(32).toString('base64')}`,
-    BLIND_INDEX_KEY: randomBytes(32).toString('base64url'),
+    ...generatedSecretsEnv('test1'),
     // Tests fire bursts of hundreds of requests at once and expect every one served: queue them all
     // (test/e2e/overload.e2e.test.ts sets tiny limits to test admission control itself).
     ADMISSION_MAX_QUEUE: '100000',
@@ -91,9 +85,7 @@ export async function startStack(overrides: NodeJS.ProcessEnv = {}): Promise<Sta
   const started: RunningServer[] = [];
   const cleanup = async () => {
     await Promise.allSettled(started.reverse().map((s) => s.close()));
-    await Promise.allSettled(SERVICES.map((s) => dropDatabase(config.MYSQL_URL, databaseName(config, s))));
-    const redis = new Redis(config.REDIS_URL);
-    await deletePrefixedKeys(redis, config.REDIS_PREFIX).finally(() => redis.quit());
+    await dropStackData(config, { dbPrefix: env.DB_PREFIX!, redisPrefix: env.REDIS_PREFIX! });
   };
   try {
     const [user, product, cart, order] = await Promise.all([
