@@ -1,7 +1,7 @@
 import { Entity, Index, ManyToOne, OptionalProps, PrimaryKey, Property, type Rel } from '@mikro-orm/core';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { randomUUID } from 'node:crypto';
-import { Order } from './order.entity';
+import type { Order } from './order.entity';
 import { ProductRef } from '../types/references';
 
 @ObjectType('OrderItem')
@@ -12,7 +12,8 @@ export class OrderItem {
   @PrimaryKey({ length: 36 })
   id: string = randomUUID();
 
-  @ManyToOne(() => Order)
+  // By name, not by class: order.entity.ts imports this file, so a value import here would be a circle.
+  @ManyToOne('Order')
   order!: Rel<Order>;
 
   /** Indexed for reconcile, which sums the units held per product. */
