@@ -25,6 +25,7 @@ import {
   isSpanContextValid,
   TextMapGetter,
 } from '@opentelemetry/api';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 const TRACER = 'flashsale';
 let enabled = false;
@@ -43,18 +44,20 @@ export const tracingEnabled = (): boolean => enabled;
 /**
  * Registers the process's tracer provider with an OTLP/HTTP exporter when configured; a no-op
  * otherwise, and when called again. `serviceName` names the process (OTEL_SERVICE_NAME wins).
+ * `exporter` replaces the OTLP one and turns tracing on whatever the environment says (tests
+ * under jest, whose sandbox cannot run the OTLP transport's dynamic imports, export in memory).
  */
-export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (enabled || !tracingConfigured(env)) return enabled;
+export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env, exporter?: SpanExporter): boolean {
+  if (enabled || (!exporter && !tracingConfigured(env))) return enabled;
   // Loaded only when tracing is on, so an untraced process pays nothing for the SDK.
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { NodeTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const { NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
   const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
   const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? serviceName }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter(), { scheduledDelayMillis: Number(env.OTEL_BSP_SCHEDULE_DELAY ?? 1000) })],
+    spanProcessors: [exporter ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(new OTLPTraceExporter(), { scheduledDelayMillis: Number(env.OTEL_BSP_SCHEDULE_DELAY ?? 1000) })],
   });
   provider.register(); // AsyncLocalStorage context manager + W3C trace context propagator
   enabled = true;
