@@ -99,69 +99,52 @@ export class CreateCategoryInput {
   parentId?: string | null;
 }
 
-@InputType('CreateProductInput')
-export class CreateProductInput {
-  @Field()
-  name!: string;
-
+/** The product fields that are optional both on creation and on change (inherited; no argument has this type, so the schema never shows it). */
+@InputType('ProductOptionalFields')
+abstract class ProductOptionalFields {
   @Field(() => String, { nullable: true })
   description?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'ISO 4217 code; USD when a product is created without one.' })
+  currency?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Units for sale (0 when created without); a change moves `available` by the difference.' })
+  stock?: number | null;
+
+  @Field(() => Date, { nullable: true })
+  saleOpensAt?: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  saleClosesAt?: Date | null;
+
+  @Field(() => Int, { nullable: true })
+  maxPerCustomer?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true when a product is created without it.' })
+  active?: boolean | null;
+}
+
+@InputType('CreateProductInput')
+export class CreateProductInput extends ProductOptionalFields {
+  @Field()
+  name!: string;
 
   @Field(() => Int, { description: 'Smallest currency unit; 0 or more.' })
   price!: number;
 
-  @Field(() => String, { nullable: true, description: 'ISO 4217 code; default USD.' })
-  currency?: string | null;
-
   @Field(() => ID)
   categoryId!: string;
-
-  @Field(() => Int, { nullable: true, description: 'Units for sale; default 0.' })
-  stock?: number | null;
-
-  @Field(() => Date, { nullable: true })
-  saleOpensAt?: Date | null;
-
-  @Field(() => Date, { nullable: true })
-  saleClosesAt?: Date | null;
-
-  @Field(() => Int, { nullable: true })
-  maxPerCustomer?: number | null;
-
-  @Field(() => Boolean, { nullable: true, description: 'Default true.' })
-  active?: boolean | null;
 }
 
 /** Omitted fields stay as they are; an explicit null clears a nullable field (window, limit). */
 @InputType('UpdateProductInput')
-export class UpdateProductInput {
+export class UpdateProductInput extends ProductOptionalFields {
   @Field(() => String, { nullable: true })
   name?: string | null;
 
-  @Field(() => String, { nullable: true })
-  description?: string | null;
-
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Smallest currency unit; 0 or more.' })
   price?: number | null;
-
-  @Field(() => String, { nullable: true })
-  currency?: string | null;
 
   @Field(() => ID, { nullable: true })
   categoryId?: string | null;
-
-  @Field(() => Int, { nullable: true, description: 'New units for sale; `available` moves by the difference.' })
-  stock?: number | null;
-
-  @Field(() => Date, { nullable: true })
-  saleOpensAt?: Date | null;
-
-  @Field(() => Date, { nullable: true })
-  saleClosesAt?: Date | null;
-
-  @Field(() => Int, { nullable: true })
-  maxPerCustomer?: number | null;
-
-  @Field(() => Boolean, { nullable: true })
-  active?: boolean | null;
 }
