@@ -1,6 +1,7 @@
 /**
  * `npm run db:migrate [-- <user|product|cart|order> ...]`: creates each subgraph's database when
- * it is missing and applies its committed migrations (what every subgraph also does at start-up).
+ * it is missing and applies its committed migrations (what every subgraph also does at start-up,
+ * unless MIGRATE_ON_START=false: then this is the only way, e.g. the Kubernetes migrate Job).
  * `npm run db:reset [-- <service> ...]` (`--fresh`): drops each database first, then migrates, and
  * deletes this deployment's Redis keys (REDIS_PREFIX: stock hashes, event streams, rate-limit
  * counters), which describe the data just dropped; `--keep-redis` leaves them. Every database and
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
         await dropDatabase(config.MYSQL_URL, db);
         console.log(`dropped ${db}`);
       }
-      const orm = await initOrm({ config, service, entities: MODULES[service].entities, migrations: MODULES[service].migrations });
+      const orm = await initOrm({ config, service, entities: MODULES[service].entities, migrations: MODULES[service].migrations, migrate: true });
       const executed = await orm.getMigrator().getExecutedMigrations();
       await orm.close(true);
       console.log(`${db}: ${executed.length} migration(s) applied, up to date`);

@@ -267,6 +267,7 @@ describe('overlays', () => {
     const rendered = render('overlays/production');
     const config = configOf(rendered);
     expect(config.NODE_ENV).toBe('production');
+    expect(loadConfig(config).MIGRATE_ON_START).toBe(false); // only the migrate Job migrates
     expect(config.REDIS_CLUSTER_NODES.split(',').length).toBeGreaterThanOrEqual(3);
     for (const seed of config.REDIS_CLUSTER_NODES.split(',')) expect(seed).toMatch(/^[a-z0-9.-]+:\d+$/);
     for (const hpa of ofKind(rendered, 'HorizontalPodAutoscaler')) expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(3);

@@ -33,6 +33,9 @@ export const configSchema = z.object({
     .regex(/^mysql:\/\/[^\s]+$/, 'must look like mysql://user:password@host:port')
     .default('mysql://root@127.0.0.1:3306'),
   MYSQL_POOL_SIZE: positiveInt(20),
+  // false (production on Kubernetes, where a Job migrates before the rollout): a subgraph does not
+  // migrate at start-up but refuses to start while a migration is pending (orm.ts, initOrm).
+  MIGRATE_ON_START: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   DB_PREFIX: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,40}$/, 'lower-case letters, digits and _ (at most 41), starting with a letter')

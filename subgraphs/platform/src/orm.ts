@@ -4,6 +4,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { createConnection } from 'mysql2/promise';
 import { Config, ServiceName, databaseName } from './config';
 import type { Logger } from './logger';
+import { DependencyError } from './process';
 
 export type { EntityManager };
 
@@ -32,6 +33,8 @@ export interface OrmOptions {
   entities: Options['entities'];
   migrations: MigrationObject[];
   logger?: Logger;
+  /** Apply pending migrations: by default as MIGRATE_ON_START says; `npm run db:migrate` always does. */
+  migrate?: boolean;
 }
 
 /** The MikroORM settings every subgraph shares; `migrationsPath` is only used to create migrations. */
@@ -65,10 +68,26 @@ export function ormConfig(opts: OrmOptions, migrationsPath?: string): Options {
   };
 }
 
-/** Creates the database if missing, connects, and applies committed migrations. */
+/**
+ * Creates the database if missing, connects, and applies committed migrations; or, when asked not
+ * to migrate (MIGRATE_ON_START=false), refuses with a DependencyError while any is pending, so a
+ * process never runs against an older schema than its code.
+ */
 export async function initOrm(opts: OrmOptions): Promise<MikroORM> {
-  await ensureDatabase(opts.config.MYSQL_URL, databaseName(opts.config, opts.service));
+  const db = databaseName(opts.config, opts.service);
+  await ensureDatabase(opts.config.MYSQL_URL, db);
   const orm = await MikroORM.init(ormConfig(opts));
-  await orm.getMigrator().up();
+  if (opts.migrate ?? opts.config.MIGRATE_ON_START) {
+    await orm.getMigrator().up();
+    return orm;
+  }
+  const pending = await orm.getMigrator().getPendingMigrations();
+  if (pending.length) {
+    await orm.close(true);
+    throw new DependencyError(
+      `${db}: ${pending.length} migration(s) not applied (${pending.map((m) => m.name).join(', ')}) and MIGRATE_ON_START=false.\n` +
+        'Run `npm run db:migrate` first (on Kubernetes: the migrate Job, docs/SCALING.md).',
+    );
+  }
   return orm;
 }
