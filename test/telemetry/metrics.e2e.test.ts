@@ -1,14 +1,15 @@
 /**
  * Metrics of the whole stack, checked with the real Prometheus tools: every process's /metrics
  * passes `promtool check metrics`; a real Prometheus scraping the stack every second counts a
- * small sale exactly (5 units, 20 buyers: 5 ORDER and 15 SOLD_OUT); and every query of the
+ * small sale exactly (5 units, 20 buyers: 5 ORDER and 15 SOLD_OUT; 2 paid, 1 declined); and every query of the
  * Grafana dashboard names a metric family the processes really declare.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
-import { buyers, connectOrderToProduct, placeOrder } from '../support/orders';
+import { buyers, connectOrderToProduct, payOrder, placeOrder } from '../support/orders';
+import { TEST_CARD_DECLINE } from '../../subgraphs/order/src/services/payment';
 import { RunningPrometheus, declaredFamilies, promtool, scrape, stackPorts, startPrometheus, waitForValue } from './prometheus';
 
 const DASHBOARD = resolve(__dirname, '../../deploy/observability/grafana/dashboards/flashsale.json');
@@ -45,8 +46,17 @@ describe('a sale seen through Prometheus', () => {
     const services = await prom.query('count by (job, service) (process_cpu_seconds_total)');
     expect(services.map((s) => s.metric.service).sort()).toEqual(['cart', 'gateway', 'order', 'product', 'user']);
     expect(services.every((s) => s.metric.job === s.metric.service)).toBe(true);
-    // Units left of the product on sale: 0, read from its stock hash at scrape time.
-    expect(await waitForValue(prom, `flashsale_sale_available_units{job="order",product="${productId}"}`, 0)).toBe(0);
+    // Two winners pay, one card is declined: payments by outcome.
+    const winners = crowd.map((b, i) => ({ b, order: answers[i].payload?.order })).filter((w) => w.order);
+    const paid = await Promise.all(winners.slice(0, 2).map((w) => payOrder(stack, w.b, w.order!.id)));
+    const declined = await payOrder(stack, winners[2].b, winners[2].order!.id, TEST_CARD_DECLINE);
+    expect(paid.map((p) => [p.errors, p.payload?.userErrors])).toEqual([[undefined, []], [undefined, []]]);
+    expect(declined.payload?.userErrors[0]?.code).toBe('PAYMENT_DECLINED');
+    expect(await waitForValue(prom, 'sum(flashsale_payments_total{job="order",outcome="paid"})', 2)).toBe(2);
+    expect(await waitForValue(prom, 'sum(flashsale_payments_total{job="order",outcome="declined"})', 1)).toBe(1);
+    // Units left of the product on sale, read from its stock hash at scrape time: the declined
+    // order's unit went back on sale.
+    expect(await waitForValue(prom, `flashsale_sale_available_units{job="order",product="${productId}"}`, 1)).toBe(1);
   });
 
   it('every process answers /metrics in a form promtool accepts, with its own service label only', async () => {

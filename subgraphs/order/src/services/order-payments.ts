@@ -6,7 +6,7 @@
  * never keeps money for a PAYMENT_FAILED order.
  */
 import type { MikroORM } from '@mikro-orm/mysql';
-import { Config, Identity, badInput } from '@flashsale/platform';
+import { Config, Identity, badInput, serviceMetrics } from '@flashsale/platform';
 import { Order, OrderStatus } from '../entities/order.entity';
 import { OrderErrorCode, OrderOutcome, PaymentInput } from '../types/order.types';
 import { OrderLifecycle, StaleOrderError } from '../lifecycle';
@@ -39,6 +39,9 @@ export function cardNumberOf(payment: PaymentInput | undefined): string {
 }
 
 export class OrderPayments {
+  /** flashsale_payments_total{outcome}: paid, declined, timed_out, refunded. */
+  private readonly counted = serviceMetrics('order').payments;
+
   constructor(private readonly deps: OrderPaymentsDeps) {}
 
   async payOrder(caller: Identity, orderId: string, payment: PaymentInput): Promise<OrderOutcome> {
@@ -62,6 +65,7 @@ export class OrderPayments {
           if (e instanceof StaleOrderError) return this.rereadRefusal(order.id);
           throw e;
         }
+        this.counted.inc({ outcome: charge.kind === 'timedOut' ? 'timed_out' : 'declined' });
         const message = charge.kind === 'timedOut' ? PAYMENT_TIMED_OUT_MESSAGE : charge.reason;
         return { order, userErrors: [orderError(OrderErrorCode.PAYMENT_DECLINED, message, { field: 'payment.cardNumber' })] };
       }
@@ -72,9 +76,11 @@ export class OrderPayments {
         // The money was taken but the order could not become paid (raced and lost, or the
         // database failed): give the money back before answering.
         await this.deps.payments.refund(charge.chargeId);
+        this.counted.inc({ outcome: 'refunded' });
         if (e instanceof StaleOrderError) return this.rereadRefusal(order.id);
         throw e;
       }
+      this.counted.inc({ outcome: 'paid' });
       return { order, userErrors: [] };
     });
   }
