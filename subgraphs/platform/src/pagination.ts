@@ -4,7 +4,7 @@
  * row they point at) and one rule for `first`. A cursor is never an offset: the next page is
  * "rows after these key values", which an index answers without scanning skipped rows.
  */
-import { Directive, Field, ObjectType } from 'type-graphql';
+import { ClassType, Directive, Field, ObjectType } from 'type-graphql';
 import { badInput } from './errors';
 
 @ObjectType('PageInfo')
@@ -21,6 +21,37 @@ export class PageInfo {
 
   @Field(() => String, { nullable: true })
   endCursor!: string | null;
+}
+
+/** A Relay connection of T: the shape `connectionFrom` builds and every `*Connection` type declares. */
+export interface Connection<T> {
+  edges: Array<{ cursor: string; node: T }>;
+  pageInfo: PageInfo;
+}
+
+/**
+ * The GraphQL types `<Name>Edge` and `<Name>Connection` for nodes of class `node`, declared once
+ * here for every subgraph's lists (a fresh pair per call: each name is declared by one subgraph).
+ */
+export function connectionType<T extends object>(name: string, node: ClassType<T>): ClassType<Connection<T>> {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field()
+    cursor!: string;
+
+    @Field(() => node)
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionType implements Connection<T> {
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+  }
+  return ConnectionType;
 }
 
 export type CursorValue = string | number;
@@ -57,7 +88,7 @@ export function pageSize(first: number | null | undefined, max = PAGE_SIZE_MAX, 
 }
 
 /** Builds a connection from rows fetched with `limit: size + 1` (the extra row says "there is more"). */
-export function connectionFrom<T>(rows: T[], size: number, cursorOf: (row: T) => string, hasPrevious: boolean) {
+export function connectionFrom<T>(rows: T[], size: number, cursorOf: (row: T) => string, hasPrevious: boolean): Connection<T> {
   const page = rows.slice(0, size);
   const edges = page.map((node) => ({ node, cursor: cursorOf(node) }));
   return {

@@ -4,7 +4,7 @@
  * from the platform catalogue.
  */
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { PageInfo } from '@flashsale/platform';
+import { Connection, connectionType } from '@flashsale/platform';
 import { Order } from '../entities/order.entity';
 
 export enum OrderErrorCode {
@@ -116,20 +116,5 @@ export const PayOrderPayload = orderPayload('PayOrderPayload', 'The order after 
 export const CancelOrderPayload = orderPayload('CancelOrderPayload', 'The order, CANCELED unless userErrors says why not.');
 export const RequestReturnPayload = orderPayload('RequestReturnPayload', 'The order, RETURN_REQUESTED unless userErrors says why not.');
 
-@ObjectType('OrderEdge')
-export class OrderEdge {
-  @Field()
-  cursor!: string;
-
-  @Field(() => Order)
-  node!: Order;
-}
-
-@ObjectType('OrderConnection')
-export class OrderConnection {
-  @Field(() => [OrderEdge])
-  edges!: OrderEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-}
+export const OrderConnection = connectionType('Order', Order);
+export type OrderConnection = Connection<Order>;

@@ -1,6 +1,6 @@
 /** GraphQL-only types of the catalog: sale state, connection, admin inputs and typed outcomes. */
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { PageInfo } from '@flashsale/platform';
+import { Connection, connectionType } from '@flashsale/platform';
 import { Product } from '../entities/product.entity';
 import { Category } from '../entities/category.entity';
 
@@ -21,23 +21,8 @@ registerEnumType(SaleState, {
   },
 });
 
-@ObjectType('ProductEdge')
-export class ProductEdge {
-  @Field()
-  cursor!: string;
-
-  @Field(() => Product)
-  node!: Product;
-}
-
-@ObjectType('ProductConnection')
-export class ProductConnection {
-  @Field(() => [ProductEdge])
-  edges!: ProductEdge[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-}
+export const ProductConnection = connectionType('Product', Product);
+export type ProductConnection = Connection<Product>;
 
 export enum CatalogErrorCode {
   INVALID_NAME = 'INVALID_NAME',
