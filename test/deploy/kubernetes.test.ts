@@ -245,6 +245,22 @@ describe.each(['overlays/development', 'overlays/production'])('deploy/kubernete
     }
   });
 
+  it('every pod meets the "restricted" Pod Security Standard its namespace enforces (the in-cluster MySQL and Redis too)', () => {
+    const rendered = objects();
+    const [namespace] = ofKind(rendered, 'Namespace');
+    expect(namespace.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    for (const workload of rendered.filter((o) => podSpecsOf(o).length)) {
+      const [podSpec] = podSpecsOf(workload) as Json[];
+      const where = `${workload.kind}/${workload.metadata.name}`;
+      expect({ where, hostNetwork: podSpec.hostNetwork, hostPID: podSpec.hostPID, hostPath: (podSpec.volumes ?? []).some((v: Json) => v.hostPath) }).toEqual({ where, hostNetwork: undefined, hostPID: undefined, hostPath: false });
+      for (const container of containersOf(podSpec) as Json[]) {
+        const context = { ...podSpec.securityContext, ...container.securityContext };
+        expect({ where, runAsNonRoot: context.runAsNonRoot, seccomp: context.seccompProfile?.type, privileged: context.privileged ?? false }).toEqual({ where, runAsNonRoot: true, seccomp: 'RuntimeDefault', privileged: false });
+        expect({ where, escalation: container.securityContext?.allowPrivilegeEscalation, drop: container.securityContext?.capabilities?.drop }).toEqual({ where, escalation: false, drop: ['ALL'] });
+      }
+    }
+  });
+
   it('runs migrations in a Job that the first apply step selects and the Deployments wait for', () => {
     const rendered = objects();
     const [job] = ofKind(rendered, 'Job');
