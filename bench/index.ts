@@ -16,6 +16,7 @@ import { summarizeProfile } from './profile';
 import { OUT_DIR, PROCESSES, ProcessName, startBenchStack } from './stack';
 import { topologyComparison, TopologyRun } from './topologies';
 import { parseTopology } from '../scripts/launcher/topology';
+import { TELEMETRY_VARIANTS, TelemetryVariant, beginTelemetryVariant, parseTelemetryVariants } from './telemetry';
 
 const USAGE = `usage: npm run bench -- [flash-sale | read | open | profile <file.cpuprofile>...] [options]
   flash-sale   --buyers 5000 --stock 500 --concurrency 200 --warmup 500 --opens-in 3 --limit 1
@@ -28,7 +29,8 @@ const USAGE = `usage: npm run bench -- [flash-sale | read | open | profile <file
                --port-base 5000 (own stack on 5000-5004)  --no-build
                --topology single | replicas2 | single,replicas2 (several: flash-sale on each in turn, compared
                side by side; replicas<N>: N of every process behind HAProxy, see docs/SCALING.md)
-               --cpu-prof gateway,order (node --cpu-prof on those processes; summary in bench/out/profiles)`;
+               --cpu-prof gateway,order (node --cpu-prof on those processes; summary in bench/out/profiles)
+               --telemetry ${TELEMETRY_VARIANTS.join(',')} (flash-sale on a stack per variant, compared: bench/telemetry.ts)`;
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
@@ -73,6 +75,7 @@ async function main(): Promise<number> {
       'no-build': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       topology: { type: 'string' },
+      telemetry: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -151,6 +154,18 @@ async function main(): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
   }
+  let telemetries: Array<TelemetryVariant | undefined> = [undefined];
+  try {
+    if (values.telemetry !== undefined) telemetries = parseTelemetryVariants(values.telemetry);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.telemetry !== undefined && (scenario !== 'flash-sale' || values.reuse)) {
+    process.stderr.write(`--telemetry compares the flash-sale scenario on stacks of the bench's own\n${USAGE}\n`);
+    return 2;
+  }
+  const plan = topologies.flatMap((topology) => telemetries.map((telemetry) => ({ topology, telemetry })));
   if (topologies.length > 1 && (scenario !== 'flash-sale' || values.reuse)) {
     process.stderr.write(`several topologies compare the flash-sale scenario on stacks of the bench's own\n${USAGE}\n`);
     return 2;
@@ -159,7 +174,9 @@ async function main(): Promise<number> {
   mkdirSync(OUT_DIR, { recursive: true });
   let failed = false;
   const runs: TopologyRun[] = [];
-  for (const [i, topology] of topologies.entries()) {
+  for (const [i, { topology, telemetry }] of plan.entries()) {
+    if (telemetry) log(`telemetry variant: ${telemetry}`);
+    const telemetryRun = telemetry ? await beginTelemetryVariant(telemetry) : undefined;
     const stack = await startBenchStack({
       reuse: values.reuse,
       portBase: int('port-base', values['port-base'], 5000, 1024),
@@ -168,6 +185,8 @@ async function main(): Promise<number> {
       profile,
       log,
     });
+    const { config } = stack;
+    telemetryRun?.scrape([config.GATEWAY_PORT, config.USER_PORT, config.PRODUCT_PORT, config.CART_PORT, config.ORDER_PORT]);
     let interrupted = false;
     const onInterrupt = () => {
       interrupted = true;
@@ -179,7 +198,7 @@ async function main(): Promise<number> {
       if (scenario === 'all' || scenario === 'flash-sale') {
         const sold = await flashSale(stack, sale, log);
         failed ||= sold.failed;
-        runs.push({ topology: stack.topology, result: sold.results.find((r) => r.name === 'gateway') ?? sold.results[0] });
+        runs.push({ topology: telemetry ? `${stack.topology} telemetry=${telemetry}` : stack.topology, result: sold.results.find((r) => r.name === 'gateway') ?? sold.results[0] });
       }
       if (scenario === 'all' || scenario === 'read') await readScenario(stack, read, log);
       if (scenario === 'open') failed = (await openModel(stack, open, log)).failed;
@@ -189,6 +208,8 @@ async function main(): Promise<number> {
         log(stack.reused ? 'done (the reused stack keeps its data; bench products were deactivated)' : 'stopping the stack and dropping its databases and keys…');
         await stack.stop();
       }
+      const seen = await telemetryRun?.end();
+      if (seen) log(`telemetry ${telemetry}: ${seen.scrapes} /metrics scrapes, ${seen.spanExports} OTLP exports (${(seen.exportedBytes / 1e6).toFixed(1)} MB)`);
     }
     if (stack.profileDir) {
       const profiles = readdirSync(stack.profileDir).filter((f) => f.endsWith('.cpuprofile'));
