@@ -17,7 +17,7 @@ import type Redis from 'ioredis';
 import { GraphQLError, OperationDefinitionNode, Kind, SelectionSetNode, FragmentDefinitionNode, DocumentNode, DirectiveNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Config, Logger } from '@flashsale/platform';
-import { metricsOf } from '@flashsale/platform';
+import { isCluster, metricsOf } from '@flashsale/platform';
 import type { GatewayContext } from './gateway';
 
 type Rule = Config['RATE_LIMITS'][number];
@@ -109,6 +109,7 @@ export function rateLimiter(rules: Rule[], redis: Redis): RateLimitCheck {
   for (const rule of rules) byField.set(rule.field, [...(byField.get(rule.field) ?? []), rule]);
   if (!(redis as unknown as Partial<Consumer>).rateLimitConsume) redis.defineCommand('rateLimitConsume', { lua: CONSUME_LUA });
   const consume = (redis as unknown as Consumer).rateLimitConsume.bind(redis);
+  const cluster = isCluster(redis);
 
   return async (counts, ids) => {
     const keys: string[] = [];
@@ -124,10 +125,20 @@ export function rateLimiter(rules: Rule[], redis: Redis): RateLimitCheck {
       }
     }
     if (keys.length === 0) return null;
-    const [over, waitMs] = await consume(keys.length, ...keys, ...args);
+    const [over, waitMs] = cluster ? await consumeEach(consume, keys, args) : await consume(keys.length, ...keys, ...args);
     if (over === 0) return null;
     return { field: fields[over - 1], retryAfter: Math.max(1, Math.ceil(waitMs / 1000)) };
   };
+}
+
+/**
+ * Redis Cluster: one call per counter (a user's and an IP's counters sit in different slots, and
+ * a script's keys must share one), sent at once; answers as the one script would.
+ */
+async function consumeEach(consume: Consumer['rateLimitConsume'], keys: string[], args: number[]): Promise<[number, number]> {
+  const replies = await Promise.all(keys.map((key, i) => consume(1, key, ...args.slice(3 * i, 3 * i + 3))));
+  const first = replies.findIndex(([over]) => over !== 0);
+  return first < 0 ? [0, 0] : [first + 1, replies[first][1]];
 }
 
 export function rateLimitPlugin(rules: Rule[], redis: Redis, logger: Logger): ApolloServerPlugin<GatewayContext> {

@@ -7,6 +7,7 @@ export * from './errors';
 export * from './identity';
 export * from './tokens';
 export * from './redis';
+export * from './redis-cluster-guard';
 export * from './keys';
 export * from './event-contracts';
 export * from './stock';

@@ -60,6 +60,8 @@ function createClusterClient(seeds: string, options: RedisOptions): Redis {
       retryDelayOnClusterDown: 200,
       retryDelayOnTryAgain: 100,
       slotsRefreshTimeout: 2000,
+      // A promoted replica is found within a second even when no command met a MOVED.
+      slotsRefreshInterval: 1000,
       clusterRetryStrategy: retryStrategy ? (times) => retryStrategy(times) : (times) => Math.min(times * 100, 2000),
     },
   );

@@ -1,5 +1,5 @@
 /** Builds the order subgraph's services once per process; tests build their own with a moved clock. */
-import { SubgraphDeps, metricsOf } from '@flashsale/platform';
+import { ClusterShardGuard, SubgraphDeps, metricsOf } from '@flashsale/platform';
 import { Clock, systemClock } from './clock';
 import { DailyJob } from './daily-job';
 import { Locks } from './locks';
@@ -12,6 +12,7 @@ import { OrderCommits } from './placement/order-commits';
 import { OrderPlacement } from './placement/place-order';
 import { PaymentProvider, PaymentSimulator } from './payment';
 import { ReservationService } from './reservation.service';
+import { guardShards } from './shard-failover';
 import { GraphQLProductSource, ProductSource, StockReconciler } from './stock-reconciler';
 import { ReservationSweeper } from './sweeper';
 
@@ -23,6 +24,8 @@ export interface OrderServices {
   sweeper: ReservationSweeper;
   dailyJob: DailyJob;
   clock: Clock;
+  /** Redis Cluster only: the failover guard (shard-failover.ts), checked periodically by a worker. */
+  shardGuard?: ClusterShardGuard;
   /** Wakes the outbox relay; a no-op until the relay worker is attached. */
   outbox: { kick(): void; attach(relay: { kick(): void }): void };
 }
@@ -58,6 +61,7 @@ export function createOrderServices(deps: Pick<SubgraphDeps, 'orm' | 'redis' | '
     reservations,
     reconciler,
     payments,
+    shardGuard: guardShards({ orm, redis, config, logger }, reservations, reconciler),
     sweeper: new ReservationSweeper({ orm, logger, clock, orders, reservations, reconciler }),
     dailyJob: new DailyJob({ orm, logger, clock, locks, orders, timeZone: config.DAILY_JOB_TIMEZONE }),
     clock,

@@ -1,4 +1,4 @@
-/** Background work of the order subgraph: the outbox relay, the reservation sweeper, the daily job. */
+/** Background work of the order subgraph: the outbox relay, the reservation sweeper, the daily job, the cluster shard guard. */
 import { SubgraphDeps, Worker, startOutboxRelay, startPeriodic } from '@flashsale/platform';
 import type { OrderServices } from './index';
 
@@ -18,5 +18,6 @@ export function startOrderWorkers(deps: SubgraphDeps, services: OrderServices): 
     relay,
     startPeriodic('reservation-sweeper', deps.config.ORDER_SWEEP_INTERVAL_MS, deps.logger, () => services.sweeper.sweep()),
     startPeriodic('daily-order-job', DAILY_CHECK_MS, deps.logger, () => services.dailyJob.runDue()),
+    ...(services.shardGuard ? [startPeriodic('redis-shard-guard', deps.config.REDIS_CLUSTER_CHECK_MS, deps.logger, () => services.shardGuard!.check())] : []),
   ];
 }

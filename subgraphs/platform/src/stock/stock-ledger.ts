@@ -101,10 +101,26 @@ export class StockLedger {
   private readonly registered = new Set<string>();
   /** On a cluster every product lives in its own slot: a multi-product order is reserved per product. */
   readonly perProduct: boolean;
+  /** Cluster: the failover guard (redis-cluster-guard.ts G1, G4) and how long to WAIT for a replica. */
+  private guard?: { ready(key: string): Promise<void>; waitForReplica(key: string, timeoutMs: number): Promise<number> };
+  private waitMs = 0;
+  /** Reservations no replica acknowledged within the WAIT (a failover could lose them; the guard reconciles). */
+  unreplicated = 0;
 
   constructor(private readonly redis: Redis) {
     for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { lua });
     this.perProduct = isCluster(redis);
+  }
+
+  /** Cluster: check each shard's history before selling on it, and WAIT up to `waitMs` for a replica after. */
+  guardWith(guard: NonNullable<StockLedger['guard']>, waitMs: number): void {
+    this.guard = guard;
+    this.waitMs = waitMs;
+  }
+
+  /** Makes these hashes 'missing' (I5): the next reserve rebuilds each from the truth before selling it. */
+  async markLost(productIds: readonly string[]): Promise<void> {
+    await Promise.all(productIds.map((id) => this.redis.hdel(stockKey(id), 'available')));
   }
 
   private script(name: ScriptName): Script {
@@ -163,10 +179,14 @@ export class StockLedger {
     const sorted = [...input.lines].sort((a, b) => (a.productId < b.productId ? -1 : 1));
     await this.register(sorted.map((l) => l.productId));
     const key = input.idempotencyKey ?? '';
-    const call = (lines: StockLine[], idemKey: string) => {
+    const call = async (lines: StockLine[], idemKey: string) => {
       const keys = [reservationKeys.idempotency(lines[0].productId, buyer, idemKey), ...lines.flatMap((l) => partKeys(l.productId))];
       const args = [reservationId, buyer, holdMs, idemKey, IDEMPOTENCY_TTL_SECONDS, ...lines.flatMap((l) => [l.productId, l.quantity])];
-      return this.script('stockReserve')(keys.length, ...keys, ...args).then((raw) => JSON.parse(raw) as ReserveReply);
+      const guard = this.guard;
+      if (guard) await Promise.all(lines.map((l) => guard.ready(stockKey(l.productId))));
+      const reply = JSON.parse(await this.script('stockReserve')(keys.length, ...keys, ...args)) as ReserveReply;
+      if (guard && this.waitMs > 0 && reply.status === 'reserved' && (await guard.waitForReplica(stockKey(lines[0].productId), this.waitMs).catch(() => 0)) < 1) this.unreplicated++;
+      return reply;
     };
     let reply: ReserveReply;
     const replies: Array<{ price: string; currency: string }> = [];

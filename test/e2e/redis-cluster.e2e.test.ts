@@ -1,0 +1,211 @@
+/**
+ * The flash sale on a real Redis Cluster: three primaries with a replica each, started on free
+ * ports by scripts/launcher/redis-cluster.ts (cluster-node-timeout 1 s), every process of the
+ * stack on ioredis's Cluster client (REDIS_CLUSTER_NODES). Exact counts in MySQL and in the
+ * cluster afterwards: a stampede through the gateway, multi-product orders across slots (all or
+ * nothing, nothing left held), a failover whose promoted replica lost acknowledged writes (found
+ * and reconciled before it sells), and a primary SIGKILLed mid-sale.
+ */
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { ClusterShardGuard, keySlot, redisKeys } from '@flashsale/platform';
+import { startRedisCluster, RedisClusterHandle } from '../../scripts/launcher/redis-cluster';
+import { startStack, Stack } from '../support/stack';
+import { createSaleProduct, SaleProduct } from '../support/catalog';
+import { Answer, Buyer, Lines, ManualClock, available, boughtBy, buyers, connectOrderToProduct, payOrder, placeOrder, replica, sql, unitsIn } from '../support/orders';
+import { orderKeys } from '../../subgraphs/order/src/services/reservation.service';
+
+jest.setTimeout(180_000);
+
+let cluster: RedisClusterHandle;
+let stack: Stack;
+beforeAll(async () => {
+  cluster = await startRedisCluster({ primaries: 3, replicasPerPrimary: 1 });
+  stack = connectOrderToProduct(await startStack({ REDIS_CLUSTER_NODES: cluster.seeds, REDIS_CLUSTER_CHECK_MS: '250', RESERVATION_TTL_SECONDS: '60' }));
+});
+afterAll(async () => {
+  await stack?.stop();
+  await cluster?.stop();
+});
+
+const guard = () => stack.order.services.shardGuard as ClusterShardGuard;
+const prefixed = (key: string) => `${stack.config.REDIS_PREFIX}${key}`;
+const shardOf = async (productId: string) => (await cluster.masterFor(prefixed(redisKeys.productStock(productId)))).id;
+
+/** A buyer's checkout: retried with the same idempotency key while the answer is SERVICE_UNAVAILABLE (a failover in progress). */
+async function checkout(buyer: Buyer, lines: Lines, deadlineMs = 60_000): Promise<Answer> {
+  const key = randomUUID();
+  const giveUpAt = Date.now() + deadlineMs;
+  for (;;) {
+    const answer = await placeOrder(stack, buyer, lines, key).catch((err: Error) => ({ errors: [{ message: err.message, extensions: { code: 'NETWORK' } }] }) as unknown as Answer);
+    const busy = answer.errors?.some((e) => ['SERVICE_UNAVAILABLE', 'NETWORK', 'INTERNAL_SERVER_ERROR'].includes(String(e.extensions?.code)));
+    if (!busy || Date.now() > giveUpAt) return answer;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Products with these stocks, each on a different shard. */
+async function productsOnDistinctShards(stocks: number[]): Promise<SaleProduct[]> {
+  const byShard = new Map<string, SaleProduct>();
+  while (byShard.size < stocks.length) {
+    const product = await createSaleProduct(stack, { stock: stocks[byShard.size] });
+    const shard = await shardOf(product.id);
+    if (!byShard.has(shard)) byShard.set(shard, product);
+  }
+  return [...byShard.values()];
+}
+
+/** A product whose shard still has a live replica to promote. */
+async function productOnReplicatedShard(stock: number): Promise<SaleProduct> {
+  for (;;) {
+    const product = await createSaleProduct(stack, { stock });
+    const shard = await shardOf(product.id);
+    if ((await cluster.topology()).some((n) => n.masterId === shard && n.alive)) return product;
+  }
+}
+
+const pendingOrders = async (productId: string) =>
+  Number((await sql<{ n: number }>(stack, 'select count(distinct o.id) as n from `order` o join order_item i on i.order_id = o.id where i.product_id = ? and o.status = ?', [productId, 'PENDING_PAYMENT']))[0].n);
+
+it('every process runs on the Cluster client, and ioredis routes by the slot Redis computes', async () => {
+  expect((stack.order.deps.redis as unknown as { isCluster?: boolean }).isCluster).toBe(true);
+  expect(guard()).toBeInstanceOf(ClusterShardGuard);
+  const key = prefixed(redisKeys.productStock(randomUUID()));
+  expect(Number((await cluster.cli(Number(cluster.nodes[0].split(':')[1]), 'CLUSTER', 'KEYSLOT', key)).trim())).toBe(keySlot(key));
+});
+
+it('150 buyers race for 40 units through the gateway: exactly 40 orders, available 0 in the cluster, MySQL and Redis agree', async () => {
+  const product = await createSaleProduct(stack, { stock: 40 });
+  const crowd = await buyers(stack, 150);
+  const answers = await Promise.all(crowd.map((b) => placeOrder(stack, b, [{ productId: product.id, quantity: 1 }])));
+  expect(answers.filter((a) => a.errors)).toEqual([]);
+  expect(answers.filter((a) => a.payload?.order)).toHaveLength(40);
+  expect(answers.filter((a) => a.payload?.userErrors[0]?.code === 'SOLD_OUT')).toHaveLength(110);
+  expect(await available(stack, product.id)).toBe(0);
+  expect(await pendingOrders(product.id)).toBe(40);
+  expect(await unitsIn(stack, product.id, ['PENDING_PAYMENT'])).toBe(40);
+  expect(await stack.order.deps.redis.hlen(orderKeys.reservations(product.id))).toBe(40);
+  expect(await stack.order.deps.redis.zcard(orderKeys.reservationsDue(product.id))).toBe(40);
+});
+
+describe('an order whose products live on different shards', () => {
+  it('is taken whole: one part per product on its own shard, and paying settles every part', async () => {
+    const [a, b] = await productsOnDistinctShards([5, 5]);
+    const [buyer] = await buyers(stack, 1);
+    const answer = await placeOrder(stack, buyer, [{ productId: b.id, quantity: 2 }, { productId: a.id, quantity: 1 }]);
+    const order = answer.payload!.order!;
+    expect(order.status).toBe('PENDING_PAYMENT');
+    expect(order.items.map((i) => i.product.id)).toEqual([b.id, a.id]);
+    expect([await available(stack, a.id), await available(stack, b.id)]).toEqual([4, 3]);
+    const parts = await stack.order.services.reservations.parts(order.id, [{ productId: a.id }, { productId: b.id }]);
+    expect(parts.map((p) => [p.productId, p.record.l])).toEqual(
+      [a, b].sort((x, y) => (x.id < y.id ? -1 : 1)).map((p) => [p.id, [[p.id, p.id === a.id ? 1 : 2]]]),
+    );
+    // The idempotency key sits on the anchor's (lowest product id's) part only.
+    expect(parts.filter((p) => p.record.k)).toHaveLength(1);
+    expect(parts[0].record.k).toBeDefined();
+
+    expect((await payOrder(stack, buyer, order.id)).payload!.order!.status).toBe('PREPARING');
+    expect(await stack.order.services.reservations.parts(order.id, [{ productId: a.id }, { productId: b.id }])).toEqual([]);
+    expect([await available(stack, a.id), await available(stack, b.id)]).toEqual([4, 3]);
+  });
+
+  it('is refused whole when a later product is sold out: the earlier product\'s hold is given back', async () => {
+    const [first, second] = (await productsOnDistinctShards([3, 3])).sort((x, y) => (x.id < y.id ? -1 : 1));
+    const [buyer] = await buyers(stack, 1);
+    // `first` is reserved first (product-id order), then `second` refuses: 4 > 3.
+    const answer = await placeOrder(stack, buyer, [{ productId: first.id, quantity: 2 }, { productId: second.id, quantity: 4 }]);
+    expect(answer.payload!.order).toBeNull();
+    expect(answer.payload!.userErrors.map((e) => [e.code, e.productId])).toEqual([['SOLD_OUT', second.id]]);
+    expect(await available(stack, first.id)).toBe(3);
+    expect(await boughtBy(stack, first.id, buyer.userId)).toBe(0);
+    expect(await stack.order.deps.redis.hlen(orderKeys.reservations(first.id))).toBe(0);
+    // The key was forgotten with the give-back: the same key places once the order fits.
+    expect((await placeOrder(stack, buyer, [{ productId: first.id, quantity: 2 }, { productId: second.id, quantity: 3 }])).payload!.order).not.toBeNull();
+  });
+
+  it('60 buyers race for 10 units of the scarce product in a two-product order: exactly 10 orders, nothing held for the other 50', async () => {
+    const [plenty, scarce] = await productsOnDistinctShards([100, 10]);
+    const crowd = await buyers(stack, 60);
+    const answers = await Promise.all(crowd.map((b) => placeOrder(stack, b, [{ productId: plenty.id, quantity: 1 }, { productId: scarce.id, quantity: 1 }])));
+    expect(answers.filter((a) => a.errors)).toEqual([]);
+    const won = 10;
+    expect(answers.filter((a) => a.payload?.order)).toHaveLength(won);
+    expect(answers.filter((a) => a.payload?.userErrors[0]?.code === 'SOLD_OUT')).toHaveLength(50);
+    expect(await available(stack, scarce.id)).toBe(0);
+    expect(await available(stack, plenty.id)).toBe(100 - won);
+    expect(await unitsIn(stack, plenty.id, ['PENDING_PAYMENT'])).toBe(won);
+    expect(await stack.order.deps.redis.hlen(orderKeys.reservations(plenty.id))).toBe(won);
+    const heldPlenty = Object.values(await stack.order.deps.redis.hgetall(orderKeys.bought(plenty.id))).reduce((s, v) => s + Number(v), 0);
+    expect(heldPlenty).toBe(won);
+  });
+});
+
+it('a promoted replica that lost acknowledged sales is found and reconciled before it sells: nothing oversold', async () => {
+  const product = await productOnReplicatedShard(10);
+  const early = await buyers(stack, 4);
+  for (const b of early) expect((await placeOrder(stack, b, [{ productId: product.id, quantity: 1 }])).payload?.order).toBeTruthy();
+  expect(await available(stack, product.id)).toBe(6);
+  await guard().check();
+
+  // The replica misses the four sales, as if the primary had died before replicating them: the
+  // primary's hash says 6 (the truth) while its replica's says 10. (A script whose writes are not
+  // replicated, redis.set_repl(REPL_NONE), stands in for the writes a crash loses.)
+  const stockKey = prefixed(redisKeys.productStock(product.id));
+  const primary = await cluster.masterFor(stockKey);
+  const [replicaNode] = (await cluster.topology()).filter((n) => n.masterId === primary.id);
+  const onPrimary = new Redis({ port: primary.port, maxRetriesPerRequest: 0 });
+  const onReplica = new Redis({ port: replicaNode.port, maxRetriesPerRequest: 0 });
+  try {
+    await onPrimary.eval(`redis.call('HSET', KEYS[1], 'available', ARGV[1]) return 1`, 1, stockKey, '10');
+    expect(await onPrimary.wait(1, 2000)).toBe(1);
+    await onPrimary.eval(`redis.set_repl(redis.REPL_NONE) redis.call('HSET', KEYS[1], 'available', ARGV[1]) return 1`, 1, stockKey, '6');
+    await onReplica.readonly();
+    expect([await onPrimary.hget(stockKey, 'available'), await onReplica.hget(stockKey, 'available')]).toEqual(['6', '10']);
+  } finally {
+    onPrimary.disconnect();
+    onReplica.disconnect();
+  }
+  const reconciledBefore = guard().reconciled.length;
+
+  const { killed } = await cluster.killPrimary(stockKey);
+  await cluster.waitForFailover(stockKey, killed.id);
+  expect((await cluster.masterFor(stockKey)).port).toBe(replicaNode.port);
+
+  const late = await buyers(stack, 10);
+  const answers = await Promise.all(late.map((b) => checkout(b, [{ productId: product.id, quantity: 1 }])));
+  expect(answers.filter((a) => a.errors)).toEqual([]);
+  expect(answers.filter((a) => a.payload?.order)).toHaveLength(6);
+  expect(answers.filter((a) => a.payload?.userErrors[0]?.code === 'SOLD_OUT')).toHaveLength(4);
+  expect(guard().reconciled.length).toBeGreaterThan(reconciledBefore);
+  expect(await available(stack, product.id)).toBe(0);
+  expect(await unitsIn(stack, product.id, ['PENDING_PAYMENT'])).toBe(10);
+});
+
+it('a primary SIGKILLed mid-sale: nothing oversold, and every unit is accounted for once held units come back', async () => {
+  const product = await productOnReplicatedShard(60);
+  const crowd = await buyers(stack, 150);
+  const stockKey = prefixed(redisKeys.productStock(product.id));
+  let answered = 0;
+  const killing = (async () => {
+    while (answered < 40) await new Promise((r) => setTimeout(r, 10));
+    const { killed } = await cluster.killPrimary(stockKey);
+    await cluster.waitForFailover(stockKey, killed.id);
+  })();
+  const answers = await Promise.all(crowd.map((b) => checkout(b, [{ productId: product.id, quantity: 1 }]).finally(() => answered++)));
+  await killing;
+  const won = answers.filter((a) => a.payload?.order).length;
+  const sold = await unitsIn(stack, product.id, ['PENDING_PAYMENT']);
+  expect(sold).toBeLessThanOrEqual(60);
+  expect(won).toBe(sold);
+  expect(answers.filter((a) => a.errors)).toEqual([]);
+
+  // Every hold expires (a sweeper whose clock is past every deadline): all 60 units are back, once.
+  const sweeper = replica(stack, { clock: new ManualClock(new Date(Date.now() + 3_600_000)) }).sweeper;
+  await sweeper.sweep();
+  await sweeper.sweep();
+  expect(await unitsIn(stack, product.id, ['PENDING_PAYMENT'])).toBe(0);
+  expect(await available(stack, product.id)).toBe(60);
+  expect(await stack.order.deps.redis.hlen(orderKeys.bought(product.id))).toBe(0);
+  expect(await stack.order.deps.redis.hlen(orderKeys.reservations(product.id))).toBe(0);
+});
