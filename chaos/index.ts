@@ -15,8 +15,9 @@ import { mysqlScenario } from './scenarios/mysql';
 import { orderKillScenario } from './scenarios/order-kill';
 import { paymentHangScenario } from './scenarios/payment-hang';
 import { gatewayRestartScenario } from './scenarios/gateway-restart';
+import { replicasScenario } from './scenarios/replicas';
 
-const SCENARIOS: Scenario[] = [redisScenario, mysqlScenario, orderKillScenario, paymentHangScenario, gatewayRestartScenario];
+const SCENARIOS: Scenario[] = [redisScenario, mysqlScenario, orderKillScenario, paymentHangScenario, gatewayRestartScenario, replicasScenario];
 
 const USAGE = `usage: npm run chaos -- <scenario...|all> [--port-base 6100] [--no-build]
 ${SCENARIOS.map((s) => `  ${s.name.padEnd(16)} ${s.summary}`).join('\n')}

@@ -11,20 +11,24 @@ import { resolve } from 'node:path';
 import Redis from 'ioredis';
 import { createConnection, Connection } from 'mysql2/promise';
 import { Config, Secrets, databaseName, loadConfig, loadSecrets } from '@flashsale/platform';
-import { LOAD_RATE_LIMITS, Launched, ProcessName, ROOT, SINGLE, Topology, build as buildStack, dropStackData, generatedSecretsEnv, launch } from '../../scripts/launcher';
+import { Code, LOAD_RATE_LIMITS, Launched, ProcessName, ROOT, SINGLE, Topology, build as buildStack, dropStackData, generatedSecretsEnv, launch } from '../../scripts/launcher';
 import type { AuditSources } from './audit';
 
 export { ROOT };
 export type { ProcessName };
 export const OUT_DIR = resolve(ROOT, 'chaos/out');
-const CHAOS_PREFIXES = { dbPrefix: 'chaos', redisPrefix: 'chaos:' };
 
 export interface ChaosStackOptions {
+  /** Public ports portBase..portBase+4; 0: free ports picked at start (tests). */
   portBase: number;
   mysqlUrl: string;
   redisUrl: string;
   /** Replicas per process, balancer (single by default). */
   topology?: Topology;
+  /** Compiled code (default, as deployed) or the TypeScript sources (tests, which run without a build). */
+  code?: Code;
+  /** Databases `<prefix>_*` and Redis prefix `<prefix>:` (default `chaos`; tests use a unique one). */
+  prefix?: string;
   /** Variables for every process (on top of the stack's own). */
   env?: Record<string, string>;
   /** Variables for one process only. */
@@ -43,24 +47,27 @@ export class ChaosStack {
   private launched?: Launched;
   private redisClient?: Redis;
   private conns = new Map<string, Connection>();
+  private readonly prefixes: { dbPrefix: string; redisPrefix: string };
 
   constructor(private readonly opts: ChaosStackOptions) {
     const p = opts.portBase;
+    const port = (offset: number) => String(p === 0 ? 0 : p + offset);
+    this.prefixes = { dbPrefix: opts.prefix ?? 'chaos', redisPrefix: `${opts.prefix ?? 'chaos'}:` };
     this.env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
-      GATEWAY_PORT: String(p),
-      USER_PORT: String(p + 1),
-      PRODUCT_PORT: String(p + 2),
-      CART_PORT: String(p + 3),
-      ORDER_PORT: String(p + 4),
+      GATEWAY_PORT: port(0),
+      USER_PORT: port(1),
+      PRODUCT_PORT: port(2),
+      CART_PORT: port(3),
+      ORDER_PORT: port(4),
       MYSQL_URL: opts.mysqlUrl,
       REDIS_URL: opts.redisUrl,
-      DB_PREFIX: CHAOS_PREFIXES.dbPrefix,
-      REDIS_PREFIX: CHAOS_PREFIXES.redisPrefix,
+      DB_PREFIX: this.prefixes.dbPrefix,
+      REDIS_PREFIX: this.prefixes.redisPrefix,
       RATE_LIMITS: LOAD_RATE_LIMITS,
       ...generatedSecretsEnv('chaos'),
       // Production insists on a mail server; no scenario sends mail.
@@ -74,7 +81,7 @@ export class ChaosStack {
   }
 
   get gatewayUrl(): string {
-    return `http://127.0.0.1:${this.config.GATEWAY_PORT}/graphql`;
+    return this.launched?.gatewayUrl ?? `http://127.0.0.1:${this.config.GATEWAY_PORT}/graphql`;
   }
 
   /** The launched stack (replicas, balancer), once started. */
@@ -83,9 +90,6 @@ export class ChaosStack {
     return this.launched;
   }
 
-  portOf(name: ProcessName): number {
-    return { gateway: this.config.GATEWAY_PORT, user: this.config.USER_PORT, product: this.config.PRODUCT_PORT, cart: this.config.CART_PORT, order: this.config.ORDER_PORT }[name];
-  }
 
   logFile(name: ProcessName, replica = 0): string {
     return resolve(this.logDir, `${name}-${replica + 1}.log`);
@@ -102,6 +106,7 @@ export class ChaosStack {
       topology: this.opts.topology ?? SINGLE,
       env: this.env,
       envFor: this.opts.envFor,
+      code: this.opts.code,
       logDir: this.logDir,
       log: this.opts.log,
       portHint: 'pass --port-base <p> to use p..p+4',
@@ -166,11 +171,11 @@ export class ChaosStack {
     };
   }
 
-  /** Drops the scenario's databases and keys (only the `chaos` ones). */
+  /** Drops the scenario's databases and keys (only its own prefixes'). */
   async dropData(): Promise<void> {
     for (const c of this.conns.values()) c.destroy();
     this.conns.clear();
-    await dropStackData(this.config, CHAOS_PREFIXES);
+    await dropStackData(this.config, this.prefixes);
   }
 
   /** Stops every process, drops the data, closes our connections. */

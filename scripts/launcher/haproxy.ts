@@ -6,15 +6,15 @@
  * Invariants
  *   B1 One frontend per process on the process's public port; the replicas are its backend's
  *      servers, each checked with GET /health (a replica that fails twice leaves the pool).
- *   B2 `start()` resolves once every frontend accepts connections; `waitServing(name)` once GET
- *      /health through a frontend answers 200 (a replica behind it is up), so the launcher never
- *      sends the first request of a process into an empty pool.
+ *   B2 `start()` resolves once every frontend accepts connections; `waitUp(processes)` once
+ *      HAProxy's own health checks count every replica of those processes UP, so a launch never
+ *      hands out a balancer that still sends everything to part of the replicas.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ROOT } from './build';
-import { waitHealthy } from './health';
 import { listening } from './ports';
 import { connectHost } from './replica';
 
@@ -28,7 +28,7 @@ export interface BalancedService {
 }
 
 /** Renders the template for these services (B1). */
-export function renderHaproxyConfig(services: BalancedService[], pidFile: string): string {
+export function renderHaproxyConfig(services: BalancedService[], dir: string): string {
   const template = readFileSync(HAPROXY_TEMPLATE, 'utf8');
   const block = /#>> per process\n([\s\S]*?)#<< per process\n/.exec(template);
   if (!block) throw new Error(`${HAPROXY_TEMPLATE} has no "#>> per process" block`);
@@ -38,7 +38,7 @@ export function renderHaproxyConfig(services: BalancedService[], pidFile: string
       .replaceAll('${BIND}', `${s.bindHost}:${s.bindPort}`)
       .replace('${SERVERS}', s.replicas.map((r, i) => `    server ${s.name}${i + 1} ${r.host}:${r.port}`).join('\n')),
   );
-  return template.replace(block[0], blocks.join('\n')).replaceAll('${PIDFILE}', pidFile);
+  return template.replace(block[0], blocks.join('\n')).replaceAll('${PIDFILE}', join(dir, 'haproxy.pid')).replaceAll('${STATS_SOCKET}', join(dir, 'haproxy.sock'));
 }
 
 export function haproxyBinary(): string {
@@ -51,6 +51,7 @@ export class Balancer {
   private child?: ChildProcess;
   readonly configFile: string;
   readonly logFile: string;
+  readonly statsSocket: string;
 
   constructor(
     private readonly services: BalancedService[],
@@ -58,7 +59,8 @@ export class Balancer {
   ) {
     this.configFile = join(dir, 'haproxy.cfg');
     this.logFile = join(dir, 'haproxy.log');
-    writeFileSync(this.configFile, renderHaproxyConfig(services, join(dir, 'haproxy.pid')));
+    this.statsSocket = join(dir, 'haproxy.sock');
+    writeFileSync(this.configFile, renderHaproxyConfig(services, dir));
   }
 
   get pid(): number | undefined {
@@ -83,12 +85,43 @@ export class Balancer {
     }
   }
 
-  /** Waits until GET /health through `name`'s frontend answers 200 (B2). */
-  async waitServing(name: string, timeoutMs = 30_000): Promise<void> {
-    const s = this.services.find((x) => x.name === name);
-    if (!s) throw new Error(`the balancer has no frontend for ${name}`);
-    const child = this.child;
-    await waitHealthy(`${name} through the balancer`, `http://${connectHost(s.bindHost)}:${s.bindPort}/health`, { exited: () => child?.exitCode, timeoutMs, logHint: this.logFile });
+  /** Waits until HAProxy counts every replica of these processes UP (B2), within `timeoutMs`. */
+  async waitUp(processes: string[], timeoutMs = 30_000): Promise<void> {
+    const servers = this.services.filter((s) => processes.includes(s.name)).flatMap((s) => s.replicas.map((_, i) => `${s.name}${i + 1}`));
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.child?.exitCode !== null) throw new Error(`HAProxy exited with code ${this.child?.exitCode}; see ${this.logFile}`);
+      const stats = await this.replicaStats().catch(() => ({}) as Record<string, { up: boolean }>);
+      const down = servers.filter((s) => !stats[s]?.up);
+      if (!down.length) return;
+      if (Date.now() > until) throw new Error(`HAProxy does not count ${down.join(', ')} up within ${timeoutMs / 1000}s; see ${this.logFile}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /**
+   * Per replica (`<process><n>`, as in the configuration): whether HAProxy counts it UP and how
+   * many HTTP requests it has sent it (`show stat` on the stats socket).
+   */
+  async replicaStats(): Promise<Record<string, { up: boolean; requests: number }>> {
+    const csv = await new Promise<string>((done, fail) => {
+      let out = '';
+      const socket = createConnection(this.statsSocket, () => socket.end('show stat\n'));
+      socket.on('data', (chunk) => (out += chunk.toString()));
+      socket.once('end', () => done(out));
+      socket.once('error', fail);
+    });
+    const [header, ...lines] = csv.trim().split('\n');
+    const columns = header.replace(/^# /, '').split(',');
+    const at = (name: string) => columns.indexOf(name);
+    const stats: Record<string, { up: boolean; requests: number }> = {};
+    for (const line of lines) {
+      const cells = line.split(',');
+      const server = cells[at('svname')];
+      if (server === 'FRONTEND' || server === 'BACKEND') continue;
+      stats[server] = { up: cells[at('status')].startsWith('UP'), requests: Number(cells[at('req_tot')] || cells[at('stot')] || 0) };
+    }
+    return stats;
   }
 
   async stop(): Promise<void> {

@@ -31,7 +31,7 @@ export { generatedSecretsEnv, LOAD_RATE_LIMITS, DERIVED_VARIABLES } from './secr
 export { freePort, listening } from './ports';
 export { dropStackData } from './data';
 export { build, ROOT } from './build';
-export type { Replica } from './replica';
+export type { Replica, Code } from './replica';
 
 const URL_VARIABLE: Record<Exclude<ProcessName, 'gateway'>, string> = { user: 'USER_URL', product: 'PRODUCT_URL', cart: 'CART_URL', order: 'ORDER_URL' };
 
@@ -161,11 +161,11 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
       const services: BalancedService[] = [...replicasByProcess].map(([name, list]) => ({ name, bindHost: host, bindPort: publicPort[name], replicas: list.map((r) => ({ host: replicaHost, port: r.port })) }));
       started.balancer = new Balancer(services, dir);
       await started.balancer.start();
-      for (const s of subgraphs) await started.balancer.waitServing(s);
+      await started.balancer.waitUp(subgraphs);
     }
     if (only.has('gateway')) {
       await startAll(replicasByProcess.get('gateway')!);
-      await started.balancer?.waitServing('gateway');
+      await started.balancer?.waitUp(['gateway']);
     }
 
     const replicasOfProcess = (name: ProcessName) => replicasByProcess.get(name) ?? [];
