@@ -4,6 +4,7 @@ export * from './config';
 export * from './secrets';
 export * from './logger';
 export * from './errors';
+export * from './user-errors';
 export * from './identity';
 export * from './tokens';
 export * from './redis';

@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { UserErrorFields } from '@flashsale/platform';
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { ProductRef } from './references';
 
@@ -73,15 +74,9 @@ registerEnumType(CartErrorCode, {
 
 /** A business outcome that stopped a cart change; the cart is left exactly as it was. */
 @ObjectType()
-export class CartError {
+export class CartError extends UserErrorFields {
   @Field(() => CartErrorCode)
   code!: CartErrorCode;
-
-  @Field()
-  message!: string;
-
-  @Field(() => String, { nullable: true, description: 'The argument the error is about.' })
-  field?: string | null;
 
   @Field(() => ID, { nullable: true })
   productId?: string | null;

@@ -4,7 +4,7 @@
  * from the platform catalogue.
  */
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection, connectionType } from '@flashsale/platform';
+import { Connection, connectionType, UserErrorFields } from '@flashsale/platform';
 import { Order } from '../entities/order.entity';
 
 export enum OrderErrorCode {
@@ -42,15 +42,9 @@ registerEnumType(OrderErrorCode, {
 });
 
 @ObjectType('OrderError')
-export class OrderError {
+export class OrderError extends UserErrorFields {
   @Field(() => OrderErrorCode)
   code!: OrderErrorCode;
-
-  @Field()
-  message!: string;
-
-  @Field(() => String, { nullable: true, description: 'The input field at fault, e.g. `items.1.quantity`.' })
-  field?: string | null;
 
   @Field(() => ID, { nullable: true })
   productId?: string | null;

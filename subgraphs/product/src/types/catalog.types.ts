@@ -1,6 +1,6 @@
 /** GraphQL-only types of the catalog: sale state, connection, admin inputs and typed outcomes. */
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection, connectionType } from '@flashsale/platform';
+import { Connection, connectionType, UserErrorFields } from '@flashsale/platform';
 import { Product } from '../entities/product.entity';
 import { Category } from '../entities/category.entity';
 
@@ -40,15 +40,9 @@ export enum CatalogErrorCode {
 registerEnumType(CatalogErrorCode, { name: 'CatalogErrorCode' });
 
 @ObjectType('CatalogError', { description: 'Why an admin catalog change was refused; nothing was changed.' })
-export class CatalogError {
+export class CatalogError extends UserErrorFields {
   @Field(() => CatalogErrorCode)
   code!: CatalogErrorCode;
-
-  @Field()
-  message!: string;
-
-  @Field(() => String, { nullable: true, description: 'The input field at fault.' })
-  field?: string | null;
 
   @Field(() => Int, { nullable: true, description: 'STOCK_BELOW_RESERVED: units held by unpaid reservations right now.' })
   reserved?: number | null;

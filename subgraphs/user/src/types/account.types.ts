@@ -4,6 +4,7 @@
  * input and throttling are catalogue errors (BAD_USER_INPUT, RATE_LIMITED).
  */
 import { ArgsType, Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { UserErrorFields } from '@flashsale/platform';
 import { User } from '../entities/user.entity';
 
 export enum AccountErrorCode {
@@ -27,15 +28,9 @@ export enum AccountErrorCode {
 registerEnumType(AccountErrorCode, { name: 'AccountErrorCode', description: 'Why an account operation did not happen.' });
 
 @ObjectType({ description: 'An expected reason an account operation did not happen; nothing was changed.' })
-export class AccountError {
+export class AccountError extends UserErrorFields {
   @Field(() => AccountErrorCode)
   code!: AccountErrorCode;
-
-  @Field()
-  message!: string;
-
-  @Field(() => String, { nullable: true, description: 'The input field at fault, when there is one.' })
-  field?: string | null;
 
   @Field(() => Int, { nullable: true, description: 'INVALID_CODE: wrong tries left before the code dies.' })
   attemptsLeft?: number | null;
