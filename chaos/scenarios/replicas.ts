@@ -24,6 +24,7 @@ import { DAILY_JOB } from '../../subgraphs/order/src/services/daily-job';
 import { settledAudit } from '../lib/audit';
 import { Client, crowd, tally } from '../lib/client';
 import { availableOf, fmtTally, placeUntilAnswered, Report, Scenario, ScenarioContext, sellOut, sleep, waitUntil } from '../lib/scenario';
+import { PrivateRedis } from '../lib/servers';
 import { ChaosStack, ChaosStackOptions } from '../lib/stack';
 
 export const REPLICA_TOPOLOGY: Topology = { replicas: { gateway: 2, product: 2, cart: 2, order: 2 }, redis: 'single', balancer: true };
@@ -170,13 +171,15 @@ export const replicasScenario: Scenario = {
   summary: 'two replicas of gateway, product, cart and order behind HAProxy: stampede, an order replica SIGKILLed mid-sale, the midnight job on both, shared rate limits',
   async run(ctx: ScenarioContext): Promise<Report> {
     const report = new Report('replicas', ctx.log);
-    const stack = new ChaosStack(replicaStackOptions({ portBase: ctx.portBase, mysqlUrl: ctx.mysqlUrl, redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', log: ctx.log }));
+    const redis = await PrivateRedis.launch();
+    const stack = new ChaosStack(replicaStackOptions({ portBase: ctx.portBase, mysqlUrl: ctx.mysqlUrl, redisUrl: redis.url, log: ctx.log }));
     try {
       await stack.start();
       report.line(`HAProxy ${stack.stack.balancer!.configFile}; replicas: ${stack.stack.processes().map((p) => `${p.name}#${p.replica + 1}:${p.port}`).join(' ')}`);
       await replicaChecks(stack, FULL_SIZES, report);
     } finally {
       await stack.stop();
+      await redis.destroy();
     }
     return report;
   },
