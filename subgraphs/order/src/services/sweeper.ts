@@ -34,42 +34,42 @@ export interface SweepResult {
 
 export class ReservationSweeper {
   constructor(
-    private readonly d: { orm: MikroORM; logger: Logger; clock: Clock; orders: OrderService; reservations: ReservationService; reconciler: StockReconciler },
+    private readonly deps: { orm: MikroORM; logger: Logger; clock: Clock; orders: OrderService; reservations: ReservationService; reconciler: StockReconciler },
   ) {}
 
   async sweep(): Promise<SweepResult> {
     const result: SweepResult = { expired: 0, released: 0, settled: 0, rebuilt: 0 };
-    const now = this.d.clock.now();
+    const now = this.deps.clock.now();
     try {
-      result.rebuilt = (await this.d.reconciler.rebuildLost()).rebuilt.length;
+      result.rebuilt = (await this.deps.reconciler.rebuildLost()).rebuilt.length;
     } catch (err) {
       // Expiry below must still run; a rebuild that cannot finish now is retried next round.
-      this.d.logger.warn({ err }, 'could not rebuild lost stock hashes this round');
+      this.deps.logger.warn({ err }, 'could not rebuild lost stock hashes this round');
     }
 
     for (;;) {
-      const due = await this.d.orm.em
+      const due = await this.deps.orm.em
         .fork()
         .find(Order, { status: OrderStatus.PENDING_PAYMENT, reservationExpiresAt: { $lte: now } }, { fields: ['id'], orderBy: { reservationExpiresAt: 'asc' }, limit: BATCH });
       let expired = 0;
-      for (const { id } of due) if (await this.d.orders.expireIfDue(id)) expired++;
+      for (const { id } of due) if (await this.deps.orders.expireIfDue(id)) expired++;
       result.expired += expired;
       if (due.length < BATCH || expired === 0) break;
     }
 
-    const overdue = await this.d.reservations.overdue(now.getTime() - ORPHAN_GRACE_MS, BATCH * 5);
+    const overdue = await this.deps.reservations.overdue(now.getTime() - ORPHAN_GRACE_MS, BATCH * 5);
     if (overdue.length) {
-      const orders = await this.d.orm.em.fork().find(Order, { id: { $in: [...new Set(overdue.map((o) => o.id))] } }, { fields: ['id', 'status'] });
+      const orders = await this.deps.orm.em.fork().find(Order, { id: { $in: [...new Set(overdue.map((o) => o.id))] } }, { fields: ['id', 'status'] });
       const statusOf = new Map(orders.map((o) => [o.id, o.status as string]));
       for (const { id, productId } of overdue) {
         const status = statusOf.get(id);
         if (status === OrderStatus.PENDING_PAYMENT) continue; // step 1 decides it
         if (status && PAID.has(status)) {
-          await this.d.reservations.settlePart(id, productId);
+          await this.deps.reservations.settlePart(id, productId);
           result.settled++;
-        } else if (await this.d.reservations.releasePart(id, productId, { neverPlaced: !status })) {
+        } else if (await this.deps.reservations.releasePart(id, productId, { neverPlaced: !status })) {
           result.released++;
-          this.d.logger.warn({ reservationId: id, productId, status: status ?? 'never committed' }, 'released an orphaned reservation');
+          this.deps.logger.warn({ reservationId: id, productId, status: status ?? 'never committed' }, 'released an orphaned reservation');
         }
       }
     }
