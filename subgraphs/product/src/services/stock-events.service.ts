@@ -34,11 +34,6 @@ export interface StockEventMessage {
 export class StockEventsService {
   constructor(private readonly logger: Logger) {}
 
-  async apply(em: EntityManager, event: StockEvent, eventId = ''): Promise<StockEventOutcome> {
-    const [outcome] = await this.applyBatch(em, [{ eventId, event }]);
-    return outcome;
-  }
-
   /**
    * Applies a batch of events (each one once: the consumer hands over only events not applied
    * before, in stream order) in the caller's transaction: the named products are locked with one
