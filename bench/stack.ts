@@ -105,7 +105,6 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
   const topology = opts.topology ?? SINGLE;
   const config = loadConfig(env);
   const secrets = loadSecrets(config, { needPrivateKey: true });
-  await dropBenchData(config);
 
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
   const logDir = resolve(OUT_DIR, 'logs', runId);
@@ -119,11 +118,9 @@ export async function startBenchStack(opts: StackOptions): Promise<BenchStack> {
     logDir,
     log: opts.log,
     portHint: `pass --port-base <p> to use p..p+4`,
+    prepare: () => dropBenchData(config),
     nodeFlags: (name, index) => (profileDir && opts.profile.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${index}-${Date.now()}.cpuprofile`] : []),
-  }).catch(async (err) => {
-    await dropBenchData(config).catch(() => undefined);
-    throw err;
-  });
+  }); // a failed start leaves its data for the next run's prepare (never another bench's: ports are checked first)
   return {
     reused: false,
     topology: describeTopology(topology),

@@ -101,7 +101,6 @@ export class ChaosStack {
 
   /** Drops what an earlier run left behind, then starts the subgraphs and the gateway. */
   async start(): Promise<void> {
-    await this.dropData();
     this.launched = await launch({
       topology: this.opts.topology ?? SINGLE,
       env: this.env,
@@ -110,6 +109,7 @@ export class ChaosStack {
       logDir: this.logDir,
       log: this.opts.log,
       portHint: 'pass --port-base <p> to use p..p+4',
+      prepare: () => this.dropData(),
     });
   }
 

@@ -55,6 +55,8 @@ export interface LaunchOptions {
   healthTimeoutMs?: number;
   /** Hint appended to "port in use" errors. */
   portHint?: string;
+  /** Runs once the public ports are known free, before anything starts (drop what a crashed run left). */
+  prepare?: () => Promise<void>;
   log?: (msg: string) => void;
   /** A replica died without being asked to (npm start stops everything then). */
   onUnexpectedExit?: (replica: Replica, code: number | null, signal: NodeJS.Signals | null) => void;
@@ -100,6 +102,8 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
     publicPort[name] = only.has(name) && configured === 0 ? await freePort() : configured;
   }
   await assertPortsFree(PROCESSES.filter((p) => only.has(p)).map((p) => publicPort[p]), host, opts.portHint ?? 'stop what uses it or choose other ports');
+  // Only now: a second run on the same ports must fail above, before touching the first one's data.
+  await opts.prepare?.();
 
   const urlOf = (name: ProcessName): string => {
     if (name !== 'gateway' && !only.has(name) && opts.env[URL_VARIABLE[name]]) return opts.env[URL_VARIABLE[name]]!;
