@@ -32,7 +32,8 @@ import { isInfrastructureError } from './errors';
 import { EventContract, parseEvent } from './event-contracts';
 import { deadLetterFields, deadLetterStream, NewDeadLetter } from './dead-letters';
 import { metricsOf, secondsSince } from './telemetry/metrics';
-import { SpanKind, currentTraceparent, linkFromTraceparent, tracingEnabled, withSpan } from './telemetry/tracing';
+import { SpanKind, currentTraceparent, tracingEnabled, withSpan } from './telemetry/tracing';
+import { consumerStats, eventLinks } from './telemetry/event-metrics';
 
 @Entity({ tableName: 'outbox' })
 @Index({ properties: ['publishedAt', 'id'] })
@@ -401,7 +402,7 @@ export function startStreamConsumer<T extends { type: string }>(opts: StreamCons
       try {
         const started = process.hrtime.bigint();
         // One span per batch, linked to the trace that placed each event (events.ts T3 in telemetry/tracing.ts).
-        const links = tracingEnabled() ? messages.map((m) => linkFromTraceparent(TRACEPARENT.exec(m.payload)?.[1])).filter((l) => l !== undefined) : undefined;
+        const links = tracingEnabled() ? eventLinks(messages.map((m) => m.payload)) : undefined;
         await withSpan(`consume ${stream} ${group}`, { kind: SpanKind.CONSUMER, links, attributes: { 'messaging.destination.name': stream, 'messaging.consumer.group.name': group, 'messaging.batch.message_count': messages.length } }, () =>
           applyInOneTransaction(messages),
         );
@@ -493,33 +494,5 @@ export function startStreamConsumer<T extends { type: string }>(opts: StreamCons
       await done;
       stopStats();
     },
-  };
-}
-
-const TRACEPARENT = /"traceparent":"([0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2})"/;
-
-/**
- * The group's lag and pending count and the dead-letter stream's length, read when Prometheus
- * scrapes, on a connection of their own (the consumer's is parked in a blocking read).
- */
-function consumerStats(metrics: ReturnType<typeof metricsOf>, redis: Redis, stream: string, group: string): () => void {
-  let stats: Redis | undefined;
-  const prefix = redis.options.keyPrefix ?? '';
-  metrics.onScrape(`consumer:${stream}:${group}`, async () => {
-    stats ??= redis.duplicate();
-    // XINFO, like XGROUP, is not key-prefixed by ioredis.
-    const [groups, dead] = await Promise.all([stats.xinfo('GROUPS', `${prefix}${stream}`) as Promise<unknown[][]>, stats.xlen(deadLetterStream(stream))]);
-    for (const g of groups) {
-      const f: Record<string, unknown> = {};
-      for (let i = 0; i + 1 < g.length; i += 2) f[String(g[i])] = g[i + 1];
-      if (f.name !== group) continue;
-      metrics.consumerLag.set({ stream, group }, Number(f.lag ?? 0));
-      metrics.consumerPending.set({ stream, group }, Number(f.pending ?? 0));
-    }
-    metrics.deadLetters.set({ stream }, dead);
-  });
-  return () => {
-    stats?.disconnect();
-    stats = undefined;
   };
 }

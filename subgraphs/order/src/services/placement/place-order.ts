@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/mysql';
-import { AppError, Config, Logger, ServiceMetrics, UUID_PATTERN, badInput, enqueueEvent, eventStreams, metricsOf, secondsSince, unavailable, withSpan } from '@flashsale/platform';
+import { Config, Logger, ServiceMetrics, UUID_PATTERN, badInput, enqueueEvent, eventStreams, metricsOf, secondsSince, unavailable, withSpan } from '@flashsale/platform';
 import { Order } from '../../entities/order.entity';
 import { OrderItem } from '../../entities/order-item.entity';
 import { OrderError, OrderErrorCode, OrderOutcome, PlaceOrderInput } from '../../types/order.types';
@@ -29,6 +29,7 @@ import { HeldLock, LockBusyError, Locks } from '../locks';
 import type { Line, ReservationService } from '../reservation.service';
 import type { StockReconciler } from '../stock-reconciler';
 import { OrderCommits, PlacementTooSlowError } from './order-commits';
+import { countedPlacement, watchSaleProducts } from './placement-metrics';
 
 const MAX_LINES = 10;
 const MAX_QUANTITY = 99;
@@ -91,29 +92,12 @@ export class OrderPlacement {
 
   constructor(private readonly deps: PlacementDeps) {
     this.metrics = metricsOf(deps.logger);
-    // Units left of the products recently sold, read when Prometheus scrapes (one pipelined round trip).
-    this.metrics.onScrape('sale-available', async () => {
-      const ids = this.metrics.saleProductIds;
-      const available = await deps.reservations.ledger.availableOf(ids);
-      ids.forEach((product, i) => {
-        const units = available[i];
-        if (units === null) this.metrics.saleAvailable.remove({ product });
-        else this.metrics.saleAvailable.set({ product }, units);
-      });
-    });
+    watchSaleProducts(this.metrics, deps.reservations.ledger);
   }
 
   /** placeOrder, counted by outcome into flashsale_place_order_total. */
-  async place(buyer: string, input: PlaceOrderInput): Promise<OrderOutcome> {
-    try {
-      const answer = await this.placeOnce(buyer, input);
-      this.metrics.placeOrder.inc({ outcome: answer.order ? 'ORDER' : (answer.userErrors[0]?.code ?? 'OTHER') });
-      return answer;
-    } catch (err) {
-      const code = err instanceof AppError ? err.code : undefined;
-      this.metrics.placeOrder.inc({ outcome: code === 'SERVICE_UNAVAILABLE' || code === 'RATE_LIMITED' ? 'BUSY' : code === 'BAD_USER_INPUT' ? code : 'ERROR' });
-      throw err;
-    }
+  place(buyer: string, input: PlaceOrderInput): Promise<OrderOutcome> {
+    return countedPlacement(this.metrics, this.placeOnce(buyer, input));
   }
 
   private get holdMs() {
