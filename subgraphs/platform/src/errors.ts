@@ -38,7 +38,7 @@ export const unavailable = (message = 'Service temporarily unavailable, please r
   new AppError('SERVICE_UNAVAILABLE', message, { retryAfter: retryAfterSeconds });
 
 /** Codes that Apollo Server itself produces for malformed requests; they carry no internals. */
-const PASSTHROUGH = new Set<string>([
+export const PASSTHROUGH_CODES: ReadonlySet<string> = new Set<string>([
   ...ERROR_CODES,
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
@@ -64,23 +64,22 @@ export function isInfrastructureError(err: unknown, depth = 0): boolean {
 }
 
 /**
- * Apollo `formatError`: keep catalogue errors and Apollo's request errors, turn argument
- * validation into BAD_USER_INPUT, infrastructure outages into SERVICE_UNAVAILABLE, and mask the rest.
+ * Apollo `formatError`: keep catalogue errors and Apollo's request errors, answer BAD_USER_INPUT
+ * with its message and field only, infrastructure outages into SERVICE_UNAVAILABLE, and mask the rest.
  */
 export function makeFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = (error as GraphQLError)?.originalError ?? error;
     const code = formatted.extensions?.code as string | undefined;
-    // type-graphql's class-validator failures
-    if ((original as { name?: string })?.name === 'ArgumentValidationError' || code === 'BAD_USER_INPUT') {
-      const messages = validationMessages(original);
+    // Argument rules (validation.ts) and Apollo's variable coercion: the message and the field only.
+    if (code === 'BAD_USER_INPUT') {
       return {
-        message: messages.length ? messages.join('; ') : formatted.message,
+        message: formatted.message,
         path: formatted.path,
         extensions: { code: 'BAD_USER_INPUT', ...(formatted.extensions?.field ? { field: formatted.extensions.field } : {}) },
       };
     }
-    if (original instanceof AppError || (code && PASSTHROUGH.has(code) && code !== 'INTERNAL_SERVER_ERROR')) {
+    if (original instanceof AppError || (code && PASSTHROUGH_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR')) {
       const { stacktrace: _ignored, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
       return { ...formatted, extensions };
     }
@@ -91,19 +90,4 @@ export function makeFormatError(logger: Logger) {
     logger.error({ err: original, path: formatted.path }, 'unexpected error');
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
-}
-
-function validationMessages(err: unknown): string[] {
-  const list = (err as { validationErrors?: Array<{ property: string; constraints?: Record<string, string>; children?: unknown[] }> })
-    ?.validationErrors;
-  if (!Array.isArray(list)) return [];
-  const out: string[] = [];
-  const walk = (items: typeof list, prefix: string) => {
-    for (const v of items) {
-      for (const msg of Object.values(v.constraints ?? {})) out.push(`${prefix}${msg}`);
-      if (Array.isArray(v.children) && v.children.length) walk(v.children as typeof list, `${prefix}${v.property}.`);
-    }
-  };
-  walk(list, '');
-  return out;
 }

@@ -12,25 +12,16 @@
 import type { ApolloServerPlugin, BaseContext as ApolloContext } from '@apollo/server';
 import { Kind } from 'graphql';
 import type { RouteHandler } from '../http';
-import { ERROR_CODES } from '../errors';
+import { PASSTHROUGH_CODES } from '../errors';
 import { ServiceMetrics } from './metrics';
 
-const KNOWN_CODES = new Set<string>([
-  ...ERROR_CODES,
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
 const USER_ERROR_CODE = /^[A-Z][A-Z_]{0,39}$/;
 
 /** The outcome label of an answer (see the file comment). */
 export function outcomeOf(errors: ReadonlyArray<{ extensions?: Record<string, unknown> }> | undefined, data: unknown): string {
   if (errors?.length) {
     const code = String(errors[0].extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-    return KNOWN_CODES.has(code) ? code : 'OTHER';
+    return PASSTHROUGH_CODES.has(code) ? code : 'OTHER';
   }
   if (data && typeof data === 'object') {
     for (const key in data) {
