@@ -13,12 +13,12 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { closeSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { staticFiles } from '../gateway/src/static-files';
 
 export const WEB_DIR = resolve(__dirname, '../web');
-const SOURCES = [join(WEB_DIR, 'src'), join(WEB_DIR, 'index.html'), join(WEB_DIR, 'explorer.html'), join(WEB_DIR, 'vite.config.ts'), join(WEB_DIR, 'package.json')];
+const SOURCES = [join(WEB_DIR, 'src'), join(WEB_DIR, 'index.html'), join(WEB_DIR, 'explorer.html'), join(WEB_DIR, 'vite.config.mts'), join(WEB_DIR, 'package.json')];
 const OUTPUTS: Array<{ mode: string; dir: string; entry: string }> = [
   { mode: 'production', dir: join(WEB_DIR, 'dist'), entry: 'index.html' },
   { mode: 'explorer', dir: join(WEB_DIR, 'dist-explorer'), entry: 'explorer.html' },
@@ -31,16 +31,43 @@ function newestMtime(path: string): number {
   return Math.max(s.mtimeMs, ...readdirSync(path).map((f) => newestMtime(join(path, f))));
 }
 
+const BUILD_LOCK = join(WEB_DIR, '.build.lock');
+const STALE_LOCK_MS = 180_000;
+
+/** Runs `fn` holding web/.build.lock, so parallel test files never build into one directory at once. */
+function withBuildLock(fn: () => void): void {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      closeSync(openSync(BUILD_LOCK, 'wx'));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const heldSince = statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - heldSince > STALE_LOCK_MS) rmSync(BUILD_LOCK, { force: true });
+      else Atomics.wait(sleeper, 0, 0, 200);
+    }
+  }
+  try {
+    fn();
+  } finally {
+    rmSync(BUILD_LOCK, { force: true });
+  }
+}
+
 /** Builds web/dist and web/dist-explorer with Vite unless both are newer than every source file. */
 export function ensureWebBuild(log: (msg: string) => void = () => undefined): void {
-  const sourcesAt = Math.max(...SOURCES.map(newestMtime));
-  for (const out of OUTPUTS) {
-    const builtAt = statSync(join(out.dir, out.entry), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-    if (builtAt > sourcesAt) continue;
-    log(`building the web app (vite build --mode ${out.mode})…`);
-    const r = spawnSync(process.execPath, [require.resolve('vite/bin/vite.js'), 'build', '--mode', out.mode, '--logLevel', 'warn'], { cwd: WEB_DIR, stdio: 'inherit' });
-    if (r.status !== 0) throw new Error(`vite build --mode ${out.mode} failed`);
-  }
+  withBuildLock(() => {
+    const sourcesAt = Math.max(...SOURCES.map(newestMtime));
+    for (const out of OUTPUTS) {
+      const builtAt = statSync(join(out.dir, out.entry), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+      if (builtAt > sourcesAt) continue;
+      log(`building the web app (vite build --mode ${out.mode})…`);
+      const vite = join(dirname(require.resolve('vite/package.json')), 'bin/vite.js');
+      const r = spawnSync(process.execPath, [vite, 'build', '--mode', out.mode, '--logLevel', 'warn'], { cwd: WEB_DIR, stdio: 'inherit' });
+      if (r.status !== 0) throw new Error(`vite build --mode ${out.mode} failed`);
+    }
+  });
 }
 
 export interface Storefront {

@@ -1,5 +1,5 @@
 /** Sign up with the emailed code, and sign in; both end with a session. */
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { cloneElement, useId, useState, type FormEvent, type ReactElement } from 'react';
 import { useMutation } from '@apollo/client/react';
 import { graphql } from '../gql';
 import { useSession } from '../App';
@@ -33,12 +33,14 @@ const LogIn = graphql(`
   }
 `);
 
-export function Field({ label, children }: { label: string; children: ReactNode }) {
+/** A labelled control: the label names it exactly (`for`/`id`), so its accessible name is `label`. */
+export function Field({ label, children }: { label: string; children: ReactElement<{ id?: string }> }) {
+  const id = useId();
   return (
-    <label className="field">
-      <span>{label}</span>
-      {children}
-    </label>
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {cloneElement(children, { id })}
+    </div>
   );
 }
 
