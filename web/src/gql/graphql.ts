@@ -47,10 +47,10 @@ export type CreateCategoryInput = {
 };
 
 export type CreateProductInput = {
-  /** Default true. */
+  /** true when a product is created without it. */
   active?: boolean | null | undefined;
   categoryId: string | number;
-  /** ISO 4217 code; default USD. */
+  /** ISO 4217 code; USD when a product is created without one. */
   currency?: string | null | undefined;
   description?: string | null | undefined;
   maxPerCustomer?: number | null | undefined;
@@ -59,7 +59,7 @@ export type CreateProductInput = {
   price: number;
   saleClosesAt?: string | null | undefined;
   saleOpensAt?: string | null | undefined;
-  /** Units for sale; default 0. */
+  /** Units for sale (0 when created without); a change moves `available` by the difference. */
   stock?: number | null | undefined;
 };
 
