@@ -57,10 +57,18 @@ export const configSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   // Cluster only: after a reservation, WAIT for one replica's acknowledgement up to this many ms
-  // (0 = never wait), narrowing the writes a failover can lose.
-  REDIS_CLUSTER_WAIT_MS: z.coerce.number().int().min(0).max(5000).default(20),
+  // (0 = never wait, the default: the failover guard already reconciles what a failover loses,
+  // and WAIT costs 3-10x the reservation; docs/SCALING.md has the figures).
+  REDIS_CLUSTER_WAIT_MS: z.coerce.number().int().min(0).max(5000).default(0),
   // Cluster only: how often each order process checks every shard's replication history.
   REDIS_CLUSTER_CHECK_MS: positiveInt(1000),
+  // Redlock over several independent Redis masters (comma-separated redis:// URLs; a quorum must
+  // agree); unset = the process's own Redis or cluster.
+  LOCK_REDIS_URLS: z
+    .string()
+    .regex(/^rediss?:\/\/[^\s,]+(,rediss?:\/\/[^\s,]+)*$/, 'redis://host:port[,redis://host:port...]')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   OUTBOX_REPLAY_WINDOW_SECONDS: positiveInt(900),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z

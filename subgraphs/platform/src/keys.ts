@@ -3,7 +3,7 @@ import { stockKey } from './stock/stock-hash';
 /**
  * Redis key names and stream contracts shared between subgraphs. Keys that belong to one
  * product carry the product id as a Redis Cluster hash tag (`{…}`), so all of a product's keys
- * live in one slot. See README "Scale-out" for how multi-product reservations stay atomic.
+ * live in one slot. See docs/SCALING.md "Redis Cluster and the guarantee" for multi-product orders.
  */
 export const redisKeys = {
   /** The product's stock hash (stock/stock-hash.ts). */

@@ -23,6 +23,11 @@
  *      by the periodic `check` of every master (REDIS_CLUSTER_CHECK_MS).
  *   G4 `waitForReplica` (WAIT 1 <REDIS_CLUSTER_WAIT_MS>) after a reservation narrows what a
  *      failover can lose; it never replaces G1–G2. docs/SCALING.md states what can still happen.
+ *   G5 G1 is checked before a command is sent, but ioredis may re-route it (a failover under
+ *      way). So the reserve script checks again, atomically, on the node that runs it: every
+ *      stock hash records the history it was written under (stock-hash.ts HISTORY_FIELD) and a
+ *      hash from another history answers 'stale', never sells; `stale` then verifies that node
+ *      (G2) and makes those hashes missing too.
  */
 import type Redis from 'ioredis';
 import type { Cluster } from 'ioredis';
@@ -47,8 +52,10 @@ const WAIT_FOR_CLAIM_MS = 10_000;
 
 export interface ShardGuardOptions {
   logger: Logger;
-  /** Called by the process that claimed a changed shard, with the product ids of its stock hashes. */
-  onHistoryChanged(productIds: string[], shard: string): Promise<void>;
+  /** Makes these stock hashes missing (rebuilt from the truth before they sell again). */
+  markLost(productIds: string[]): Promise<void>;
+  /** Called once by the process that claimed a changed shard, before its hashes are marked lost. */
+  onHistoryChanged(shard: string): Promise<void>;
 }
 
 export class ClusterShardGuard {
@@ -81,8 +88,19 @@ export class ClusterShardGuard {
     return client ? Number(await client.call('WAIT', 1, timeoutMs)) : 0;
   }
 
+  /** G5: the reserve script found hashes from another history at `keys`: verify their nodes, mark them lost. */
+  async stale(keys: readonly string[], productIds: string[]): Promise<void> {
+    for (const node of new Set(await Promise.all(keys.map((k) => this.masterOf(k))))) {
+      this.trusted.delete(node);
+      await this.verify(node);
+    }
+    this.opts.logger.warn({ products: productIds.length }, 'stock hashes written under an earlier Redis history: rebuilt from the database truth before they sell');
+    await this.opts.markLost(productIds);
+  }
+
   /** G3: every master's replid against what this process verified; changed ones are verified again. */
   async check(): Promise<void> {
+    if (!this.cluster.slots.some(Boolean)) await this.masterOf('');
     const masters = new Set(this.cluster.slots.map((owners) => owners?.[0]).filter((n): n is string => !!n));
     for (const node of masters) {
       const replid = await this.replid(node).catch(() => null);
@@ -116,7 +134,8 @@ export class ClusterShardGuard {
       if (claim === 'claimed') {
         const productIds = await this.stockProductsOn(node);
         this.opts.logger.warn({ shard: node, replid, products: productIds.length }, 'Redis shard history changed (failover or restart): its stock hashes are rebuilt from the database truth before it sells again');
-        await this.opts.onHistoryChanged(productIds, node);
+        await this.opts.onHistoryChanged(node);
+        await this.opts.markLost(productIds);
         await this.cluster.set(marker, replid);
         this.reconciled.push({ shard: node, products: productIds.length, at: new Date() });
         this.trusted.set(node, replid);

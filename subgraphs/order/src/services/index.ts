@@ -2,7 +2,7 @@
 import { ClusterShardGuard, SubgraphDeps, metricsOf } from '@flashsale/platform';
 import { Clock, systemClock } from './clock';
 import { DailyJob } from './daily-job';
-import { Locks } from './locks';
+import { Locks, lockMasters } from './locks';
 import { OrderLifecycle } from '../lifecycle';
 import { OrderChanges } from './order-changes';
 import { OrderPayments } from './order-payments';
@@ -41,7 +41,7 @@ export function createOrderServices(deps: Pick<SubgraphDeps, 'orm' | 'redis' | '
   const config = overrides.config ? { ...deps.config, ...overrides.config } : deps.config;
   const { orm, redis, logger } = deps;
   const clock = overrides.clock ?? systemClock;
-  const locks = new Locks(redis, metricsOf(logger));
+  const locks = new Locks(lockMasters(config, redis), metricsOf(logger));
   const reservations = new ReservationService(redis);
   const reconciler = new StockReconciler({ orm, redis, config, logger }, reservations, overrides.products ?? new GraphQLProductSource(config, deps.secrets.identitySecret));
   const payments = overrides.payments ?? new PaymentSimulator({ latencyMs: config.PAYMENT_LATENCY_MS, failureRate: config.PAYMENT_FAILURE_RATE });
@@ -61,7 +61,7 @@ export function createOrderServices(deps: Pick<SubgraphDeps, 'orm' | 'redis' | '
     reservations,
     reconciler,
     payments,
-    shardGuard: guardShards({ orm, redis, config, logger }, reservations, reconciler),
+    shardGuard: guardShards({ orm, redis, config, logger }, reservations),
     sweeper: new ReservationSweeper({ orm, logger, clock, orders, reservations, reconciler }),
     dailyJob: new DailyJob({ orm, logger, clock, locks, orders, timeZone: config.DAILY_JOB_TIMEZONE }),
     clock,

@@ -1,7 +1,9 @@
 /**
  * Redlock (`@sesamecare-oss/redlock`, the maintained fork of `redlock` with the expiry fixes the
- * original never released) over the subgraph's Redis. Pass several independent Redis masters to
- * the Redlock constructor to survive one of them failing; one is enough for a single Redis.
+ * original never released) over the subgraph's Redis, or over the independent Redis masters
+ * LOCK_REDIS_URLS lists (a quorum of them must agree, so one failing is survived). On a Redis
+ * Cluster a lock over several resources in different slots is taken one resource at a time in
+ * sorted order (Redlock's script would span slots), all or none.
  *
  * A lock here only keeps work from overlapping; it is never the last line of defence. Whatever a
  * lock guards is also fenced in the database (order rows: optimistic `version`; new orders: the
@@ -14,7 +16,7 @@
  */
 import type Redis from 'ioredis';
 import { ExecutionError, Lock, Redlock, ResourceLockedError } from '@sesamecare-oss/redlock';
-import { ServiceMetrics, secondsSince, withSpan } from '@flashsale/platform';
+import { Config, ServiceMetrics, createRedis, isCluster, keySlot, loadConfig, secondsSince, withSpan } from '@flashsale/platform';
 
 export class LockBusyError extends Error {
   constructor(resources: string[]) {
@@ -35,10 +37,17 @@ const RETRY_JITTER_MS = 20;
 
 export class Locks {
   private readonly redlock: Redlock;
+  /** A Redis Cluster: resources in different slots are locked one by one. */
+  private readonly perResource: boolean;
 
-  /** `metrics` times each acquisition into flashsale_lock_wait_seconds{outcome} (acquired, busy, error). */
-  constructor(redis: Redis, private readonly metrics?: ServiceMetrics) {
-    this.redlock = new Redlock([redis], { retryCount: 0, retryDelay: RETRY_DELAY_MS, retryJitter: RETRY_JITTER_MS, automaticExtensionThreshold: 200 });
+  /**
+   * `redis`: the Redis (or cluster) to lock on, or several independent masters for Redlock's
+   * quorum. `metrics` times each acquisition into flashsale_lock_wait_seconds{outcome} (acquired, busy, error).
+   */
+  constructor(redis: Redis | Redis[], private readonly metrics?: ServiceMetrics) {
+    const masters = Array.isArray(redis) ? redis : [redis];
+    this.redlock = new Redlock(masters, { retryCount: 0, retryDelay: RETRY_DELAY_MS, retryJitter: RETRY_JITTER_MS, automaticExtensionThreshold: 200 });
+    this.perResource = masters.some(isCluster);
   }
 
   /**
@@ -49,9 +58,9 @@ export class Locks {
   async using<T>(resources: string[], opts: { ttlMs: number; waitMs: number }, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
     const started = process.hrtime.bigint();
     let outcome = 'error';
-    let lock: Lock;
+    let locks: Lock[];
     try {
-      lock = await withSpan('redlock acquire', { attributes: { 'flashsale.lock.resources': resources.length } }, () => this.acquire(resources, opts));
+      locks = await withSpan('redlock acquire', { attributes: { 'flashsale.lock.resources': resources.length } }, () => this.acquireAll(resources, opts));
       outcome = 'acquired';
     } catch (err) {
       if (err instanceof LockBusyError) outcome = 'busy';
@@ -60,15 +69,28 @@ export class Locks {
       this.metrics?.lockWait.observe({ outcome }, secondsSince(started));
     }
     const handle: HeldLock = {
-      held: () => lock.expiration > Date.now(),
+      held: () => locks.every((l) => l.expiration > Date.now()),
       extend: async () => {
-        lock = await lock.extend(opts.ttlMs);
+        locks = await Promise.all(locks.map((l) => l.extend(opts.ttlMs)));
       },
     };
     try {
       return await fn(handle);
     } finally {
-      await lock.release().catch(() => undefined);
+      await Promise.all(locks.map((l) => l.release().catch(() => undefined)));
+    }
+  }
+
+  /** One lock over all resources, or on a cluster one per slot in sorted order (all or none). */
+  private async acquireAll(resources: string[], opts: { ttlMs: number; waitMs: number }): Promise<Lock[]> {
+    if (!this.perResource || new Set(resources.map(keySlot)).size <= 1) return [await this.acquire(resources, opts)];
+    const taken: Lock[] = [];
+    try {
+      for (const resource of [...resources].sort()) taken.push(await this.acquire([resource], opts));
+      return taken;
+    } catch (err) {
+      await Promise.all(taken.map((l) => l.release().catch(() => undefined)));
+      throw err;
     }
   }
 
@@ -87,6 +109,12 @@ export class Locks {
       }
     }
   }
+}
+
+/** The Redis masters locks run on: LOCK_REDIS_URLS when set (each its own client), else the process's own. */
+export function lockMasters(config: Config, redis: Redis): Redis | Redis[] {
+  if (!config.LOCK_REDIS_URLS) return redis;
+  return config.LOCK_REDIS_URLS.split(',').map((url) => createRedis(loadConfig({ REDIS_URL: url, REDIS_PREFIX: config.REDIS_PREFIX, REDIS_COMMAND_TIMEOUT_MS: String(config.REDIS_COMMAND_TIMEOUT_MS) })));
 }
 
 /** Why the last attempt failed: a ResourceLockedError (someone holds it) or Redis's own error. */

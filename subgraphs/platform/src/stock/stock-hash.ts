@@ -12,10 +12,23 @@
  * reservations), then the listing: price (minor units), currency, opensAt / closesAt (epoch ms,
  * 0 = not set), maxPerCustomer (0 = no limit), active (1/0). A hash without `available` is not a
  * stock hash (Redis lost it, or only the listing was restored): selling waits for reconcile.
+ * `recoverAfter` (epoch ms, Redis time) is set only on a hash made 'missing' after a Redis Cluster
+ * failover (redis-cluster-guard.ts): no rebuild before then, so placements that reserved on the
+ * lost history have committed or given up first. A rebuild deletes it with the rest.
  */
 
 /** The listing fields, in the order scripts receive them as arguments. */
 export const LISTING_FIELDS = ['price', 'currency', 'opensAt', 'closesAt', 'maxPerCustomer', 'active'] as const;
+/**
+ * The replication history (the node's `master_replid`) a hash was written under: by a new
+ * product's sync and by a rebuild. On a Redis Cluster a hash whose history is not its node's
+ * current one is never sold from (redis-cluster-guard.ts G5).
+ */
+export const HISTORY_FIELD = 'history';
+
+/** The quarantine field of a hash a failover made 'missing' (see above). */
+export const RECOVER_AFTER_FIELD = 'recoverAfter';
+
 /** Every field of the hash, in the order scripts read them (HMGET). */
 export const STOCK_HASH_FIELDS = ['available', ...LISTING_FIELDS] as const;
 

@@ -6,7 +6,7 @@
  */
 import type Redis from 'ioredis';
 import { isCluster } from '../redis';
-import { GIVE_BACK_LUA, REBUILD_LUA, RESERVE_LUA, SYNC_STOCK_LUA } from './stock-scripts.lua';
+import { GIVE_BACK_LUA, MARK_LOST_LUA, REBUILD_LUA, RESERVE_LUA, SYNC_STOCK_LUA } from './stock-scripts.lua';
 import { Listing, ListingView, StockHash, listingArgs, parseStockHash, stockKey } from './stock-hash';
 
 /**
@@ -83,8 +83,8 @@ export interface RebuildInput {
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 type Script = (...args: Array<string | number>) => Promise<string>;
-type ScriptName = 'stockSync' | 'stockReserve' | 'stockGiveBack' | 'stockRebuild';
-const SCRIPTS: Record<ScriptName, string> = { stockSync: SYNC_STOCK_LUA, stockReserve: RESERVE_LUA, stockGiveBack: GIVE_BACK_LUA, stockRebuild: REBUILD_LUA };
+type ScriptName = 'stockSync' | 'stockReserve' | 'stockGiveBack' | 'stockRebuild' | 'stockMarkLost';
+const SCRIPTS: Record<ScriptName, string> = { stockSync: SYNC_STOCK_LUA, stockReserve: RESERVE_LUA, stockGiveBack: GIVE_BACK_LUA, stockRebuild: REBUILD_LUA, stockMarkLost: MARK_LOST_LUA };
 
 /** Every key of one product a reservation moves, in the order the reserve script reads them. */
 const partKeys = (productId: string) => [stockKey(productId), reservationKeys.bought(productId), reservationKeys.reservations(productId), reservationKeys.reservationsDue(productId)];
@@ -102,7 +102,7 @@ export class StockLedger {
   /** On a cluster every product lives in its own slot: a multi-product order is reserved per product. */
   readonly perProduct: boolean;
   /** Cluster: the failover guard (redis-cluster-guard.ts G1, G4) and how long to WAIT for a replica. */
-  private guard?: { ready(key: string): Promise<void>; waitForReplica(key: string, timeoutMs: number): Promise<number> };
+  private guard?: { ready(key: string): Promise<void>; waitForReplica(key: string, timeoutMs: number): Promise<number>; stale(keys: readonly string[], productIds: string[]): Promise<void> };
   private waitMs = 0;
   /** Reservations no replica acknowledged within the WAIT (a failover could lose them; the guard reconciles). */
   unreplicated = 0;
@@ -118,9 +118,12 @@ export class StockLedger {
     this.waitMs = waitMs;
   }
 
-  /** Makes these hashes 'missing' (I5): the next reserve rebuilds each from the truth before selling it. */
-  async markLost(productIds: readonly string[]): Promise<void> {
-    await Promise.all(productIds.map((id) => this.redis.hdel(stockKey(id), 'available')));
+  /**
+   * Makes these hashes 'missing' (I5), rebuilt from the truth by a reserve or the sweeper before
+   * they sell again, but not within `quarantineMs` (Redis time; stock-hash.ts `recoverAfter`).
+   */
+  async markLost(productIds: readonly string[], quarantineMs: number): Promise<void> {
+    await Promise.all(productIds.map((id) => this.script('stockMarkLost')(1, stockKey(id), quarantineMs)));
   }
 
   private script(name: ScriptName): Script {
@@ -181,10 +184,15 @@ export class StockLedger {
     const key = input.idempotencyKey ?? '';
     const call = async (lines: StockLine[], idemKey: string) => {
       const keys = [reservationKeys.idempotency(lines[0].productId, buyer, idemKey), ...lines.flatMap((l) => partKeys(l.productId))];
-      const args = [reservationId, buyer, holdMs, idemKey, IDEMPOTENCY_TTL_SECONDS, ...lines.flatMap((l) => [l.productId, l.quantity])];
       const guard = this.guard;
+      const args = [reservationId, buyer, holdMs, idemKey, IDEMPOTENCY_TTL_SECONDS, guard ? '1' : '', ...lines.flatMap((l) => [l.productId, l.quantity])];
       if (guard) await Promise.all(lines.map((l) => guard.ready(stockKey(l.productId))));
-      const reply = JSON.parse(await this.script('stockReserve')(keys.length, ...keys, ...args)) as ReserveReply;
+      const reply = JSON.parse(await this.script('stockReserve')(keys.length, ...keys, ...args)) as ReserveReply | { status: 'stale'; productIds: string[] };
+      if (reply.status === 'stale') {
+        // G5: sold nothing; those hashes are rebuilt from the truth like missing ones (I5).
+        await guard?.stale(reply.productIds.map(stockKey), reply.productIds);
+        return { status: 'missing', productIds: reply.productIds } as ReserveReply;
+      }
       if (guard && this.waitMs > 0 && reply.status === 'reserved' && (await guard.waitForReplica(stockKey(lines[0].productId), this.waitMs).catch(() => 0)) < 1) this.unreplicated++;
       return reply;
     };

@@ -41,7 +41,7 @@
  * From the buyer's view the order is all-or-nothing; a unit may be held for the few milliseconds
  * between a part's take and its give-back, and is never sold twice (I1 holds per product).
  */
-import { LISTING_FIELDS, STOCK_HASH_FIELDS } from './stock-hash';
+import { HISTORY_FIELD, LISTING_FIELDS, RECOVER_AFTER_FIELD, STOCK_HASH_FIELDS } from './stock-hash';
 
 const luaList = (names: readonly string[]) => `{${names.map((n) => `'${n}'`).join(', ')}}`;
 
@@ -64,6 +64,10 @@ local function writeListing(key, firstArg)
   end
   redis.call('HSET', key, unpack(args))
 end
+-- The replication history this node's data belongs to (a promoted replica or a restart starts a new one).
+local function historyId()
+  return string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
+end
 local function redisNowMs()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -81,7 +85,7 @@ end
 export const SYNC_STOCK_LUA = `${PRELUDE}
 local key, mode, amount = KEYS[1], ARGV[1], tonumber(ARGV[2])
 if mode == 'set' then
-  redis.call('HSET', key, 'available', amount)
+  redis.call('HSET', key, 'available', amount, '${HISTORY_FIELD}', historyId())
   writeListing(key, 3)
   return cjson.encode({status = 'applied', available = amount})
 end
@@ -100,18 +104,20 @@ return cjson.encode({status = 'applied', available = available})
 /**
  * reserve (order subgraph). KEYS: the anchor's order:idem:{a}:<buyer>:<key>, then per line
  * stock:{p}, bought:{p}, reservations:{p}, reservations:due:{p}. ARGV: reservation id, buyer id,
- * hold ms, idempotency key ('' = none), idempotency marker ttl seconds, then per line product id,
- * quantity. Lines are sorted by product id; the first line's part records the key.
+ * hold ms, idempotency key ('' = none), idempotency marker ttl seconds, check history ('1' on a
+ * Redis Cluster: a hash not written under this node's current replication history is not sold),
+ * then per line product id, quantity. Lines are sorted by product id; the first line's part records the key.
  * Replies one of
  *   {status: 'reserved', at: Redis time ms, lines: [{price, currency}, ...]}
  *   {status: 'replay', orderId}       the key placed (or is placing) this order; nothing taken (I6)
  *   {status: 'missing', productIds}   hashes Redis has lost; nothing taken (I5)
+ *   {status: 'stale', productIds}     hashes from before a failover (redis-cluster-guard.ts G5); nothing taken
  *   {status: 'rejected', rejections: [{code, productId, detail}, ...]}   nothing taken
  *   {status: 'exists'}                this reservation id is already held
  */
 export const RESERVE_LUA = `${PRELUDE}
 local marker = KEYS[1]
-local rid, buyer, holdMs, idemKey, idemTtl = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local rid, buyer, holdMs, idemKey, idemTtl, checkHistory = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), ARGV[6]
 local n = (#KEYS - 1) / 4
 local function key(i, k) return KEYS[1 + 4 * (i - 1) + k] end
 
@@ -126,10 +132,17 @@ end
 local hashes, missing = {}, {}
 for i = 1, n do
   local hash = readStock(key(i, 1))
-  if not hash then missing[#missing + 1] = ARGV[4 + 2 * i] end
+  if not hash then missing[#missing + 1] = ARGV[5 + 2 * i] end
   hashes[i] = hash
 end
 if #missing > 0 then return cjson.encode({status = 'missing', productIds = missing}) end
+if checkHistory == '1' then
+  local current, stale = historyId(), {}
+  for i = 1, n do
+    if redis.call('HGET', key(i, 1), '${HISTORY_FIELD}') ~= current then stale[#stale + 1] = ARGV[5 + 2 * i] end
+  end
+  if #stale > 0 then return cjson.encode({status = 'stale', productIds = stale}) end
+end
 
 local now = redisNowMs()
 local rejections = {}
@@ -137,7 +150,7 @@ local function reject(code, productId, detail)
   rejections[#rejections + 1] = {code = code, productId = productId, detail = tostring(detail)}
 end
 for i = 1, n do
-  local hash, productId, qty = hashes[i], ARGV[4 + 2 * i], tonumber(ARGV[5 + 2 * i])
+  local hash, productId, qty = hashes[i], ARGV[5 + 2 * i], tonumber(ARGV[6 + 2 * i])
   local opensAt, closesAt = tonumber(hash.opensAt or '0'), tonumber(hash.closesAt or '0')
   local limit = tonumber(hash.maxPerCustomer or '0')
   if hash.active ~= '1' then
@@ -161,7 +174,7 @@ if #rejections > 0 then return cjson.encode({status = 'rejected', rejections = r
 local lines = {}
 local deadline = now + holdMs
 for i = 1, n do
-  local productId, qty = ARGV[4 + 2 * i], tonumber(ARGV[5 + 2 * i])
+  local productId, qty = ARGV[5 + 2 * i], tonumber(ARGV[6 + 2 * i])
   redis.call('HINCRBY', key(i, 1), 'available', -qty)
   redis.call('HINCRBY', key(i, 2), buyer, qty)
   local part = {u = buyer, d = deadline, l = {{productId, qty}}}
@@ -205,16 +218,28 @@ return cjson.encode({given = true})
 `;
 
 /**
+ * markLost (order subgraph, after a Redis Cluster failover): the hash becomes 'missing' (I5) and
+ * may not be rebuilt for ARGV[1] ms of Redis time. KEYS: stock:{p}. Replies the quarantine's end.
+ */
+export const MARK_LOST_LUA = `${PRELUDE}
+local ends = redisNowMs() + tonumber(ARGV[1])
+redis.call('HDEL', KEYS[1], 'available')
+redis.call('HSET', KEYS[1], '${RECOVER_AFTER_FIELD}', ends)
+return ends
+`;
+
+/**
  * rebuild (order subgraph's reconcile): writes a lost stock hash from the truth, only while it is
- * still missing. KEYS: stock:{p}, bought:{p}, reservations:{p}, reservations:due:{p}.
- * ARGV: available, then the listing (LISTING_FIELDS), buyer count, then buyer id, units pairs,
- * then reservation id, part, deadline triples to restore where the part is missing.
- * Replies {written: true}, or {written: false} when someone else rebuilt it first.
+ * still missing and past any quarantine. KEYS: stock:{p}, bought:{p}, reservations:{p},
+ * reservations:due:{p}. ARGV: available, then the listing (LISTING_FIELDS), buyer count, then
+ * buyer id, units pairs, then reservation id, part, deadline triples to restore where the part is missing.
+ * Replies {written: true}, or {written: false} when someone else rebuilt it first or it is quarantined.
  */
 export const REBUILD_LUA = `${PRELUDE}
 if redis.call('HEXISTS', KEYS[1], 'available') == 1 then return cjson.encode({written = false}) end
+if tonumber(redis.call('HGET', KEYS[1], '${RECOVER_AFTER_FIELD}') or '0') > redisNowMs() then return cjson.encode({written = false}) end
 redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('HSET', KEYS[1], 'available', ARGV[1])
+redis.call('HSET', KEYS[1], 'available', ARGV[1], '${HISTORY_FIELD}', historyId())
 writeListing(KEYS[1], 2)
 local i = 2 + #LISTING_FIELDS
 local buyers = tonumber(ARGV[i])
