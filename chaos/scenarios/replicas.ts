@@ -47,7 +47,12 @@ export const FULL_SIZES: ReplicaSizes = { stampedeStock: 300, stampedeBuyers: 15
 
 /** Per-user placeOrder limit with a window long enough that the limit check never straddles two. */
 export const PLACE_ORDER_USER_LIMIT = 20;
-const HOLD_SECONDS = 6;
+/**
+ * Reservations are held long enough that no order of a phase expires while the phase runs (an
+ * expired order gives its unit back, which is sold again: more ORDER answers than units, rightly),
+ * and short enough that the sweeper gives back what the killed replica held within the full run.
+ */
+const HOLD_SECONDS = 60;
 
 export function replicaStackOptions(opts: Pick<ChaosStackOptions, 'portBase' | 'mysqlUrl' | 'redisUrl' | 'log'> & Partial<ChaosStackOptions>): ChaosStackOptions {
   return {
