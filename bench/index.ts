@@ -30,7 +30,7 @@ const USAGE = `usage: npm run bench -- [flash-sale | read | open | profile <file
                --topology single | replicas2 | single,replicas2 (several: flash-sale on each in turn, compared
                side by side; replicas<N>: N of every process behind HAProxy, see docs/SCALING.md)
                --cpu-prof gateway,order (node --cpu-prof on those processes; summary in bench/out/profiles)
-               --telemetry ${TELEMETRY_VARIANTS.join(',')} (flash-sale on a stack per variant, compared: bench/telemetry.ts)`;
+               --telemetry ${TELEMETRY_VARIANTS.join(',')} (flash-sale or open on a stack per variant: bench/telemetry.ts)`;
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
@@ -161,8 +161,8 @@ async function main(): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  if (values.telemetry !== undefined && (scenario !== 'flash-sale' || values.reuse)) {
-    process.stderr.write(`--telemetry compares the flash-sale scenario on stacks of the bench's own\n${USAGE}\n`);
+  if (values.telemetry !== undefined && (!['flash-sale', 'open'].includes(scenario) || values.reuse)) {
+    process.stderr.write(`--telemetry compares flash-sale or open on stacks of the bench's own\n${USAGE}\n`);
     return 2;
   }
   const plan = topologies.flatMap((topology) => telemetries.map((telemetry) => ({ topology, telemetry })));
