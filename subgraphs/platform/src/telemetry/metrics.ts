@@ -75,10 +75,12 @@ export class ServiceMetrics {
   constructor(readonly service: string) {
     const registers = [this.registry];
     this.registry.setDefaultLabels({ service });
-    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
-    // prom-client names these gauges *_total, which promtool's lint refuses (a _total is a counter);
-    // handles and requests in flight say little that the event-loop delay does not.
-    for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name);
+    if (this.enabled) {
+      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
+      // prom-client names these gauges *_total, which promtool's lint refuses (a _total is a
+      // counter); handles and requests in flight say little that the event-loop delay does not.
+      for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name);
+    }
     const histogram = <L extends string>(name: string, help: string, labelNames: L[]) =>
       new Histogram<L>({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers });
     const counter = <L extends string>(name: string, help: string, labelNames: L[]) => new Counter<L>({ name, help, labelNames, registers });
