@@ -65,7 +65,7 @@ export function isInfrastructureError(err: unknown, depth = 0): boolean {
 
 /**
  * Apollo `formatError`: keep catalogue errors and Apollo's request errors, answer BAD_USER_INPUT
- * with its message and field only, infrastructure outages into SERVICE_UNAVAILABLE, and mask the rest.
+ * with its message and field only, turn infrastructure outages into SERVICE_UNAVAILABLE, and mask the rest.
  */
 export function makeFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {

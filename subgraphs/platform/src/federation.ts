@@ -11,6 +11,7 @@ import DataLoader from 'dataloader';
 import { buildSchema, BuildSchemaOptions, createResolversMap } from 'type-graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { identityAuthChecker } from './access';
+import { validateArguments } from './validation';
 
 const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible", "@tag"])';
@@ -23,7 +24,8 @@ export async function buildFederatedSchema(
   referenceResolvers: ReferenceResolvers = {},
 ): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    validate: { forbidUnknownValues: false },
+    // Every argument's declared class-validator rules, answered as BAD_USER_INPUT + field (validation.ts).
+    validateFn: validateArguments,
     // One DateTime scalar (ISO 8601) across the supergraph.
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     // @Authorized on a resolver: UNAUTHENTICATED / FORBIDDEN from the catalogue (access.ts).

@@ -5,6 +5,7 @@ export * from './secrets';
 export * from './logger';
 export * from './errors';
 export * from './user-errors';
+export * from './validation';
 export * from './identity';
 export * from './tokens';
 export * from './redis';

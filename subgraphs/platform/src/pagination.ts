@@ -4,7 +4,8 @@
  * row they point at) and one rule for `first`. A cursor is never an offset: the next page is
  * "rows after these key values", which an index answers without scanning skipped rows.
  */
-import { ClassType, Directive, Field, ObjectType } from 'type-graphql';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ArgsType, ClassType, Directive, Field, Int, ObjectType } from 'type-graphql';
 import { badInput } from './errors';
 
 @ObjectType('PageInfo')
@@ -80,11 +81,25 @@ export function decodeCursor(cursor: string, shape: ReadonlyArray<'string' | 'nu
 export const PAGE_SIZE_DEFAULT = 20;
 export const PAGE_SIZE_MAX = 100;
 
-/** `first` checked to 1..max (BAD_USER_INPUT otherwise); absent means the default. */
-export function pageSize(first: number | null | undefined, max = PAGE_SIZE_MAX, fallback = PAGE_SIZE_DEFAULT): number {
-  if (first == null) return fallback;
-  if (!Number.isInteger(first) || first < 1 || first > max) throw badInput(`first must be between 1 and ${max}`, 'first');
-  return first;
+const FIRST_MESSAGE = `first must be between 1 and ${PAGE_SIZE_MAX}`;
+
+/** The paging arguments of every list: `first` (1..100, default 20) and `after` (a cursor from the previous page). */
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @IsInt({ message: FIRST_MESSAGE })
+  @Min(1, { message: FIRST_MESSAGE })
+  @Max(PAGE_SIZE_MAX, { message: FIRST_MESSAGE })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true })
+  after?: string | null;
+}
+
+/** The page size for `first` (PageArgs has refused anything outside 1..100); absent means the default. */
+export function pageSize(first: number | null | undefined): number {
+  return first ?? PAGE_SIZE_DEFAULT;
 }
 
 /** Builds a connection from rows fetched with `limit: size + 1` (the extra row says "there is more"). */

@@ -1,7 +1,7 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { Caller, Identity, forbidden } from '@flashsale/platform';
 import { UserRef } from '../types/references';
-import { Cart, CartPayload } from '../types/cart.types';
+import { AddToCartArgs, Cart, CartPayload, ChangeCartQuantityArgs, RemoveFromCartArgs } from '../types/cart.types';
 import type { CartContext } from '../context';
 
 @Resolver(() => UserRef)
@@ -11,26 +11,6 @@ export class UserCartResolver {
     if (ctx.identity?.userId !== user.id) throw forbidden('You can only read your own cart');
     return ctx.services.carts.cartOf(user.id);
   }
-}
-
-// Argument classes keep the arguments in declaration order in the SDL (inline @Arg lists them reversed).
-// Bounds are checked by CartService, which answers BAD_USER_INPUT naming the argument.
-@ArgsType()
-class AddToCartArgs {
-  @Field(() => ID)
-  productId!: string;
-
-  @Field(() => Int, { nullable: true, defaultValue: 1, description: '1..99; default 1.' })
-  quantity?: number | null;
-}
-
-@ArgsType()
-class ChangeCartQuantityArgs {
-  @Field(() => ID)
-  productId!: string;
-
-  @Field(() => Int, { description: '-99..99, not 0.' })
-  delta!: number;
 }
 
 /** The signed-in user's own cart (@Authorized: anonymous callers get UNAUTHENTICATED); there is no argument naming another user. */
@@ -52,7 +32,7 @@ export class CartMutationResolver {
 
   @Authorized()
   @Mutation(() => CartPayload, { description: "Removes the product's line." })
-  removeFromCart(@Arg('productId', () => ID) productId: string, @Caller() caller: Identity, @Ctx() ctx: CartContext): Promise<CartPayload> {
+  removeFromCart(@Args() { productId }: RemoveFromCartArgs, @Caller() caller: Identity, @Ctx() ctx: CartContext): Promise<CartPayload> {
     return ctx.services.carts.remove(caller.userId, productId);
   }
 

@@ -1,12 +1,14 @@
 /**
- * CartService's argument rules and event filtering, which decide before any database or Redis work
+ * The cart's argument rules (declared on the argument classes, run by the platform's validation as
+ * the schema runs them) and CartService's event filtering, which decide before any database or Redis work
  * (the service is built with an ORM and Redis that throw if touched; registering the stock scripts
- * with defineCommand, which sends nothing, is allowed). The stateful rules are
- * covered end to end in test/e2e/cart*.test.ts.
+ * with defineCommand, which sends nothing, and asking whether the client is a cluster are allowed).
+ * The stateful rules are covered end to end in test/e2e/cart*.test.ts.
  */
 import type { MikroORM } from '@mikro-orm/mysql';
 import type Redis from 'ioredis';
-import { AppError, createLogger, loadConfig } from '@flashsale/platform';
+import { AppError, assertValid, createLogger, loadConfig } from '@flashsale/platform';
+import { AddToCartArgs, ChangeCartQuantityArgs, RemoveFromCartArgs } from '../types/cart.types';
 import { CartService } from './cart.service';
 import { ProductListings } from './product-listings';
 
@@ -19,7 +21,7 @@ const untouchable = <T extends object>(name: string, allowed: Record<string, unk
   }) as T;
 
 const logger = createLogger(loadConfig({ LOG_LEVEL: 'silent' }), 'cart-test');
-const service = new CartService(untouchable<MikroORM>('orm'), new ProductListings(untouchable<Redis>('redis', { defineCommand: () => undefined })), logger);
+const service = new CartService(untouchable<MikroORM>('orm'), new ProductListings(untouchable<Redis>('redis', { defineCommand: () => undefined, isCluster: false })), logger);
 const user = '8d3c5f0e-8f5e-4a43-9a55-3f3a4f1c7e01';
 const product = '0f7b3a52-4c1e-4d8f-b7a4-2d1e6f9c8b10';
 
@@ -29,19 +31,30 @@ async function rejection(p: Promise<unknown>): Promise<{ code: string; field?: u
   return { code: (err as AppError).code, field: (err as AppError).extensions.field };
 }
 
-describe('CartService argument rules (BAD_USER_INPUT before anything is read or written)', () => {
+const addToCart = (productId: string, quantity: number) => assertValid(Object.assign(new AddToCartArgs(), { productId, quantity }));
+const changeCartQuantity = (productId: string, delta: number) => assertValid(Object.assign(new ChangeCartQuantityArgs(), { productId, delta }));
+const removeFromCart = (productId: string) => assertValid(Object.assign(new RemoveFromCartArgs(), { productId }));
+
+describe('cart argument rules (BAD_USER_INPUT before anything is read or written)', () => {
   it.each([0, -1, 100, 1.5, Number.MAX_SAFE_INTEGER])('addToCart quantity %p', async (q) => {
-    expect(await rejection(service.add(user, product, q))).toEqual({ code: 'BAD_USER_INPUT', field: 'quantity' });
+    expect(await rejection(addToCart(product, q))).toEqual({ code: 'BAD_USER_INPUT', field: 'quantity' });
   });
 
   it.each([0, 100, -100, 2.5])('changeCartQuantity delta %p', async (d) => {
-    expect(await rejection(service.changeQuantity(user, product, d))).toEqual({ code: 'BAD_USER_INPUT', field: 'delta' });
+    expect(await rejection(changeCartQuantity(product, d))).toEqual({ code: 'BAD_USER_INPUT', field: 'delta' });
   });
 
   it.each(['', 'abc', `${product}0`, 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz', "'; drop table cart_item; --"])('product id %p', async (id) => {
-    for (const call of [service.add(user, id, 1), service.changeQuantity(user, id, 1), service.remove(user, id)]) {
+    for (const call of [addToCart(id, 1), changeCartQuantity(id, 1), removeFromCart(id)]) {
       expect(await rejection(call)).toEqual({ code: 'BAD_USER_INPUT', field: 'productId' });
     }
+  });
+
+  it('a well-formed call passes (quantity may be left out)', async () => {
+    await expect(addToCart(product, 99)).resolves.toBeUndefined();
+    await expect(assertValid(Object.assign(new AddToCartArgs(), { productId: product, quantity: null }))).resolves.toBeUndefined();
+    await expect(changeCartQuantity(product, -99)).resolves.toBeUndefined();
+    await expect(removeFromCart(product.toUpperCase())).resolves.toBeUndefined();
   });
 });
 

@@ -12,7 +12,8 @@
  * - A line is created or increased only for a product whose stock hash exists and is active.
  *   Decreasing and removing never consult the product, so a withdrawn product can still go.
  * - Malformed arguments (an id that is not a UUID, quantity outside 1..99, delta 0 or beyond ±99)
- *   are BAD_USER_INPUT errors raised before anything is read or written.
+ *   are BAD_USER_INPUT errors raised by the argument rules (types/cart.types.ts) before this
+ *   service is called, so before anything is read or written.
  * - Prices are display only: read live from the stock hash when the cart is shown, never stored
  *   here and never used by an order (placeOrder prices lines from the hash when it reserves).
  * - A placed order takes its purchased quantities out of the buyer's cart exactly once per event
@@ -21,13 +22,12 @@
  */
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
 import { DeadlockException, IsolationLevel, LockMode } from '@mikro-orm/core';
-import { UUID_PATTERN, badInput, orderPlacedEventSchema, type Logger } from '@flashsale/platform';
+import { orderPlacedEventSchema, type Logger } from '@flashsale/platform';
 import { CartItem } from '../entities/cart-item.entity';
 import { CartOwner } from '../entities/cart-owner.entity';
-import { Cart, CartError, CartErrorCode, CartLine, CartPayload } from '../types/cart.types';
+import { CART_LIMITS, Cart, CartError, CartErrorCode, CartLine, CartPayload } from '../types/cart.types';
 import { ProductListings } from './product-listings';
 
-export const CART_LIMITS = { maxQuantity: 99, maxLines: 100 } as const;
 
 const LINE_ORDER = { addedAt: 'asc', productId: 'asc' } as const;
 const LOCK_RETRIES = 3;
@@ -50,25 +50,16 @@ export class CartService {
 
   /** Adds `quantity` (default 1) units, merging into an existing line. */
   async add(userId: string, productId: string, quantity: number | null | undefined): Promise<CartPayload> {
-    const id = validProductId(productId);
-    const q = quantity ?? 1;
-    if (!Number.isInteger(q) || q < 1 || q > CART_LIMITS.maxQuantity) {
-      throw badInput(`quantity must be between 1 and ${CART_LIMITS.maxQuantity}`, 'quantity');
-    }
-    return this.adjust(userId, id, q, 'quantity');
+    return this.adjust(userId, productId.toLowerCase(), quantity ?? 1, 'quantity');
   }
 
   /** Moves a line by `delta`; reaching 0 removes it, a positive delta on a missing line adds it. */
   async changeQuantity(userId: string, productId: string, delta: number): Promise<CartPayload> {
-    const id = validProductId(productId);
-    if (!Number.isInteger(delta) || delta === 0 || Math.abs(delta) > CART_LIMITS.maxQuantity) {
-      throw badInput(`delta must be a non-zero whole number between -${CART_LIMITS.maxQuantity} and ${CART_LIMITS.maxQuantity}`, 'delta');
-    }
-    return this.adjust(userId, id, delta, 'delta');
+    return this.adjust(userId, productId.toLowerCase(), delta, 'delta');
   }
 
   async remove(userId: string, productId: string): Promise<CartPayload> {
-    const id = validProductId(productId);
+    const id = productId.toLowerCase();
     return this.withCartLock(userId, (em, lines) => {
       const line = lines.find((l) => l.productId === id);
       if (!line) return notInCart(id);
@@ -246,11 +237,6 @@ export class CartService {
       subtotal: priced ? { amount: items.reduce((n, i) => n + i.lineTotal!, 0), currency: items[0].currency! } : null,
     };
   }
-}
-
-function validProductId(productId: string): string {
-  if (typeof productId !== 'string' || !UUID_PATTERN.test(productId)) throw badInput('productId must be a product id (UUID)', 'productId');
-  return productId.toLowerCase();
 }
 
 function cartError(code: CartErrorCode, message: string, productId: string): CartError {

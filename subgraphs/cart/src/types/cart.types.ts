@@ -1,5 +1,6 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { UserErrorFields } from '@flashsale/platform';
+import { IsInt, IsOptional, Matches, Max, Min, NotEquals } from 'class-validator';
+import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { UserErrorFields, UUID_PATTERN } from '@flashsale/platform';
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { ProductRef } from './references';
 
@@ -96,4 +97,47 @@ export class CartPayload {
 
   @Field(() => [CartError])
   userErrors!: CartError[];
+}
+
+export const CART_LIMITS = { maxQuantity: 99, maxLines: 100 } as const;
+
+const PRODUCT_ID_RULE = Matches(UUID_PATTERN, { message: 'productId must be a product id (UUID)' });
+const QUANTITY_MESSAGE = `quantity must be between 1 and ${CART_LIMITS.maxQuantity}`;
+const DELTA_MESSAGE = `delta must be a non-zero whole number between -${CART_LIMITS.maxQuantity} and ${CART_LIMITS.maxQuantity}`;
+
+// Argument classes keep the arguments in declaration order in the SDL (inline @Arg lists them
+// reversed) and declare their rules (platform validation.ts: BAD_USER_INPUT naming the argument).
+@ArgsType()
+export class AddToCartArgs {
+  @Field(() => ID)
+  @PRODUCT_ID_RULE
+  productId!: string;
+
+  @Field(() => Int, { nullable: true, defaultValue: 1, description: '1..99; default 1.' })
+  @IsOptional()
+  @IsInt({ message: QUANTITY_MESSAGE })
+  @Min(1, { message: QUANTITY_MESSAGE })
+  @Max(CART_LIMITS.maxQuantity, { message: QUANTITY_MESSAGE })
+  quantity?: number | null;
+}
+
+@ArgsType()
+export class ChangeCartQuantityArgs {
+  @Field(() => ID)
+  @PRODUCT_ID_RULE
+  productId!: string;
+
+  @Field(() => Int, { description: '-99..99, not 0.' })
+  @IsInt({ message: DELTA_MESSAGE })
+  @NotEquals(0, { message: DELTA_MESSAGE })
+  @Min(-CART_LIMITS.maxQuantity, { message: DELTA_MESSAGE })
+  @Max(CART_LIMITS.maxQuantity, { message: DELTA_MESSAGE })
+  delta!: number;
+}
+
+@ArgsType()
+export class RemoveFromCartArgs {
+  @Field(() => ID)
+  @PRODUCT_ID_RULE
+  productId!: string;
 }

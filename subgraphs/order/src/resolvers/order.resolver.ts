@@ -1,5 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Caller, Identity } from '@flashsale/platform';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Caller, Identity, PageArgs } from '@flashsale/platform';
 import { assertMayReadOrdersOf } from '../services/order-access';
 import { UserRef } from '../types/references';
 import { Order } from '../entities/order.entity';
@@ -53,22 +53,20 @@ export class UserOrdersResolver {
   @FieldResolver(() => [Order], { description: "The user's orders, newest first (1 to 100, default 20; `after` is the `cursor` of the last order of the previous page)." })
   async orders(
     @Root() user: UserRef,
+    @Args() page: PageArgs,
     @Caller() caller: Identity,
     @Ctx() ctx: OrderContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<Order[]> {
-    return (await this.ordersConnection(user, caller, ctx, first, after)).edges.map((e) => e.node);
+    return (await this.ordersConnection(user, page, caller, ctx)).edges.map((e) => e.node);
   }
 
   @FieldResolver(() => OrderConnection, { description: "The user's orders as a Relay connection, newest first (1 to 100 per page, default 20; `after` is a previous page's endCursor)." })
   @Authorized()
   ordersConnection(
     @Root() user: UserRef,
+    @Args() { first, after }: PageArgs,
     @Caller() caller: Identity,
     @Ctx() ctx: OrderContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<OrderConnection> {
     assertMayReadOrdersOf(caller, user.id);
     return ctx.services.orders.ordersOf(ctx.em, user.id, first, after);

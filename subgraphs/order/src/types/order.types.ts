@@ -3,8 +3,9 @@
  * not open, declined card, ...) are `userErrors` in the payload; anything else is a GraphQL error
  * from the platform catalogue.
  */
+import { ArrayMaxSize, ArrayMinSize, Matches, Max, Min, ValidateBy, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection, connectionType, UserErrorFields } from '@flashsale/platform';
+import { Connection, connectionType, UserErrorFields, UUID_PATTERN } from '@flashsale/platform';
 import { Order } from '../entities/order.entity';
 
 export enum OrderErrorCode {
@@ -62,27 +63,53 @@ export class OrderError extends UserErrorFields {
   limit?: number | null;
 }
 
+export const ORDER_LIMITS = { lines: 10, quantity: 99 } as const;
+
+/** The index and field of the first line naming a product an earlier line named (ids compare case-insensitively). */
+function repeatedProduct(lines: unknown): string | null {
+  const seen = new Set<string>();
+  const list = Array.isArray(lines) ? (lines as Array<{ productId?: unknown }>) : [];
+  for (const [i, line] of list.entries()) {
+    const id = String(line?.productId ?? '').toLowerCase();
+    if (seen.has(id)) return `${i}.productId`;
+    seen.add(id);
+  }
+  return null;
+}
+
 @InputType('OrderLineInput')
 export class OrderLineInput {
   @Field(() => ID)
+  @Matches(UUID_PATTERN, { message: 'productId is not a product id' })
   productId!: string;
 
   @Field(() => Int, { description: '1 to 99.' })
+  @Min(1, { message: `quantity must be 1 to ${ORDER_LIMITS.quantity}` })
+  @Max(ORDER_LIMITS.quantity, { message: `quantity must be 1 to ${ORDER_LIMITS.quantity}` })
   quantity!: number;
 }
 
 @InputType('PlaceOrderInput')
 export class PlaceOrderInput {
   @Field(() => [OrderLineInput], { description: '1 to 10 lines, each product once.' })
+  @ArrayMinSize(1, { message: `An order has 1 to ${ORDER_LIMITS.lines} lines` })
+  @ArrayMaxSize(ORDER_LIMITS.lines, { message: `An order has 1 to ${ORDER_LIMITS.lines} lines` })
+  @ValidateNested()
+  @ValidateBy(
+    { name: 'eachProductOnce', validator: { validate: (lines: unknown) => repeatedProduct(lines) === null } },
+    { message: 'Each product may appear once; put the total in its quantity', context: { elementAt: repeatedProduct } },
+  )
   items!: OrderLineInput[];
 
   @Field({ description: 'Chosen by the client per checkout (1-100 of A-Z a-z 0-9 _ - : .); a replay returns the first order.' })
+  @Matches(/^[A-Za-z0-9_\-:.]{1,100}$/, { message: 'idempotencyKey must be 1 to 100 of A-Z a-z 0-9 _ - : .' })
   idempotencyKey!: string;
 }
 
 @InputType('PaymentInput')
 export class PaymentInput {
   @Field({ description: 'Card number, 12-19 digits (spaces allowed). Simulator: 4242424242424242 succeeds, 4000000000000002 declines.' })
+  @Matches(/^[\s-]*(?:\d[\s-]*){12,19}$/, { message: 'cardNumber must be 12 to 19 digits' })
   cardNumber!: string;
 }
 

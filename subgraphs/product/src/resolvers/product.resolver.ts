@@ -1,8 +1,8 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { wrap } from '@mikro-orm/core';
 import { Product } from '../entities/product.entity';
 import { Category } from '../entities/category.entity';
-import { ProductConnection, SaleState } from '../types/catalog.types';
+import { ProductConnection, ProductsArgs, SaleState } from '../types/catalog.types';
 import { saleStateOf } from '../services/catalog.service';
 import type { ProductContext } from '../context';
 import { loadAvailable, loadCategory } from './product.reference';
@@ -23,13 +23,8 @@ export class ProductResolver {
   }
 
   @Query(() => ProductConnection, { description: 'Active products, newest first, 1 to 100 per page (default 20). `after` is a previous page\'s endCursor.' })
-  products(
-    @Ctx() ctx: ProductContext,
-    @Arg('categoryId', () => ID, { nullable: true }) categoryId?: string,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-  ): Promise<ProductConnection> {
-    return ctx.services.catalog.listProducts(ctx.em, { categoryId, first, after });
+  products(@Args() args: ProductsArgs, @Ctx() ctx: ProductContext): Promise<ProductConnection> {
+    return ctx.services.catalog.listProducts(ctx.em, args);
   }
 
   @FieldResolver(() => Category)

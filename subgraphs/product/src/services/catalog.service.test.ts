@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, pageSize, AppError } from '@flashsale/platform';
+import { AppError, PageArgs, assertValid, decodeCursor, encodeCursor, pageSize } from '@flashsale/platform';
 import { saleStateOf } from './catalog.service';
 import { SaleState } from '../types/catalog.types';
 
@@ -46,10 +46,12 @@ describe('keyset cursors and page sizes', () => {
     }
   });
 
-  it('defaults to 20, accepts 1..100, refuses the rest', () => {
+  it('defaults to 20, accepts 1..100, refuses the rest', async () => {
+    const page = (first: number | undefined) => assertValid(Object.assign(new PageArgs(), { first }));
     expect(pageSize(undefined)).toBe(20);
+    for (const good of [undefined, 1, 100]) await expect(page(good)).resolves.toBeUndefined();
     expect(pageSize(1)).toBe(1);
     expect(pageSize(100)).toBe(100);
-    for (const bad of [0, 101, -1, 2.5]) expect(() => pageSize(bad)).toThrow('first must be between 1 and 100');
+    for (const bad of [0, 101, -1, 2.5]) await expect(page(bad)).rejects.toThrow('first must be between 1 and 100');
   });
 });

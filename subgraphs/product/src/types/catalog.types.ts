@@ -1,6 +1,6 @@
 /** GraphQL-only types of the catalog: sale state, connection, admin inputs and typed outcomes. */
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection, connectionType, UserErrorFields } from '@flashsale/platform';
+import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Connection, connectionType, PageArgs, UserErrorFields } from '@flashsale/platform';
 import { Product } from '../entities/product.entity';
 import { Category } from '../entities/category.entity';
 
@@ -22,6 +22,12 @@ registerEnumType(SaleState, {
 });
 
 export const ProductConnection = connectionType('Product', Product);
+
+@ArgsType()
+export class ProductsArgs extends PageArgs {
+  @Field(() => ID, { nullable: true, description: 'Only this category.' })
+  categoryId?: string | null;
+}
 export type ProductConnection = Connection<Product>;
 
 export enum CatalogErrorCode {

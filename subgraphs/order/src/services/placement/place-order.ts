@@ -1,7 +1,7 @@
 /**
  * placeOrder as a short sequence of named steps, each with its undo beside it:
  *
- *   1. readRequest      validate lines and the idempotency key               (nothing to undo)
+ *   1. placementRequest the validated input, ids lower-cased                  (nothing to undo)
  *   2. reserveUnits     one Lua script: replay look-up + double-submit guard  undo: giveBackUnits
  *                       + sale window + limit + take the units + remember the key
  *   3. commitOrder      order + items + order.placed outbox row, in a shared  undo: none (the
@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/mysql';
-import { Config, Logger, ServiceMetrics, UUID_PATTERN, badInput, enqueueEvent, eventStreams, metricsOf, secondsSince, unavailable, withSpan } from '@flashsale/platform';
+import { Config, Logger, ServiceMetrics, enqueueEvent, eventStreams, metricsOf, secondsSince, unavailable, withSpan } from '@flashsale/platform';
 import { Order } from '../../entities/order.entity';
 import { OrderItem } from '../../entities/order-item.entity';
 import { OrderError, OrderErrorCode, OrderOutcome, PlaceOrderInput } from '../../types/order.types';
@@ -28,12 +28,10 @@ import type { Clock } from '../clock';
 import { HeldLock, LockBusyError, Locks } from '../locks';
 import type { Line, ReservationService } from '../reservation.service';
 import type { StockReconciler } from '../stock-reconciler';
+import { orderError } from '../order-errors';
 import { OrderCommits, PlacementTooSlowError } from './order-commits';
 import { countedPlacement, watchSaleProducts } from './placement-metrics';
 
-const MAX_LINES = 10;
-const MAX_QUANTITY = 99;
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_\-:.]{1,100}$/;
 /** How long a replay waits for the first attempt of its key, still committing, before answering busy. */
 const REPLAY_WAIT_MS = 1000;
 const REPLAY_POLL_MS = 20;
@@ -56,28 +54,16 @@ export interface PlacementDeps {
   outbox: { kick(): void };
 }
 
-const orderError = (code: OrderErrorCode, message: string, extra: Partial<OrderError> = {}): OrderError => ({ code, message, ...extra });
 const refused = (...userErrors: OrderError[]): OrderOutcome => ({ order: null, userErrors });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Step 1: the request, validated; BAD_USER_INPUT (nothing changed) otherwise. */
-export function readRequest(input: PlaceOrderInput | undefined): PlacementRequest {
-  const items = input?.items;
-  if (!Array.isArray(items) || items.length < 1 || items.length > MAX_LINES) throw badInput(`An order has 1 to ${MAX_LINES} lines`, 'items');
-  const seen = new Set<string>();
-  const lines = items.map((item, i) => {
-    const productId = String(item.productId ?? '').toLowerCase();
-    if (!UUID_PATTERN.test(productId)) throw badInput('productId is not a product id', `items.${i}.productId`);
-    if (seen.has(productId)) throw badInput('Each product may appear once; put the total in its quantity', `items.${i}.productId`);
-    seen.add(productId);
-    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
-      throw badInput(`quantity must be 1 to ${MAX_QUANTITY}`, `items.${i}.quantity`);
-    }
-    return { productId, quantity: item.quantity };
-  });
-  const idempotencyKey = String(input?.idempotencyKey ?? '');
-  if (!IDEMPOTENCY_KEY.test(idempotencyKey)) throw badInput('idempotencyKey must be 1 to 100 of A-Z a-z 0-9 _ - : .', 'idempotencyKey');
-  return { lines, idempotencyKey };
+/**
+ * Step 1: the request in the form the later steps use (product ids lower-cased, as MySQL compares
+ * them). The schema has already refused a malformed one (PlaceOrderInput's rules) with
+ * BAD_USER_INPUT, before anything was read or written.
+ */
+export function placementRequest(input: PlaceOrderInput): PlacementRequest {
+  return { lines: input.items.map((item) => ({ productId: item.productId.toLowerCase(), quantity: item.quantity })), idempotencyKey: input.idempotencyKey };
 }
 
 const sameLines = (a: readonly Line[], b: readonly Line[]) => {
@@ -105,7 +91,7 @@ export class OrderPlacement {
   }
 
   private async placeOnce(buyer: string, input: PlaceOrderInput): Promise<OrderOutcome> {
-    const request = readRequest(input);
+    const request = placementRequest(input);
     return this.underLock(buyer, request.lines, async (lock) => {
       // A key whose first attempt never became an order is freed by `replay`; then place once more.
       for (let attempt = 1; ; attempt++) {
