@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       const redis = createRedis(config);
       clients.push(redis);
       const ledger = new StockLedger(redis);
-      const guard = new ClusterShardGuard(redis, { logger: createLogger(config, 'bench'), onHistoryChanged: async () => undefined, markLost: async () => undefined });
+      const guard = new ClusterShardGuard(redis, { logger: createLogger(config, 'bench'), quarantineMs: 1, onHistoryChanged: async () => undefined, markLost: async () => undefined });
       await guard.check();
       ledger.guardWith(guard, waitMs);
       variants.push({ name: `cluster 3+3, WAIT ${waitMs ? `1 ${waitMs} ms` : 'off'}`, ledger });

@@ -16,8 +16,9 @@ import { orderKillScenario } from './scenarios/order-kill';
 import { paymentHangScenario } from './scenarios/payment-hang';
 import { gatewayRestartScenario } from './scenarios/gateway-restart';
 import { replicasScenario } from './scenarios/replicas';
+import { redisClusterScenario } from './scenarios/redis-cluster';
 
-const SCENARIOS: Scenario[] = [redisScenario, mysqlScenario, orderKillScenario, paymentHangScenario, gatewayRestartScenario, replicasScenario];
+const SCENARIOS: Scenario[] = [redisScenario, mysqlScenario, orderKillScenario, paymentHangScenario, gatewayRestartScenario, replicasScenario, redisClusterScenario];
 
 const USAGE = `usage: npm run chaos -- <scenario...|all> [--port-base 6100] [--no-build]
 ${SCENARIOS.map((s) => `  ${s.name.padEnd(16)} ${s.summary}`).join('\n')}

@@ -14,6 +14,7 @@ import { startStack, Stack } from '../support/stack';
 import { createSaleProduct, SaleProduct } from '../support/catalog';
 import { Answer, Buyer, Lines, ManualClock, available, boughtBy, buyers, connectOrderToProduct, payOrder, placeOrder, replica, sql, unitsIn } from '../support/orders';
 import { orderKeys } from '../../subgraphs/order/src/services/reservation.service';
+import { LockBusyError, Locks } from '../../subgraphs/order/src/services/locks';
 
 jest.setTimeout(180_000);
 
@@ -86,6 +87,23 @@ it('150 buyers race for 40 units through the gateway: exactly 40 orders, availab
   expect(await unitsIn(stack, product.id, ['PENDING_PAYMENT'])).toBe(40);
   expect(await stack.order.deps.redis.hlen(orderKeys.reservations(product.id))).toBe(40);
   expect(await stack.order.deps.redis.zcard(orderKeys.reservationsDue(product.id))).toBe(40);
+});
+
+it('Redlock on the cluster: a lock over resources in different slots is taken per slot, all or none', async () => {
+  const locks = new Locks(stack.order.deps.redis);
+  const [first, second] = [randomUUID(), randomUUID()].map((id) => `lock:order:product:{${id}}`);
+  expect(keySlot(first)).not.toBe(keySlot(second));
+  const opts = { ttlMs: 5000, waitMs: 0 };
+  await locks.using([first, second], opts, async () => {
+    await expect(locks.using([second], opts, async () => 'taken')).rejects.toBeInstanceOf(LockBusyError);
+    // The first resource is not left held by the refused attempt at both.
+    await expect(locks.using([first, second], opts, async () => 'taken')).rejects.toBeInstanceOf(LockBusyError);
+  });
+  await locks.using([second], opts, async () => {
+    await expect(locks.using([first, second], opts, async () => 'taken')).rejects.toBeInstanceOf(LockBusyError);
+    expect(await locks.using([first], opts, async () => 'free')).toBe('free');
+  });
+  expect(await locks.using([first, second], opts, async () => 'both')).toBe('both');
 });
 
 describe('an order whose products live on different shards', () => {

@@ -13,10 +13,11 @@
  *   G1 This process sends a reservation to a master only once it has seen that master's marker
  *      equal its current replid (`ready`, before every reserve; in memory after the first check).
  *   G2 A marker that disagrees is claimed by one process (Lua compare-and-set, expiring so a dead
- *      claimer never blocks); it makes every stock hash on the shard 'missing' (`onHistoryChanged`:
- *      the order subgraph deletes their `available`), then writes the new replid. Reserves meeting
- *      a missing hash rebuild it from the truth first (stock-scripts.lua.ts I5). Other processes
- *      wait for the marker meanwhile.
+ *      claimer never blocks); it quarantines the shard (`shard:quarantine:{tag}`, `quarantineMs`),
+ *      makes every stock hash on it 'missing' (`markLost`), then writes the new replid. Reserves
+ *      meeting a missing hash rebuild it from the truth (stock-scripts.lua.ts I5), but not while
+ *      the shard is quarantined (`quarantined`, asked by the reconciler), so hashes the shard lost
+ *      outright wait as long as the ones it kept. Other processes wait for the marker meanwhile.
  *   G3 A failover moves slots to another address, which this process has not verified, so the
  *      first reserve there checks it (ioredis refreshes its slot table on MOVED, on a lost node and
  *      every second). A history change at the same address (a restart with persistence) is found
@@ -52,6 +53,8 @@ const WAIT_FOR_CLAIM_MS = 10_000;
 
 export interface ShardGuardOptions {
   logger: Logger;
+  /** How long after a history change the shard's stock may not be rebuilt (G2; the shard's quarantine key lives that long). */
+  quarantineMs: number;
   /** Makes these stock hashes missing (rebuilt from the truth before they sell again). */
   markLost(productIds: string[]): Promise<void>;
   /** Called once by the process that claimed a changed shard, before its hashes are marked lost. */
@@ -98,6 +101,16 @@ export class ClusterShardGuard {
     await this.opts.markLost(productIds);
   }
 
+  /** G2: whether the shard serving `key` is still in its quarantine after a history change. */
+  async quarantined(key: string): Promise<boolean> {
+    const node = await this.masterOf(key);
+    return (await this.cluster.exists(this.quarantineKey(this.markerKey(node)))) === 1;
+  }
+
+  private quarantineKey(markerKey: string): string {
+    return markerKey.replace('shard:history:', 'shard:quarantine:');
+  }
+
   /** G3: every master's replid against what this process verified; changed ones are verified again. */
   async check(): Promise<void> {
     if (!this.cluster.slots.some(Boolean)) await this.masterOf('');
@@ -134,6 +147,8 @@ export class ClusterShardGuard {
       if (claim === 'claimed') {
         const productIds = await this.stockProductsOn(node);
         this.opts.logger.warn({ shard: node, replid, products: productIds.length }, 'Redis shard history changed (failover or restart): its stock hashes are rebuilt from the database truth before it sells again');
+        // The shard's quarantine covers hashes the shard lost outright too (nothing left to mark).
+        await this.cluster.set(this.quarantineKey(marker), replid, 'PX', this.opts.quarantineMs);
         await this.opts.onHistoryChanged(node);
         await this.opts.markLost(productIds);
         await this.cluster.set(marker, replid);

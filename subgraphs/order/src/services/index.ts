@@ -61,7 +61,7 @@ export function createOrderServices(deps: Pick<SubgraphDeps, 'orm' | 'redis' | '
     reservations,
     reconciler,
     payments,
-    shardGuard: guardShards({ orm, redis, config, logger }, reservations),
+    shardGuard: guardShards({ orm, redis, config, logger }, reservations, reconciler),
     sweeper: new ReservationSweeper({ orm, logger, clock, orders, reservations, reconciler }),
     dailyJob: new DailyJob({ orm, logger, clock, locks, orders, timeZone: config.DAILY_JOB_TIMEZONE }),
     clock,

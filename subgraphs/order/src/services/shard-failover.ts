@@ -11,8 +11,9 @@
  */
 import type { MikroORM } from '@mikro-orm/mysql';
 import type Redis from 'ioredis';
-import { ClusterShardGuard, Config, Logger, isCluster, outboxEpochKey } from '@flashsale/platform';
+import { ClusterShardGuard, Config, Logger, isCluster, outboxEpochKey, redisKeys } from '@flashsale/platform';
 import type { ReservationService } from './reservation.service';
+import type { StockReconciler } from './stock-reconciler';
 
 /** Beyond ORDER_LOCK_TTL_MS: clock skew between processes and the commit's own last round trip. */
 const QUARANTINE_MARGIN_MS = 1000;
@@ -20,16 +21,20 @@ const QUARANTINE_MARGIN_MS = 1000;
 export function guardShards(
   deps: { orm: MikroORM; redis: Redis; config: Config; logger: Logger },
   reservations: ReservationService,
+  reconciler: StockReconciler,
 ): ClusterShardGuard | undefined {
   if (!isCluster(deps.redis)) return undefined;
+  const quarantineMs = deps.config.ORDER_LOCK_TTL_MS + QUARANTINE_MARGIN_MS;
   const guard = new ClusterShardGuard(deps.redis, {
     logger: deps.logger,
+    quarantineMs,
     onHistoryChanged: async () => {
       await deps.redis.del(outboxEpochKey(deps.orm));
     },
     // Rebuilt once the quarantine is over: by the next order for each product, or the sweeper.
-    markLost: (productIds) => reservations.ledger.markLost(productIds, deps.config.ORDER_LOCK_TTL_MS + QUARANTINE_MARGIN_MS),
+    markLost: (productIds) => reservations.ledger.markLost(productIds, quarantineMs),
   });
   reservations.ledger.guardWith(guard, deps.config.REDIS_CLUSTER_WAIT_MS);
+  reconciler.holdWhile(async (productIds) => (await Promise.all(productIds.map((p) => guard.quarantined(redisKeys.productStock(p))))).some(Boolean));
   return guard;
 }

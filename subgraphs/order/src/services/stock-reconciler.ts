@@ -22,6 +22,8 @@
  *      until the outbox relay has marked them for re-publishing (it then writes its epoch key),
  *      nothing counts as settled.
  *   R3 When in doubt it counts units as held (a unit left unsold for a moment), never as free.
+ *   R4 On a Redis Cluster, nothing is rebuilt on a shard still quarantined after a failover: the
+ *      orders the lost writes belonged to may not be committed yet (shard-failover.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
@@ -103,6 +105,13 @@ export class StockReconciler {
   ) {}
 
   private readonly inFlight = new Map<string, Promise<ReconcileResult>>();
+  /** Redis Cluster: whether any of these products' shards is quarantined after a failover (shard-failover.ts). */
+  private quarantined?: (productIds: readonly string[]) => Promise<boolean>;
+
+  /** Rebuilds nothing while `quarantined` answers true for the products asked (R4). */
+  holdWhile(quarantined: (productIds: readonly string[]) => Promise<boolean>): void {
+    this.quarantined = quarantined;
+  }
 
   /**
    * Rebuilds the hashes of `productIds` that are missing; reports ids the catalog does not know.
@@ -142,6 +151,7 @@ export class StockReconciler {
   }
 
   private async rebuild(ids: string[]): Promise<ReconcileResult> {
+    if (this.quarantined && (await this.quarantined(ids))) throw unavailable('Stock is being recovered; please retry in a moment');
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const em = this.deps.orm.em.fork();
       const before = await this.settledMarker(em);
