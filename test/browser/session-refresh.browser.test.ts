@@ -48,9 +48,11 @@ it('refreshes expiring tokens silently, once per rotation across two tabs, and r
   // A token the gateway refuses (401): one refresh, then the same request succeeds.
   const before = refreshBodies.length;
   await first.evaluate(() => {
+    // Runs in the page (the test's tsconfig has no DOM types).
+    const storage = (globalThis as unknown as { localStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void } }).localStorage;
     const key = 'flashsale.session';
-    const s = JSON.parse(localStorage.getItem(key)!) as { accessToken: string };
-    localStorage.setItem(key, JSON.stringify({ ...s, accessToken: `${s.accessToken.slice(0, -4)}AAAA` }));
+    const s = JSON.parse(storage.getItem(key)!) as { accessToken: string };
+    storage.setItem(key, JSON.stringify({ ...s, accessToken: `${s.accessToken.slice(0, -4)}AAAA` }));
   });
   await first.getByRole('link', { name: 'Cart' }).click();
   await first.getByText('Your cart is empty.').waitFor();

@@ -225,7 +225,13 @@ describe('the storefront in a browser', () => {
     await createSaleProduct(rig.stack, { name: 'Aurora Limited Sneaker', price: 18900, stock: 100, opensAt: new Date(Date.now() + 300_000) });
     const page = await rig.page();
     await page.goto(rig.url);
-    await page.getByRole('link', { name: /Aurora Limited Sneaker/ }).waitFor();
+    // The home page's flash-sale banner: the upcoming sale with a running countdown.
+    const banner = page.getByRole('region', { name: 'Flash sales opening soon' });
+    await banner.getByRole('link', { name: 'Aurora Limited Sneaker' }).waitFor();
+    const timer = banner.getByRole('timer', { name: 'Aurora Limited Sneaker opens in' });
+    const first = await timer.innerText();
+    expect(first).toMatch(/^Opens in [45]:\d\d$/);
+    await until('the countdown moves', async () => (await timer.innerText()) !== first, 3000);
     await screenshot(page, 'catalog');
     await scan(page, 'catalog-home');
     expect(Object.keys(scans).sort()).toEqual(['admin', 'cart', 'catalog', 'catalog-home', 'orders', 'product-countdown', 'product-paid', 'sign-in', 'sign-up']);

@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { useQuery } from '@apollo/client/react';
 import { graphql } from '../gql';
 import { Link } from '../router';
-import { money } from '../format';
+import { duration, money } from '../format';
+import { useRemaining } from './Checkout';
 
 const PAGE_SIZE = 12;
 
@@ -24,6 +25,32 @@ const Products = graphql(`
   }
 `);
 
+// The newest 100 products are scanned for sales about to open (the API has no "upcoming" filter);
+// enough for the demo catalog and a shop's front page.
+const Upcoming = graphql(`
+  query UpcomingSales {
+    products(first: 100) {
+      edges { node { id name price currency saleState saleOpensAt serverTime } }
+    }
+  }
+`);
+
+function UpcomingSale({ product }: { product: { id: string; name: string; price: number; currency: string; saleOpensAt?: string | null; serverTime: string } }) {
+  const [offset] = useState(() => Date.parse(product.serverTime) - Date.now());
+  const left = useRemaining(product.saleOpensAt ?? null, offset);
+  return (
+    <li className="panel upcoming">
+      <Link to={`/products/${product.id}`}>
+        <strong>{product.name}</strong>
+      </Link>
+      <span className="price">{money(product.price, product.currency)}</span>
+      <span className="countdown" role="timer" aria-label={`${product.name} opens in`}>
+        {left !== null && left > 0 ? `Opens in ${duration(left)}` : 'Open now'}
+      </span>
+    </li>
+  );
+}
+
 const STATE_WORDS: Record<string, string> = { UPCOMING: 'Opens soon', OPEN: 'On sale', CLOSED: 'Sale closed', SOLD_OUT: 'Sold out' };
 
 export function CatalogPage({ categoryId }: { categoryId: string | null }) {
@@ -38,9 +65,23 @@ export function CatalogPage({ categoryId }: { categoryId: string | null }) {
   const categories = useQuery(Categories);
   const { data, loading, error } = useQuery(Products, { variables: { after, first: PAGE_SIZE, categoryId } });
   const page = data?.products;
+  const upcoming = useQuery(Upcoming, { skip: categoryId !== null });
+  const soon = (upcoming.data?.products.edges ?? [])
+    .map((e) => e.node)
+    .filter((p) => p.saleState === 'UPCOMING' && p.saleOpensAt)
+    .sort((a, b) => Date.parse(a.saleOpensAt!) - Date.parse(b.saleOpensAt!))
+    .slice(0, 3);
   return (
     <section>
       <h1>Catalog</h1>
+      {soon.length > 0 && (
+        <section aria-labelledby="upcoming-title" className="flash">
+          <h2 id="upcoming-title">Flash sales opening soon</h2>
+          <ul className="grid">
+            {soon.map((p) => <UpcomingSale key={p.id} product={p} />)}
+          </ul>
+        </section>
+      )}
       <nav aria-label="Categories" className="chips">
         <Link to="/" aria-current={categoryId === null ? 'page' : undefined}>All</Link>
         {categories.data?.categories.map((c) => (
