@@ -11,10 +11,10 @@
  * A rule about one element of a list (two lines of one order naming the same product) names the
  * element with `elementAt` in its context: `context: { elementAt: (list) => 'index.property' }`.
  */
-import { validate, ValidationError, ValidatorOptions } from 'class-validator';
+import { validate, ValidateBy, ValidationError, ValidatorOptions } from 'class-validator';
 import { getNamedType, GraphQLResolveInfo } from 'graphql';
 import { getMetadataStorage, ValidatorFn } from 'type-graphql';
-import { badInput } from './errors';
+import { AppError, badInput } from './errors';
 
 const OPTIONS: ValidatorOptions = { forbidUnknownValues: false, stopAtFirstError: true, validationError: { target: false, value: true } };
 
@@ -64,3 +64,25 @@ export const validateArguments: ValidatorFn = async (argValue, argType, { info }
   const values = Array.isArray(argValue) ? argValue : [argValue];
   for (const value of values) if (value && typeof value === 'object') await assertValid(value, prefix);
 };
+
+/**
+ * A declared rule from a check written as a function that throws BAD_USER_INPUT with the reason
+ * (and may return the value normalised, which the rule ignores): the rule's message is the reason.
+ */
+export function Rule(check: (value: never) => unknown): PropertyDecorator {
+  const reason = (value: unknown): string | null => {
+    try {
+      check(value as never);
+      return null;
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'BAD_USER_INPUT') return e.message;
+      throw e;
+    }
+  };
+  return ValidateBy({ name: check.name || 'rule', validator: { validate: (value) => reason(value) === null, defaultMessage: (args) => reason(args?.value) ?? '' } });
+}
+
+/** A rule that lets null, undefined and blank text through (an optional field left empty). */
+export function blankOr<T>(check: (value: T) => unknown): (value: T | null | undefined) => unknown {
+  return (value) => (value == null || (typeof value === 'string' && value.trim() === '') ? undefined : check(value));
+}

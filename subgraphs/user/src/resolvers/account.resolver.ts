@@ -6,6 +6,8 @@ import {
   ChangePasswordArgs,
   LogInArgs,
   LogOutPayload,
+  RefreshTokenArgs,
+  RequestEmailVerificationArgs,
   RequestEmailVerificationPayload,
   SignUpInput,
   SignUpPayload,
@@ -20,7 +22,7 @@ export class AccountResolver {
   @Mutation(() => RequestEmailVerificationPayload, {
     description: 'Mails a 6-digit sign-up code (valid 3 minutes, 5 tries). Same answer whether or not the address has an account.',
   })
-  requestEmailVerification(@Arg('email') email: string, @Ctx() ctx: UserContext): Promise<RequestEmailVerificationPayload> {
+  requestEmailVerification(@Args() { email }: RequestEmailVerificationArgs, @Ctx() ctx: UserContext): Promise<RequestEmailVerificationPayload> {
     return ctx.services.accounts.requestEmailVerification(email, ctx.clientIp);
   }
 
@@ -39,14 +41,14 @@ export class AccountResolver {
   }
 
   @Mutation(() => AuthPayload, { description: 'Exchanges a refresh token for a new pair; the old refresh token dies at once.' })
-  async refreshTokens(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: UserContext): Promise<AuthPayload> {
+  async refreshTokens(@Args() { refreshToken }: RefreshTokenArgs, @Ctx() ctx: UserContext): Promise<AuthPayload> {
     const payload = await ctx.services.sessions.refresh(ctx.em, refreshToken, ctx.clientIp);
     if (payload.user) grantProfileAccess(ctx, payload.user.id);
     return payload;
   }
 
   @Mutation(() => LogOutPayload, { description: 'Ends the session this refresh token belongs to.' })
-  logOut(@Arg('refreshToken') refreshToken: string, @Ctx() ctx: UserContext): Promise<LogOutPayload> {
+  logOut(@Args() { refreshToken }: RefreshTokenArgs, @Ctx() ctx: UserContext): Promise<LogOutPayload> {
     return ctx.services.sessions.logOut(refreshToken);
   }
 

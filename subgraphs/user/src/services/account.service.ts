@@ -14,10 +14,11 @@
  */
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/mysql';
-import { Logger, Role, badInput, notFound } from '@flashsale/platform';
+import { Logger, Role, assertValid, badInput, notFound } from '@flashsale/platform';
 import { User } from '../entities/user.entity';
 import {
   AccountErrorCode,
+  LogInArgs,
   RequestEmailVerificationPayload,
   SignUpInput,
   SignUpPayload,
@@ -28,7 +29,7 @@ import {
 import { PiiCipher } from './pii';
 import { PasswordHasher } from './passwords';
 import { VerificationService } from './verification.service';
-import { boundedPassword, passwordWeakness, validAddress, validCode, validEmail, validName, validPhone } from './validation';
+import { boundedPassword, normaliseEmail, normaliseText, passwordWeakness, validEmail, validName } from './validation';
 
 export type PiiField = 'email' | 'name' | 'phone' | 'address';
 const COLUMN = { email: 'emailCipher', name: 'nameCipher', phone: 'phoneCipher', address: 'addressCipher' } as const;
@@ -58,18 +59,19 @@ export class AccountService {
 
   /** Mails a sign-up code. Same answer for known and unknown addresses. */
   async requestEmailVerification(rawEmail: string, clientIp: string): Promise<RequestEmailVerificationPayload> {
-    const email = validEmail(rawEmail);
+    const email = normaliseEmail(rawEmail);
     const sent = await this.verifier().request(email, clientIp);
     return Object.assign(new RequestEmailVerificationPayload(), sent);
   }
 
   async signUp(em: EntityManager, input: SignUpInput): Promise<SignUpPayload> {
-    const email = validEmail(input.email);
-    const code = validCode(input.code);
-    const name = validName(input.name);
-    const phone = input.phone == null || input.phone.trim() === '' ? null : validPhone(input.phone);
-    const address = input.address == null || input.address.trim() === '' ? null : validAddress(input.address);
-    const password = boundedPassword(input.password);
+    // SignUpInput's rules have refused malformed values; these are their stored forms.
+    const email = normaliseEmail(input.email);
+    const code = input.code.trim();
+    const name = normaliseText(input.name);
+    const phone = blankToNull(input.phone);
+    const address = blankToNull(input.address);
+    const password = input.password;
     const weakness = passwordWeakness(password);
     const payload = new SignUpPayload();
     if (weakness) {
@@ -109,10 +111,11 @@ export class AccountService {
    */
   async create(em: EntityManager, account: NewAccount): Promise<User> {
     const user = new User();
-    user.emailIndex = this.pii.blindIndex(validEmail(account.email));
+    const email = normaliseEmail(account.email);
+    user.emailIndex = this.pii.blindIndex(email);
     user.passwordHash = await this.passwords.hash(account.password);
     if (account.roles) user.roles = [...account.roles];
-    this.seal(user, { email: validEmail(account.email), name: account.name, phone: account.phone ?? null, address: account.address ?? null });
+    this.seal(user, { email, name: account.name, phone: account.phone ?? null, address: account.address ?? null });
     await em.persistAndFlush(user);
     return user;
   }
@@ -148,17 +151,15 @@ export class AccountService {
   }
 
   async findByEmail(em: EntityManager, rawEmail: string, opts: { withPassword?: boolean } = {}): Promise<User | null> {
-    return em.findOne(User, { emailIndex: this.pii.blindIndex(validEmail(rawEmail)) }, opts.withPassword ? { populate: ['passwordHash'] } : {});
+    return em.findOne(User, { emailIndex: this.pii.blindIndex(normaliseEmail(rawEmail)) }, opts.withPassword ? { populate: ['passwordHash'] } : {});
   }
 
   async updateProfile(em: EntityManager, userId: string, input: UpdateProfileInput): Promise<UpdateProfilePayload> {
     const changes: Partial<Record<PiiField, string | null>> = {};
-    if (input.name !== undefined) {
-      if (input.name === null) throw badInput('Name cannot be removed', 'name');
-      changes.name = validName(input.name);
-    }
-    if (input.phone !== undefined) changes.phone = input.phone === null || input.phone.trim() === '' ? null : validPhone(input.phone);
-    if (input.address !== undefined) changes.address = input.address === null || input.address.trim() === '' ? null : validAddress(input.address);
+    // UpdateProfileInput's rules have refused malformed values (and a null name).
+    if (input.name != null) changes.name = normaliseText(input.name);
+    if (input.phone !== undefined) changes.phone = blankToNull(input.phone);
+    if (input.address !== undefined) changes.address = blankToNull(input.address);
     const user = await this.get(em, userId);
     this.reencryptIfStale(user);
     this.seal(user, changes);
@@ -168,7 +169,9 @@ export class AccountService {
 
   /** create-admin: creates an ADMIN account, or adds ADMIN to an existing one (its password is kept). */
   async createOrPromoteAdmin(em: EntityManager, rawEmail: string, password: string, name = 'Administrator'): Promise<{ user: User; created: boolean }> {
-    const email = validEmail(rawEmail);
+    // The command line is an edge of its own: the same rules as logIn's arguments, and a name.
+    await assertValid(Object.assign(new LogInArgs(), { email: rawEmail, password }));
+    const email = normaliseEmail(rawEmail);
     const existing = await this.findByEmail(em, email);
     if (existing) {
       if (!existing.roles.includes('ADMIN')) {
@@ -177,7 +180,7 @@ export class AccountService {
       }
       return { user: existing, created: false };
     }
-    const weakness = passwordWeakness(boundedPassword(password));
+    const weakness = passwordWeakness(password);
     if (weakness) throw badInput(weakness, 'password');
     return { user: await this.create(em, { email, password, name: validName(name), roles: ['CUSTOMER', 'ADMIN'] }), created: true };
   }
@@ -215,4 +218,9 @@ export class AccountService {
     }
     return out;
   }
+}
+
+/** An optional text field as stored: null when left out or blank, else trimmed and NFC. */
+function blankToNull(raw: string | null | undefined): string | null {
+  return raw == null || raw.trim() === '' ? null : normaliseText(raw);
 }

@@ -1,7 +1,9 @@
 /**
- * Input limits and normalisation for account data. Malformed input (bad email syntax, empty or
- * over-long fields) is refused with BAD_USER_INPUT naming the field before anything is read or
- * written; the password policy is a business rule and answers WEAK_PASSWORD as a typed result.
+ * The checks and normalisation of account data. Each check throws BAD_USER_INPUT with the reason
+ * and returns the value normalised; the argument classes (types/account.types.ts) declare them as
+ * rules with the platform's `Rule`, so malformed input is refused before anything is read or
+ * written, and the services only normalise (normaliseEmail, normaliseText). The password policy is
+ * a business rule and answers WEAK_PASSWORD as a typed result.
  */
 import { isEmail } from 'class-validator';
 import { badInput } from '@flashsale/platform';
@@ -14,6 +16,8 @@ export const LIMITS = {
   passwordMin: 10,
   // argon2 hashes any length, but an unbounded password is a cheap way to burn server CPU.
   passwordMax: 128,
+  // Ours are 43 characters; a longer one is not ours, and hashing megabytes of it would cost CPU.
+  refreshToken: 200,
 } as const;
 
 /** Trimmed, Unicode-NFC, lower-cased: the one form that is indexed and compared. */
@@ -41,7 +45,7 @@ export function validEmail(raw: string, field = 'email'): string {
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 function text(raw: string, field: string, label: string, max: number, allowNewlines: boolean): string {
-  const value = raw.trim().normalize('NFC');
+  const value = normaliseText(raw);
   if (!value) throw badInput(`${label} must not be empty`, field);
   if (LONE_SURROGATE.test(value)) throw badInput(`${label} is not valid Unicode text`, field);
   if ([...value].length > max) throw badInput(`${label} must be at most ${max} characters`, field);
@@ -49,7 +53,19 @@ function text(raw: string, field: string, label: string, max: number, allowNewli
   return value;
 }
 
+/** Name, phone and address as stored: trimmed, Unicode-NFC (the form their checks judge). */
+export function normaliseText(raw: string): string {
+  return raw.trim().normalize('NFC');
+}
+
 export const validName = (raw: string, field = 'name') => text(raw, field, 'Name', LIMITS.name, false);
+
+/** updateProfile's name: left out keeps it, null would remove it (refused), anything else is a name. */
+export function keptName(raw: string | null | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === null) throw badInput('Name cannot be removed', 'name');
+  return validName(raw);
+}
 export const validAddress = (raw: string, field = 'address') => text(raw, field, 'Address', LIMITS.address, true);
 
 export function validPhone(raw: string, field = 'phone'): string {

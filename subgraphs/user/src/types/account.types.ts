@@ -4,7 +4,9 @@
  * input and throttling are catalogue errors (BAD_USER_INPUT, RATE_LIMITED).
  */
 import { ArgsType, Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { UserErrorFields } from '@flashsale/platform';
+import { MaxLength } from 'class-validator';
+import { Rule, UserErrorFields, blankOr } from '@flashsale/platform';
+import { LIMITS, boundedPassword, keptName, validAddress, validCode, validEmail, validName, validPhone } from '../services/validation';
 import { User } from '../entities/user.entity';
 
 export enum AccountErrorCode {
@@ -51,24 +53,41 @@ export class RequestEmailVerificationPayload {
   userErrors: AccountError[] = [];
 }
 
+// Every argument's rules are declared here (platform validation.ts runs them: BAD_USER_INPUT naming
+// the field); the checks themselves, which also say how a value is normalised, are in
+// services/validation.ts. A weak password is a typed WEAK_PASSWORD, not malformed input.
+
+@ArgsType()
+export class RequestEmailVerificationArgs {
+  @Field()
+  @Rule(validEmail)
+  email!: string;
+}
+
 @InputType()
 export class SignUpInput {
   @Field()
+  @Rule(validEmail)
   email!: string;
 
   @Field({ description: 'The 6-digit code mailed by requestEmailVerification.' })
+  @Rule(validCode)
   code!: string;
 
   @Field({ description: 'At least 10 characters, mixing at least two of: lower-case, upper-case, digits, symbols.' })
+  @Rule(boundedPassword)
   password!: string;
 
   @Field()
+  @Rule(validName)
   name!: string;
 
   @Field(() => String, { nullable: true })
+  @Rule(blankOr(validPhone))
   phone?: string | null;
 
   @Field(() => String, { nullable: true })
+  @Rule(blankOr(validAddress))
   address?: string | null;
 }
 
@@ -117,12 +136,15 @@ export class LogOutPayload {
 @InputType({ description: 'Fields to change; an omitted field is left as it is, null clears phone or address.' })
 export class UpdateProfileInput {
   @Field(() => String, { nullable: true })
+  @Rule(keptName)
   name?: string | null;
 
   @Field(() => String, { nullable: true })
+  @Rule(blankOr(validPhone))
   phone?: string | null;
 
   @Field(() => String, { nullable: true })
+  @Rule(blankOr(validAddress))
   address?: string | null;
 }
 
@@ -138,17 +160,28 @@ export class UpdateProfilePayload {
 @ArgsType()
 export class LogInArgs {
   @Field()
+  @Rule(validEmail)
   email!: string;
 
   @Field()
+  @Rule(boundedPassword)
   password!: string;
 }
 
 @ArgsType()
 export class ChangePasswordArgs {
   @Field()
+  @Rule(boundedPassword)
   oldPassword!: string;
 
   @Field({ description: 'At least 10 characters, mixing at least two of: lower-case, upper-case, digits, symbols.' })
+  @Rule(boundedPassword)
   newPassword!: string;
+}
+
+@ArgsType()
+export class RefreshTokenArgs {
+  @Field()
+  @MaxLength(LIMITS.refreshToken, { message: 'refreshToken is too long' })
+  refreshToken!: string;
 }
