@@ -130,6 +130,7 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
   try {
     if (topology.redis === 'cluster') {
       log('starting a Redis Cluster (3 primaries, 1 replica each)…');
+      mkdirSync(join(dir, 'redis-cluster'), { recursive: true });
       started.cluster = await startRedisCluster({ dir: join(dir, 'redis-cluster') });
       env.REDIS_CLUSTER_NODES = started.cluster.nodes.join(',');
     }
