@@ -58,7 +58,7 @@ export const configSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   // Cluster only: after a reservation, WAIT for one replica's acknowledgement up to this many ms
   // (0 = never wait, the default: the failover guard already reconciles what a failover loses,
-  // and WAIT costs 3-10x the reservation; docs/SCALING.md has the figures).
+  // and WAIT multiplies a reservation's latency; docs/SCALING.md has the figures).
   REDIS_CLUSTER_WAIT_MS: z.coerce.number().int().min(0).max(5000).default(0),
   // Cluster only: how often each order process checks every shard's replication history.
   REDIS_CLUSTER_CHECK_MS: positiveInt(1000),
