@@ -19,6 +19,8 @@ import { listening } from './ports';
 import { connectHost } from './replica';
 
 export const HAPROXY_TEMPLATE = resolve(ROOT, 'deploy/haproxy/haproxy.cfg.template');
+/** The answers HAProxy gives itself (typed SERVICE_UNAVAILABLE), referenced by the template. */
+export const HAPROXY_ERRORS = resolve(ROOT, 'deploy/haproxy/errors');
 
 export interface BalancedService {
   name: string;
@@ -38,7 +40,7 @@ export function renderHaproxyConfig(services: BalancedService[], dir: string): s
       .replaceAll('${BIND}', `${s.bindHost}:${s.bindPort}`)
       .replace('${SERVERS}', s.replicas.map((r, i) => `    server ${s.name}${i + 1} ${r.host}:${r.port}`).join('\n')),
   );
-  return template.replace(block[0], blocks.join('\n')).replaceAll('${PIDFILE}', join(dir, 'haproxy.pid')).replaceAll('${STATS_SOCKET}', join(dir, 'haproxy.sock'));
+  return template.replace(block[0], blocks.join('\n')).replaceAll('${PIDFILE}', join(dir, 'haproxy.pid')).replaceAll('${STATS_SOCKET}', join(dir, 'haproxy.sock')).replaceAll('${ERRORS_DIR}', HAPROXY_ERRORS);
 }
 
 export function haproxyBinary(): string {

@@ -70,4 +70,16 @@ describe('two replicas of gateway, product, cart and order behind HAProxy', () =
     await midnightOnBothReplicas(stack, client, CI_SIZES, report);
     expect(failed()).toEqual([]);
   });
+
+  test('with no replica left, HAProxy answers the typed, retryable SERVICE_UNAVAILABLE, not its HTML page', async () => {
+    await stack.kill('user', 0);
+    try {
+      const res = await fetch(stack.stack.urls.user, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(await res.json()).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: 1 } }] });
+    } finally {
+      await stack.launch('user');
+    }
+  });
 });
