@@ -64,9 +64,14 @@ describe('the storefront in a browser', () => {
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
 
-    // Catalog → category → product.
+    // Catalog → category (13 products: two pages of 12) → product.
+    for (let i = 0; i < 12; i++) await createSaleProduct(rig.stack, { categoryId: category.id, name: `Filler ${i} ${randomUUID().slice(0, 4)}` });
     await page.getByRole('link', { name: category.name }).click();
+    await page.getByRole('link', { name: /^Filler 11 / }).waitFor();
+    expect(await page.getByRole('link', { name: product.name }).count()).toBe(0); // the oldest: on page two
+    await page.getByRole('button', { name: 'Next page' }).click();
     await page.getByRole('link', { name: product.name }).waitFor();
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
     await scan(page, 'catalog');
     await page.getByRole('link', { name: product.name }).click();
     await page.getByRole('heading', { name: product.name }).waitFor();
@@ -119,7 +124,7 @@ describe('the storefront in a browser', () => {
 
   it('turns Buy now on by itself when the sale opens a few seconds into the test', async () => {
     const opensAt = new Date(Date.now() + 6000);
-    const product = await createSaleProduct(rig.stack, { opensAt, stock: 5, name: `Opening Soon ${randomUUID().slice(0, 6)}` });
+    const product = await createSaleProduct(rig.stack, { opensAt, stock: 5, maxPerCustomer: 1, name: `Opening Soon ${randomUUID().slice(0, 6)}` });
     const buyer = await createTestUser(rig.stack);
     const page = await rig.page();
     await signIn(page, rig, buyer.email, buyer.password);
@@ -138,6 +143,38 @@ describe('the storefront in a browser', () => {
     expect(navigations).toEqual([]);
     await buy.click();
     await page.getByLabel('Card number').waitFor();
+    // The limit is one per customer: a second Buy now is refused with its own message.
+    await buy.click();
+    await page.getByText('Limit per customer reached: at most 1 per customer.').waitFor();
+    await page.context().close();
+  });
+
+  it('retries a Buy now whose answer was lost with the same idempotency key, so only one order exists', async () => {
+    const product = await createSaleProduct(rig.stack, { stock: 5, name: `Flaky Network ${randomUUID().slice(0, 6)}` });
+    const buyer = await createTestUser(rig.stack);
+    const page = await rig.page();
+    await signIn(page, rig, buyer.email, buyer.password);
+    const keys: string[] = [];
+    let lost = 0;
+    // The first placeOrder reaches the gateway (the order is placed) but its answer never arrives.
+    await page.route(rig.stack.gatewayUrl, async (route) => {
+      const body = route.request().postData() ?? '';
+      if (!body.includes('mutation PlaceOrder')) return route.continue();
+      keys.push((JSON.parse(body) as { variables: { input: { idempotencyKey: string } } }).variables.input.idempotencyKey);
+      if (lost++ > 0) return route.continue();
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await page.goto(`${rig.url}products/${product.id}`);
+    const buy = page.getByRole('button', { name: 'Buy now' });
+    await until('Buy now is enabled', () => buy.isEnabled());
+    await buy.click();
+    await page.getByText(/Network problem/).waitFor();
+    await buy.click();
+    await page.getByLabel('Card number').waitFor();
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).toBe(keys[0]);
+    expect(await unitsIn(rig.stack, product.id, ['PENDING_PAYMENT'])).toBe(1);
     await page.context().close();
   });
 
