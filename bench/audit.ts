@@ -77,7 +77,7 @@ export async function auditSale(config: Config, redis: Redis, productId: string,
   const boughtUnits = Object.values(bought).reduce((s, v) => s + Number(v), 0);
   const recordIds = new Set(
     Object.entries(records)
-      .filter(([, raw]) => (JSON.parse(raw) as ReservationRecord).l.some(([p]) => p === productId))
+      .filter(([, raw]) => (JSON.parse(raw) as ReservationRecord).lines.some(([p]) => p === productId))
       .map(([id]) => id),
   );
 

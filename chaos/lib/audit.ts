@@ -87,13 +87,13 @@ export async function auditProduct(src: AuditSources, product: { id: string; ini
   const recorded = new Set<string>();
   for (const [id, raw] of Object.entries(recordsRaw)) {
     const record = JSON.parse(raw) as ReservationRecord;
-    const line = record.l.find(([p]) => p === product.id);
+    const line = record.lines.find(([p]) => p === product.id);
     if (!line) continue;
     recorded.add(id);
     const status = statusOf.get(id);
     if (status === 'PENDING_PAYMENT' || (status !== undefined && SOLD.includes(status)) || status === 'CANCELED' || status === 'RETURNED') continue;
     orphaned += line[1];
-    add(expectBought, record.u, line[1]);
+    add(expectBought, record.buyer, line[1]);
   }
 
   const productStock = Number(stockRow?.stock ?? NaN);

@@ -45,7 +45,7 @@ describe('the idempotency guard in the reservation script', () => {
     // Make the dead attempt older than any placement may take (ORDER_LOCK_TTL_MS) by moving its deadline back.
     const redis = stack.order.deps.redis;
     const record = JSON.parse((await redis.hget(orderKeys.reservations(product.id), deadAttempt))!);
-    record.d -= 60_000;
+    record.deadline -= 60_000;
     await redis.hset(orderKeys.reservations(product.id), deadAttempt, JSON.stringify(record));
 
     const answer = await placeOrder(stack, buyer, lines, key);

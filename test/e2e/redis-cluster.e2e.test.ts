@@ -11,8 +11,9 @@ import Redis from 'ioredis';
 import { ClusterShardGuard, keySlot, redisKeys } from '@flashsale/platform';
 import { startRedisCluster, RedisClusterHandle } from '../../scripts/launcher/redis-cluster';
 import { startStack, Stack } from '../support/stack';
-import { createSaleProduct, SaleProduct } from '../support/catalog';
-import { Answer, Buyer, Lines, ManualClock, available, boughtBy, buyers, connectOrderToProduct, payOrder, placeOrder, replica, sql, unitsIn } from '../support/orders';
+import { createSaleProduct, readProductStock, SaleProduct } from '../support/catalog';
+import { startMailCatcher, MailCatcher } from '../support/mail';
+import { Answer, Buyer, Lines, ManualClock, available, boughtBy, buyers, connectOrderToProduct, eventually, payOrder, placeOrder, replica, sql, unitsIn } from '../support/orders';
 import { orderKeys } from '../../subgraphs/order/src/services/reservation.service';
 import { LockBusyError, Locks } from '../../subgraphs/order/src/services/locks';
 
@@ -20,13 +21,16 @@ jest.setTimeout(180_000);
 
 let cluster: RedisClusterHandle;
 let stack: Stack;
+let mail: MailCatcher;
 beforeAll(async () => {
+  mail = await startMailCatcher();
   cluster = await startRedisCluster({ primaries: 3, replicasPerPrimary: 1 });
-  stack = connectOrderToProduct(await startStack({ REDIS_CLUSTER_NODES: cluster.seeds, REDIS_CLUSTER_CHECK_MS: '250', RESERVATION_TTL_SECONDS: '60' }));
+  stack = connectOrderToProduct(await startStack({ REDIS_CLUSTER_NODES: cluster.seeds, REDIS_CLUSTER_CHECK_MS: '250', RESERVATION_TTL_SECONDS: '60', SMTP_URL: mail.url }));
 });
 afterAll(async () => {
   await stack?.stop();
   await cluster?.stop();
+  await mail?.stop();
 });
 
 const guard = () => stack.order.services.shardGuard as ClusterShardGuard;
@@ -75,6 +79,29 @@ it('every process runs on the Cluster client, and ioredis routes by the slot Red
   expect(Number((await cluster.cli(Number(cluster.nodes[0].split(':')[1]), 'CLUSTER', 'KEYSLOT', key)).trim())).toBe(keySlot(key));
 });
 
+it('accounts, sessions and events on the cluster: a mailed code, sign-up, refresh rotation with reuse caught, a paid order\'s stock event applied', async () => {
+  const email = `cluster.${randomUUID().slice(0, 8)}@example.com`;
+  const since = mail.messages.length;
+  expect((await stack.gql(`mutation($e: String!) { requestEmailVerification(email: $e) { userErrors { code } } }`, { e: email })).errors).toBeUndefined();
+  const code = await mail.waitForCode(email, { since });
+  const input = { email, code, password: 'Tr0mbone-sunrise', name: 'Cluster Buyer', phone: '+44 20 7946 0958', address: '1 Slot Row' };
+  const signUp = (await stack.gql<{ signUp: { userErrors: unknown[] } }>(`mutation($i: SignUpInput!) { signUp(input: $i) { userErrors { code } } }`, { i: input })).data!.signUp;
+  expect(signUp.userErrors).toEqual([]);
+  type Session = { accessToken: string | null; refreshToken: string | null; userErrors: Array<{ code: string }> };
+  const logIn = (await stack.gql<{ logIn: Session }>(`mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken refreshToken userErrors { code } } }`, { e: email, p: input.password })).data!.logIn;
+  const refresh = async (t: string) => (await stack.gql<{ refreshTokens: Session }>(`mutation($t: String!) { refreshTokens(refreshToken: $t) { accessToken refreshToken userErrors { code } } }`, { t })).data!.refreshTokens;
+  const rotated = await refresh(logIn.refreshToken!);
+  expect(rotated.userErrors).toEqual([]);
+  expect((await refresh(logIn.refreshToken!)).userErrors[0].code).toBe('REFRESH_TOKEN_REUSED');
+
+  // The order's stock.sold event travels the outbox relay, a stream and a consumer group.
+  const product = await createSaleProduct(stack, { stock: 5 });
+  const buyer = { token: rotated.accessToken! };
+  const order = (await placeOrder(stack, buyer, [{ productId: product.id, quantity: 2 }])).payload!.order!;
+  expect((await payOrder(stack, buyer, order.id)).payload!.order!.status).toBe('PREPARING');
+  await eventually(async () => (await readProductStock(stack, product.id)) === 3, 20_000);
+});
+
 it('150 buyers race for 40 units through the gateway: exactly 40 orders, available 0 in the cluster, MySQL and Redis agree', async () => {
   const product = await createSaleProduct(stack, { stock: 40 });
   const crowd = await buyers(stack, 150);
@@ -116,12 +143,12 @@ describe('an order whose products live on different shards', () => {
     expect(order.items.map((i) => i.product.id)).toEqual([b.id, a.id]);
     expect([await available(stack, a.id), await available(stack, b.id)]).toEqual([4, 3]);
     const parts = await stack.order.services.reservations.parts(order.id, [{ productId: a.id }, { productId: b.id }]);
-    expect(parts.map((p) => [p.productId, p.record.l])).toEqual(
+    expect(parts.map((p) => [p.productId, p.record.lines])).toEqual(
       [a, b].sort((x, y) => (x.id < y.id ? -1 : 1)).map((p) => [p.id, [[p.id, p.id === a.id ? 1 : 2]]]),
     );
     // The idempotency key sits on the anchor's (lowest product id's) part only.
-    expect(parts.filter((p) => p.record.k)).toHaveLength(1);
-    expect(parts[0].record.k).toBeDefined();
+    expect(parts.filter((p) => p.record.idempotencyKey)).toHaveLength(1);
+    expect(parts[0].record.idempotencyKey).toBeDefined();
 
     expect((await payOrder(stack, buyer, order.id)).payload!.order!.status).toBe('PREPARING');
     expect(await stack.order.services.reservations.parts(order.id, [{ productId: a.id }, { productId: b.id }])).toEqual([]);

@@ -256,11 +256,11 @@ export class StockReconciler {
       const status = statusOf.get(rid);
       if (status !== undefined && PAID_STATUSES.has(status)) continue;
       for (const { record } of records.get(rid)!) {
-        for (const [p, q] of record.l) {
+        for (const [p, q] of record.lines) {
           const slot = out.get(p);
           if (!slot) continue;
           slot.units += q;
-          add(slot.bought, record.u, q);
+          add(slot.bought, record.buyer, q);
         }
       }
     }
@@ -276,7 +276,12 @@ export class StockReconciler {
         const anchor = anchorOf(items);
         for (const item of items) {
           if (hasPart(o.id, item.productId)) continue;
-          const record: ReservationRecord = { u: o.userId, d: o.reservationExpiresAt.getTime(), l: [[item.productId, item.quantity]], ...(item.productId === anchor ? { k: o.idempotencyKey } : {}) };
+          const record: ReservationRecord = {
+            buyer: o.userId,
+            deadline: o.reservationExpiresAt.getTime(),
+            lines: [[item.productId, item.quantity]],
+            ...(item.productId === anchor ? { idempotencyKey: o.idempotencyKey } : {}),
+          };
           out.get(item.productId)?.records.push({ id: o.id, record });
         }
       }

@@ -51,14 +51,14 @@ export type ReserveOutcome =
 
 /** A reservation's part in `reservations:{p}` (JSON, as the reserve script writes it). */
 export interface ReservationRecord {
-  /** buyer id */
-  u: string;
-  /** deadline, epoch ms (Redis time) */
-  d: number;
-  /** lines: [productId, quantity]; one line, p's, in a part */
-  l: Array<[string, number]>;
+  /** the buyer's user id */
+  buyer: string;
+  /** when the hold ends, epoch ms (Redis time) */
+  deadline: number;
+  /** [productId, quantity]; one line, p's, in a part */
+  lines: Array<[string, number]>;
   /** the idempotency key that placed it, on the anchor's part only */
-  k?: string;
+  idempotencyKey?: string;
 }
 
 /** One product's part of a reservation, exactly as stored. */
@@ -280,9 +280,9 @@ export class StockLedger {
    */
   async giveBack(part: ReservationPart, reservationId: string, forget: boolean): Promise<boolean> {
     const { productId, raw, record } = part;
-    const [quantity] = record.l.filter(([p]) => p === productId).map(([, q]) => q);
-    const keys = [reservationKeys.reservations(productId), reservationKeys.reservationsDue(productId), reservationKeys.idempotency(productId, record.u, record.k ?? ''), stockKey(productId), reservationKeys.bought(productId)];
-    const reply = JSON.parse(await this.script('stockGiveBack')(keys.length, ...keys, reservationId, raw, record.u, forget ? '1' : '0', quantity ?? 0)) as { given: boolean };
+    const [quantity] = record.lines.filter(([p]) => p === productId).map(([, q]) => q);
+    const keys = [reservationKeys.reservations(productId), reservationKeys.reservationsDue(productId), reservationKeys.idempotency(productId, record.buyer, record.idempotencyKey ?? ''), stockKey(productId), reservationKeys.bought(productId)];
+    const reply = JSON.parse(await this.script('stockGiveBack')(keys.length, ...keys, reservationId, raw, record.buyer, forget ? '1' : '0', quantity ?? 0)) as { given: boolean };
     return reply.given;
   }
 
@@ -300,7 +300,7 @@ export class StockLedger {
     const keys = partKeys(input.productId);
     const args: Array<string | number> = [input.available, ...listingArgs(input.listing), input.bought.size];
     for (const [buyer, units] of input.bought) args.push(buyer, units);
-    for (const { id, record } of input.records) args.push(id, JSON.stringify(record), record.d);
+    for (const { id, record } of input.records) args.push(id, JSON.stringify(record), record.deadline);
     const reply = JSON.parse(await this.script('stockRebuild')(keys.length, ...keys, ...args)) as { written: boolean };
     return reply.written;
   }

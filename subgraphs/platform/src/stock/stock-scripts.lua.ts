@@ -8,7 +8,7 @@
  * as its Redis Cluster hash tag, so each product's keys share one slot and no key in the sale's
  * path is global:
  *   bought:{p}                 hash buyer id -> units this buyer holds of p in live orders (the per-customer limit)
- *   reservations:{p}           hash reservation id -> JSON {u: buyer, d: deadline ms, l: [[p, qty]], k?: idempotency key}:
+ *   reservations:{p}           hash reservation id -> JSON {buyer, deadline: ms, lines: [[p, qty]], idempotencyKey?}:
  *                              the part of the reservation that holds p (one part per product of the order)
  *   reservations:due:{p}       sorted set reservation id by deadline ms (the sweeper's index of p's parts)
  *   order:idem:{a}:<b>:<k>     the order buyer b's idempotency key k placed (or is placing); a = the
@@ -177,8 +177,8 @@ for i = 1, n do
   local productId, qty = ARGV[5 + 2 * i], tonumber(ARGV[6 + 2 * i])
   redis.call('HINCRBY', key(i, 1), 'available', -qty)
   redis.call('HINCRBY', key(i, 2), buyer, qty)
-  local part = {u = buyer, d = deadline, l = {{productId, qty}}}
-  if i == 1 and idemKey ~= '' then part.k = idemKey end
+  local part = {buyer = buyer, deadline = deadline, lines = {{productId, qty}}}
+  if i == 1 and idemKey ~= '' then part.idempotencyKey = idemKey end
   redis.call('HSET', key(i, 3), rid, cjson.encode(part))
   redis.call('ZADD', key(i, 4), string.format('%d', deadline), rid)
   lines[i] = {price = hashes[i].price, currency = hashes[i].currency}

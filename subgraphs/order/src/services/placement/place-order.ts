@@ -247,7 +247,7 @@ export class OrderPlacement {
       const order = await this.deps.orm.em.fork().findOne(Order, { id: orderId, userId: buyer }, { populate: ['items'] });
       if (order) return this.replayAnswer(order, request);
       const [held] = await this.deps.reservations.parts(orderId, request.lines);
-      const placedAt = held ? held.record.d - this.holdMs : 0;
+      const placedAt = held ? held.record.deadline - this.holdMs : 0;
       // No record: its give-back freed the key (we raced it) or Redis lost it; look once more.
       // An old record: its placement is past the deadline at which OrderCommits refuses it.
       if (!held || Date.now() > placedAt + this.deps.config.ORDER_LOCK_TTL_MS + 1000) {
