@@ -3,8 +3,10 @@
  * visitor left open across several expiries. Each rotation must be spent by one tab only (refresh
  * tokens are single use and a reused one ends the session), the other tab picks up the result,
  * and both keep working without the visitor noticing. A 401 (a token the gateway refuses) is
- * refreshed once and the request retried.
+ * refreshed once and the request retried. (This stack also allows one placeOrder a minute, to
+ * show the rate-limited message with its wait.)
  */
+import { createSaleProduct } from '../support/catalog';
 import { createTestUser } from '../support/users';
 import { Rig, signIn, startRig } from './harness';
 
@@ -14,7 +16,7 @@ const TTL_SECONDS = 6;
 let rig: Rig;
 
 beforeAll(async () => {
-  rig = await startRig({ ACCESS_TOKEN_TTL_SECONDS: String(TTL_SECONDS) });
+  rig = await startRig({ ACCESS_TOKEN_TTL_SECONDS: String(TTL_SECONDS), RATE_LIMITS: 'placeOrder:user:1/60' });
 });
 afterAll(async () => {
   await rig?.stop();
@@ -58,4 +60,19 @@ it('refreshes expiring tokens silently, once per rotation across two tabs, and r
   await first.getByText('Your cart is empty.').waitFor();
   expect(refreshBodies.length).toBe(before + 1);
   await context.close();
+});
+
+it('tells a buyer over the rate limit how long to wait', async () => {
+  const product = await createSaleProduct(rig.stack, { stock: 10 });
+  const buyer = await createTestUser(rig.stack);
+  const page = await rig.page();
+  await signIn(page, rig, buyer.email, buyer.password);
+  await page.goto(`${rig.url}products/${product.id}`);
+  const buy = page.getByRole('button', { name: 'Buy now' });
+  await buy.click();
+  await page.getByLabel('Card number').waitFor();
+  await buy.click();
+  const message = await page.getByText(/^Too many requests: try again in \d+ s\.$/).innerText();
+  expect(Number(/(\d+) s/.exec(message)![1])).toBeGreaterThan(0);
+  await page.context().close();
 });

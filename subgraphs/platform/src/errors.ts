@@ -51,7 +51,7 @@ export const PASSTHROUGH_CODES: ReadonlySet<string> = new Set<string>([
 // `Transaction query already complete`: knex refusing the rest of a transaction whose connection died under it.
 // `Deadlock found` / `Lock wait timeout`: the database rolled back a transaction that a retry would pass.
 // `fetch failed` (undici): a subgraph could not be reached or hung up mid-answer (the cause says which).
-const INFRA_DOWN = /ECONNREFUSED|ETIMEDOUT|ECONNRESET|Connection is closed|Command timed out|Stream isn't writeable|PROTOCOL_CONNECTION_LOST|ER_CON_COUNT|max retries per request|connect ETIMEDOUT|Pool is closed|getaddrinfo|Transaction query already complete|fetch failed|UND_ERR_SOCKET|other side closed|Deadlock found|Lock wait timeout/i;
+const INFRA_DOWN = /ECONNREFUSED|ETIMEDOUT|ECONNRESET|Connection is closed|Command timed out|Stream isn't writeable|PROTOCOL_CONNECTION_LOST|ER_CON_COUNT|max retries per request|connect ETIMEDOUT|Pool is closed|getaddrinfo|Transaction query already complete|fetch failed|UND_ERR_SOCKET|other side closed|Deadlock found|Lock wait timeout|CLUSTERDOWN|TRYAGAIN|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available|Cluster isn't ready/i;
 
 /**
  * True when an error means Redis, MySQL or a subgraph is unreachable, which clients see as
