@@ -25,6 +25,7 @@ import { SubgraphFetcher, subgraphFetcher } from './subgraph-fetcher';
 import { identitySigningFetcher } from './identity-signing';
 import { explorerHandler } from './explorer';
 import { telemetryFetcher } from './fetch-telemetry';
+import { clientAddress } from './client-address';
 import {
   AdmissionController,
   HttpError,
@@ -188,7 +189,7 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
       }
       await executeGraphQL(server, req, res, body, async () => {
         const identity = await identityFromAuthorization(req.headers.authorization, verify);
-        return { requestId, identity, clientIp: req.socket.remoteAddress ?? '' };
+        return { requestId, identity, clientIp: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.TRUSTED_PROXIES) };
       });
     } catch (err) {
       if (err instanceof HttpError) return sendError(res, err);

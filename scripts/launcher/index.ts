@@ -3,7 +3,7 @@
  * Redis Cluster, HAProxy in front or not) as child processes, waits until everything is healthy,
  * and stops it. `npm start`, the bench, the chaos runs and the fault and replica tests all start
  * their processes here; the e2e tests' in-process stack (test/support/stack.ts) shares its
- * secrets, ports and data clean-up.
+ * secrets and data clean-up.
  *
  * Invariants
  *   L1 Start order: Redis Cluster (when asked) -> the first replica of every subgraph (each creates
@@ -142,7 +142,8 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
         index,
         host: replicaHost,
         port,
-        env: { ...env, ...(balanced ? { HOST: replicaHost } : {}), ...opts.envFor?.[name] },
+        // Behind HAProxy (on this machine) the gateway takes the client's address from its X-Forwarded-For.
+        env: { ...env, ...(balanced ? { HOST: replicaHost, TRUSTED_PROXIES: env.TRUSTED_PROXIES ?? '127.0.0.1' } : {}), ...opts.envFor?.[name] },
         code: opts.code ?? 'dist',
         output: opts.logDir ? { logFile: join(dir, `${name}-${index}.log`) } : (opts.output ?? 'ignore'),
         nodeFlags: opts.nodeFlags ? () => opts.nodeFlags!(name, index) : undefined,

@@ -71,6 +71,22 @@ describe('two replicas of gateway, product, cart and order behind HAProxy', () =
     expect(failed()).toEqual([]);
   });
 
+  test('per-address limits count the address HAProxy saw: the gateway trusts its X-Forwarded-For, and HAProxy overwrites a forged one', async () => {
+    const logIn = (url: string, forwardedFor: string) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+        body: JSON.stringify({ query: 'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }', variables: { e: 'nobody@example.com', p: 'wrong password' } }),
+      });
+    const redis = stack.redis();
+    const gateway = stack.stack.replica('gateway', 0);
+    await logIn(stack.gatewayUrl, '10.9.9.9'); // through HAProxy: the header is replaced by 127.0.0.1
+    await logIn(gateway.url, '198.51.100.4'); // straight from the trusted peer (as HAProxy would send it)
+    expect(await redis.exists('rl:logIn:ip:10.9.9.9')).toBe(0);
+    expect(Number(await redis.get('rl:logIn:ip:127.0.0.1'))).toBeGreaterThanOrEqual(1);
+    expect(Number(await redis.get('rl:logIn:ip:198.51.100.4'))).toBe(1);
+  });
+
   test('with no replica left, HAProxy answers the typed, retryable SERVICE_UNAVAILABLE, not its HTML page', async () => {
     await stack.kill('user', 0);
     try {

@@ -75,6 +75,11 @@ export const configSchema = z.object({
     .string()
     .default('http://localhost:3000,http://localhost:5173,http://127.0.0.1:5173')
     .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean)),
+  // Peers whose X-Forwarded-For names the client (the balancer in front of the gateway); none by default.
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((s) => new Set(s.split(',').map((a) => a.trim()).filter(Boolean))),
   SUPERGRAPH_SOURCE: z.enum(['file', 'introspect']).default('file'),
   SUPERGRAPH_PATH: z.string().optional(),
   KEYS_DIR: z.string().default('.keys'),
