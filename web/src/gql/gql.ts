@@ -28,6 +28,7 @@ type Documents = {
     "\n  mutation ClearCart {\n    clearCart { cart { totalQuantity } userErrors { code message } }\n  }\n": typeof types.ClearCartDocument,
     "\n  query Categories {\n    categories { id name }\n  }\n": typeof types.CategoriesDocument,
     "\n  query Products($after: String, $first: Int, $categoryId: ID) {\n    products(after: $after, first: $first, categoryId: $categoryId) {\n      edges {\n        cursor\n        node { id name price currency available saleState saleOpensAt }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.ProductsDocument,
+    "\n  query UpcomingSales {\n    products(first: 100) {\n      edges { node { id name price currency saleState saleOpensAt serverTime } }\n    }\n  }\n": typeof types.UpcomingSalesDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) {\n      order { id status total currency reservationExpiresAt }\n      userErrors { code message available limit opensAt }\n    }\n  }\n": typeof types.PlaceOrderDocument,
     "\n  mutation PayOrder($orderId: ID!, $payment: PaymentInput!) {\n    payOrder(orderId: $orderId, payment: $payment) {\n      order { id status total currency reservationExpiresAt }\n      userErrors { code message }\n    }\n  }\n": typeof types.PayOrderDocument,
     "\n  query MyOrders($after: String) {\n    me {\n      id\n      ordersConnection(first: 20, after: $after) {\n        edges {\n          node {\n            id status total currency createdAt deliveredAt reservationExpiresAt\n            items { quantity unitPrice product { id name } }\n          }\n        }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": typeof types.MyOrdersDocument,
@@ -53,6 +54,7 @@ const documents: Documents = {
     "\n  mutation ClearCart {\n    clearCart { cart { totalQuantity } userErrors { code message } }\n  }\n": types.ClearCartDocument,
     "\n  query Categories {\n    categories { id name }\n  }\n": types.CategoriesDocument,
     "\n  query Products($after: String, $first: Int, $categoryId: ID) {\n    products(after: $after, first: $first, categoryId: $categoryId) {\n      edges {\n        cursor\n        node { id name price currency available saleState saleOpensAt }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.ProductsDocument,
+    "\n  query UpcomingSales {\n    products(first: 100) {\n      edges { node { id name price currency saleState saleOpensAt serverTime } }\n    }\n  }\n": types.UpcomingSalesDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) {\n      order { id status total currency reservationExpiresAt }\n      userErrors { code message available limit opensAt }\n    }\n  }\n": types.PlaceOrderDocument,
     "\n  mutation PayOrder($orderId: ID!, $payment: PaymentInput!) {\n    payOrder(orderId: $orderId, payment: $payment) {\n      order { id status total currency reservationExpiresAt }\n      userErrors { code message }\n    }\n  }\n": types.PayOrderDocument,
     "\n  query MyOrders($after: String) {\n    me {\n      id\n      ordersConnection(first: 20, after: $after) {\n        edges {\n          node {\n            id status total currency createdAt deliveredAt reservationExpiresAt\n            items { quantity unitPrice product { id name } }\n          }\n        }\n        pageInfo { hasNextPage endCursor }\n      }\n    }\n  }\n": types.MyOrdersDocument,
@@ -134,6 +136,10 @@ export function graphql(source: "\n  query Categories {\n    categories { id nam
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Products($after: String, $first: Int, $categoryId: ID) {\n    products(after: $after, first: $first, categoryId: $categoryId) {\n      edges {\n        cursor\n        node { id name price currency available saleState saleOpensAt }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query Products($after: String, $first: Int, $categoryId: ID) {\n    products(after: $after, first: $first, categoryId: $categoryId) {\n      edges {\n        cursor\n        node { id name price currency available saleState saleOpensAt }\n      }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UpcomingSales {\n    products(first: 100) {\n      edges { node { id name price currency saleState saleOpensAt serverTime } }\n    }\n  }\n"): (typeof documents)["\n  query UpcomingSales {\n    products(first: 100) {\n      edges { node { id name price currency saleState saleOpensAt serverTime } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
