@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { ClusterShardGuard, keySlot, redisKeys } from '@flashsale/platform';
+import { ClusterShardGuard, createRedis, deletePrefixedKeys, keySlot, loadConfig, redisKeys } from '@flashsale/platform';
 import { startRedisCluster, RedisClusterHandle } from '../../scripts/launcher/redis-cluster';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct, readProductStock, SaleProduct } from '../support/catalog';
@@ -77,6 +77,24 @@ it('every process runs on the Cluster client, and ioredis routes by the slot Red
   expect(guard()).toBeInstanceOf(ClusterShardGuard);
   const key = prefixed(redisKeys.productStock(randomUUID()));
   expect(Number((await cluster.cli(Number(cluster.nodes[0].split(':')[1]), 'CLUSTER', 'KEYSLOT', key)).trim())).toBe(keySlot(key));
+});
+
+it('deletePrefixedKeys scans every master: keys of one prefix spread over all shards are all deleted, no other', async () => {
+  const prefix = `t:clean:${randomUUID().slice(0, 8)}:`;
+  const scoped = createRedis(loadConfig({ ...stack.env, REDIS_PREFIX: prefix }));
+  try {
+    const tags = Array.from({ length: 60 }, () => randomUUID());
+    await Promise.all(tags.map((t) => scoped.set(`k:{${t}}`, '1')));
+    const shards = new Set(await Promise.all(tags.map(async (t) => (await cluster.masterFor(`${prefix}k:{${t}}`)).id)));
+    expect(shards.size).toBe(3);
+    const bystander = `k:{${randomUUID()}}`;
+    await stack.order.deps.redis.set(bystander, 'the stack prefix');
+    expect(await deletePrefixedKeys(scoped, prefix)).toBe(60);
+    expect(await Promise.all(tags.map((t) => scoped.exists(`k:{${t}}`)))).toEqual(tags.map(() => 0));
+    expect(await stack.order.deps.redis.get(bystander)).toBe('the stack prefix');
+  } finally {
+    scoped.disconnect();
+  }
 });
 
 it('accounts, sessions and events on the cluster: a mailed code, sign-up, refresh rotation with reuse caught, a paid order\'s stock event applied', async () => {
