@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { createCategory, createSaleProduct, readStockHash } from '../support/catalog';
 import { createTestUser, TEST_PASSWORD } from '../support/users';
-import { sql, unitsIn } from '../support/orders';
+import { buyers, payOrder, placed, sql, unitsIn } from '../support/orders';
 import { Rig, screenshot, seriousViolations, signIn, startRig } from './harness';
 
 jest.setTimeout(120_000);
@@ -227,8 +227,16 @@ describe('the storefront in a browser', () => {
     await page.getByLabel('Limit per customer').fill('2');
     await page.getByRole('button', { name: 'Schedule sale' }).click();
     await page.getByText('Sale scheduled.').waitFor();
-    await page.getByLabel('Watch product').selectOption({ label: `Admin Product ${suffix}` });
-    await page.getByRole('definition').filter({ hasText: '42' }).first().waitFor();
+    // A running sale with one paid and one unpaid order, watched live.
+    const running = await createSaleProduct(rig.stack, { stock: 30, name: `Running Sale ${suffix}` });
+    const [a, b] = await buyers(rig.stack, 2);
+    await payOrder(rig.stack, a, (await placed(rig.stack, a, [{ productId: running.id, quantity: 2 }])).id);
+    await placed(rig.stack, b, [{ productId: running.id, quantity: 1 }]);
+    await page.reload();
+    await page.getByLabel('Watch product').selectOption({ label: `Running Sale ${suffix}` });
+    const live = page.getByRole('definition');
+    await live.filter({ hasText: /^27$/ }).waitFor(); // available: 30 − 2 paid − 1 reserved
+    expect(await live.allInnerTexts()).toEqual(['OPEN', '27', '28', '2', '1 (2 units)', '1']);
     await screenshot(page, 'admin');
     await scan(page, 'admin');
 

@@ -4,6 +4,7 @@ import { Order } from './entities/order.entity';
 import { OrderItem } from './entities/order-item.entity';
 import { ScheduledJob } from './entities/scheduled-job.entity';
 import { OrderResolver, UserOrdersResolver } from './resolvers/order.resolver';
+import { SalesStatsResolver } from './resolvers/sales-stats.resolver';
 import { orderReference } from './resolvers/order.reference';
 import { createOrderServices, OrderServices } from './services';
 import { startOrderWorkers } from './services/workers';
@@ -19,7 +20,7 @@ export const orderSubgraph: SubgraphModule<OrderServices> = {
   migrations,
   // User is only extended here (no query returns it), so it must be listed to be emitted.
   orphanedTypes: [UserRef],
-  resolvers: [OrderResolver, UserOrdersResolver],
+  resolvers: [OrderResolver, UserOrdersResolver, SalesStatsResolver],
   referenceResolvers: {
     User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id }) },
     Order: { __resolveReference: orderReference },

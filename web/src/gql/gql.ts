@@ -21,7 +21,7 @@ type Documents = {
     "\n  mutation CreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name } userErrors { code message } }\n  }\n": typeof types.CreateCategoryDocument,
     "\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) { product { id name } userErrors { code message } }\n  }\n": typeof types.CreateProductDocument,
     "\n  mutation ScheduleSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {\n    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer) {\n      product { id name saleOpensAt }\n      userErrors { code message }\n    }\n  }\n": typeof types.ScheduleSaleDocument,
-    "\n  query LiveSale($id: ID!) {\n    product(id: $id) { id name available stock saleState secondsUntilOpen secondsUntilClose }\n  }\n": typeof types.LiveSaleDocument,
+    "\n  query LiveSale($id: ID!) {\n    product(id: $id) { id name available stock saleState secondsUntilOpen secondsUntilClose }\n    productSalesStats(productId: $id) { ordersPlaced ordersPaid ordersAwaitingPayment unitsPaid }\n  }\n": typeof types.LiveSaleDocument,
     "\n  query Cart {\n    me {\n      id\n      cart {\n        items { quantity unitPrice currency lineTotal product { id name } }\n        totalQuantity\n        subtotal { amount currency }\n      }\n    }\n  }\n": typeof types.CartDocument,
     "\n  mutation ChangeCartQuantity($productId: ID!, $delta: Int!) {\n    changeCartQuantity(productId: $productId, delta: $delta) { cart { totalQuantity } userErrors { code message } }\n  }\n": typeof types.ChangeCartQuantityDocument,
     "\n  mutation RemoveFromCart($productId: ID!) {\n    removeFromCart(productId: $productId) { cart { totalQuantity } userErrors { code message } }\n  }\n": typeof types.RemoveFromCartDocument,
@@ -47,7 +47,7 @@ const documents: Documents = {
     "\n  mutation CreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name } userErrors { code message } }\n  }\n": types.CreateCategoryDocument,
     "\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) { product { id name } userErrors { code message } }\n  }\n": types.CreateProductDocument,
     "\n  mutation ScheduleSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {\n    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer) {\n      product { id name saleOpensAt }\n      userErrors { code message }\n    }\n  }\n": types.ScheduleSaleDocument,
-    "\n  query LiveSale($id: ID!) {\n    product(id: $id) { id name available stock saleState secondsUntilOpen secondsUntilClose }\n  }\n": types.LiveSaleDocument,
+    "\n  query LiveSale($id: ID!) {\n    product(id: $id) { id name available stock saleState secondsUntilOpen secondsUntilClose }\n    productSalesStats(productId: $id) { ordersPlaced ordersPaid ordersAwaitingPayment unitsPaid }\n  }\n": types.LiveSaleDocument,
     "\n  query Cart {\n    me {\n      id\n      cart {\n        items { quantity unitPrice currency lineTotal product { id name } }\n        totalQuantity\n        subtotal { amount currency }\n      }\n    }\n  }\n": types.CartDocument,
     "\n  mutation ChangeCartQuantity($productId: ID!, $delta: Int!) {\n    changeCartQuantity(productId: $productId, delta: $delta) { cart { totalQuantity } userErrors { code message } }\n  }\n": types.ChangeCartQuantityDocument,
     "\n  mutation RemoveFromCart($productId: ID!) {\n    removeFromCart(productId: $productId) { cart { totalQuantity } userErrors { code message } }\n  }\n": types.RemoveFromCartDocument,
@@ -111,7 +111,7 @@ export function graphql(source: "\n  mutation ScheduleSale($productId: ID!, $ope
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query LiveSale($id: ID!) {\n    product(id: $id) { id name available stock saleState secondsUntilOpen secondsUntilClose }\n  }\n"): (typeof documents)["\n  query LiveSale($id: ID!) {\n    product(id: $id) { id name available stock saleState secondsUntilOpen secondsUntilClose }\n  }\n"];
+export function graphql(source: "\n  query LiveSale($id: ID!) {\n    product(id: $id) { id name available stock saleState secondsUntilOpen secondsUntilClose }\n    productSalesStats(productId: $id) { ordersPlaced ordersPaid ordersAwaitingPayment unitsPaid }\n  }\n"): (typeof documents)["\n  query LiveSale($id: ID!) {\n    product(id: $id) { id name available stock saleState secondsUntilOpen secondsUntilClose }\n    productSalesStats(productId: $id) { ordersPlaced ordersPaid ordersAwaitingPayment unitsPaid }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,6 +1,7 @@
 /**
  * ADMIN pages: create a category and a product, schedule a sale, and watch a running sale live
- * (available, and units held by unpaid orders = stock − available; polled). The gateway checks the
+ * (available and unsold stock from the product subgraph, orders so far from the order subgraph's
+ * productSalesStats, in one federated query polled every second). The gateway checks the
  * ADMIN role on every mutation; hiding the page from others is only for their convenience.
  */
 import { useState, type FormEvent } from 'react';
@@ -37,6 +38,7 @@ const ScheduleSale = graphql(`
 const LiveSale = graphql(`
   query LiveSale($id: ID!) {
     product(id: $id) { id name available stock saleState secondsUntilOpen secondsUntilClose }
+    productSalesStats(productId: $id) { ordersPlaced ordersPaid ordersAwaitingPayment unitsPaid }
   }
 `);
 
@@ -64,13 +66,16 @@ function ProductSelect({ label, products, ...rest }: { label: string; products: 
 function LiveView({ id }: { id: string }) {
   const { data } = useQuery(LiveSale, { variables: { id }, pollInterval: 1000 });
   const p = data?.product;
-  if (!p) return null;
+  const stats = data?.productSalesStats;
+  if (!p || !stats) return null;
   return (
     <dl className="live" aria-label={`Live sale of ${p.name}`}>
       <dt>State</dt><dd>{p.saleState}</dd>
       <dt>Available</dt><dd>{p.available}</dd>
       <dt>Unsold stock</dt><dd>{p.stock}</dd>
-      <dt>Held by unpaid orders</dt><dd>{Math.max(0, p.stock - p.available)}</dd>
+      <dt>Orders so far</dt><dd>{stats.ordersPlaced}</dd>
+      <dt>Paid orders</dt><dd>{stats.ordersPaid} ({stats.unitsPaid} units)</dd>
+      <dt>Awaiting payment</dt><dd>{stats.ordersAwaitingPayment}</dd>
     </dl>
   );
 }
