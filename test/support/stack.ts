@@ -2,9 +2,10 @@
  * Starts the whole supergraph in this process for end-to-end tests: the four subgraphs and the
  * gateway on free ports, against the real MariaDB and Redis, in databases and a Redis key prefix
  * unique to this run (so parallel test files and a running `npm start` never disturb each other).
- * `stop()` closes everything and drops what the run created. Secrets and the data clean-up are the
- * launcher's (scripts/launcher), which starts the same processes as children for the bench, chaos,
- * `npm start` and the replica tests; e2e tests run in process because they reach into services.
+ * `stop()` closes everything and drops what the run created. The start, stop and clean-up are the
+ * launcher's in-process mode (scripts/launcher/in-process.ts; the same launcher starts child
+ * processes for the bench, chaos, `npm start` and the replica tests), the secrets its generator;
+ * e2e tests run in process because they reach into services.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -12,18 +13,16 @@ import {
   Identity,
   RunningServer,
   SubgraphService,
-  createLogger,
-  loadConfig,
   makeSigner,
   signAccessToken,
   AccessTokenSigner,
 } from '@flashsale/platform';
-import { startUserSubgraph, UserServices } from '../../subgraphs/user/src/subgraph';
-import { startProductSubgraph, ProductServices } from '../../subgraphs/product/src/subgraph';
-import { startCartSubgraph, CartServices } from '../../subgraphs/cart/src/subgraph';
-import { startOrderSubgraph, OrderServices } from '../../subgraphs/order/src/subgraph';
-import { startGateway } from '../../gateway/src/gateway';
-import { dropStackData, generatedSecretsEnv } from '../../scripts/launcher';
+import type { UserServices } from '../../subgraphs/user/src/subgraph';
+import type { ProductServices } from '../../subgraphs/product/src/subgraph';
+import type { CartServices } from '../../subgraphs/cart/src/subgraph';
+import type { OrderServices } from '../../subgraphs/order/src/subgraph';
+import { generatedSecretsEnv } from '../../scripts/launcher/secrets';
+import { launchInProcess } from '../../scripts/launcher/in-process';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -80,27 +79,8 @@ export function testEnv(overrides: NodeJS.ProcessEnv = {}): { runId: string; env
 
 export async function startStack(overrides: NodeJS.ProcessEnv = {}): Promise<Stack> {
   const { runId, env } = testEnv(overrides);
-  let config = loadConfig(env);
-  const log = (name: string) => createLogger(config, name);
-  const started: RunningServer[] = [];
-  const cleanup = async () => {
-    await Promise.allSettled(started.reverse().map((s) => s.close()));
-    await dropStackData(config, { dbPrefix: env.DB_PREFIX!, redisPrefix: env.REDIS_PREFIX! });
-  };
+  const { config, user, product, cart, order, gateway, stop } = await launchInProcess(env);
   try {
-    const [user, product, cart, order] = await Promise.all([
-      startUserSubgraph(config, log('user')).then((s) => (started.push(s), s)),
-      startProductSubgraph(config, log('product')).then((s) => (started.push(s), s)),
-      startCartSubgraph(config, log('cart')).then((s) => (started.push(s), s)),
-      startOrderSubgraph(config, log('order')).then((s) => (started.push(s), s)),
-    ]);
-    Object.assign(env, { USER_URL: user.url, PRODUCT_URL: product.url, CART_URL: cart.url, ORDER_URL: order.url });
-    config = loadConfig(env);
-    // Ports were free ones, known only now: tell the order subgraph where the product subgraph is
-    // (its stock reconciler reads product truth from there).
-    Object.assign(order.deps.config, { PRODUCT_URL: product.url });
-    const gateway = await startGateway(config, log('gateway'));
-    started.push(gateway);
     const signer = makeSigner(env.JWT_PRIVATE_KEY!, user.deps.secrets.jwtKeyId, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }, config.ACCESS_TOKEN_TTL_SECONDS);
     const gql: Stack['gql'] = async (query, variables, opts = {}) => {
       const res = await fetch(opts.url ?? gateway.url, {
@@ -128,10 +108,10 @@ export async function startStack(overrides: NodeJS.ProcessEnv = {}): Promise<Sta
       signer,
       token: async (identity, ttl) => (await signAccessToken(signer, identity, ttl)).token,
       gql,
-      stop: cleanup,
+      stop,
     };
   } catch (err) {
-    await cleanup();
+    await stop();
     throw err;
   }
 }
