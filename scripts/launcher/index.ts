@@ -2,8 +2,8 @@
  * The one launcher: starts a topology of the supergraph (N replicas of each process, one Redis or a
  * Redis Cluster, HAProxy in front or not) as child processes, waits until everything is healthy,
  * and stops it. `npm start`, the bench, the chaos runs and the fault and replica tests all start
- * their processes here; the e2e tests' in-process stack (test/support/stack.ts) shares its
- * secrets and data clean-up.
+ * their processes here; the e2e tests use its in-process mode (in-process.ts, kept apart so these
+ * launches never load the application).
  *
  * Invariants
  *   L1 Start order: Redis Cluster (when asked) -> the first replica of every subgraph (each creates
