@@ -5,6 +5,7 @@
  * ADMIN role on every mutation; hiding the page from others is only for their convenience.
  */
 import { useState, type FormEvent } from 'react';
+import type { ApolloClient, OperationVariables, TypedDocumentNode } from '@apollo/client';
 import { useApolloClient, useQuery } from '@apollo/client/react';
 import { graphql } from '../gql';
 import { useSession } from '../App';
@@ -91,10 +92,12 @@ export function AdminPage() {
   const [watched, setWatched] = useState('');
   if (!admin) return <p>Only administrators can see this page.</p>;
 
-  const submit = (run: () => Promise<{ userErrors: Array<{ message: string }> } | undefined>, done: string, reset: () => void) => async (e: FormEvent) => {
+  /** A form's submit handler: runs one mutation (its single root field holds userErrors), then says how it went. */
+  const submit = <D extends Record<string, unknown>, V extends OperationVariables>(mutation: TypedDocumentNode<D, V>, variables: () => V, done: string, reset: () => void) => async (e: FormEvent) => {
     e.preventDefault();
     try {
-      const err = (await run())?.userErrors[0];
+      const { data } = await client.mutate<D, V>({ mutation, variables: variables() } as ApolloClient.MutateOptions<D, V>);
+      const err = data && (Object.values(data)[0] as { userErrors: Array<{ message: string }> }).userErrors[0];
       setNote(err ? { text: err.message, error: true } : { text: done, error: false });
       if (!err) {
         reset();
@@ -112,7 +115,7 @@ export function AdminPage() {
       <h1>Admin</h1>
       <Status message={note?.text ?? null} error={note?.error} />
       <div className="columns">
-        <form className="panel" aria-label="Create category" onSubmit={submit(async () => (await client.mutate({ mutation: CreateCategory, variables: { input: { name: category.form.name } } })).data?.createCategory, 'Category created.', category.reset)}>
+        <form className="panel" aria-label="Create category" onSubmit={submit(CreateCategory, () => ({ input: { name: category.form.name } }), 'Category created.', category.reset)}>
           <h2>Create category</h2>
           <Field label="Category name"><input required {...category.bind('name')} /></Field>
           <button type="submit">Create category</button>
@@ -121,11 +124,8 @@ export function AdminPage() {
           className="panel"
           aria-label="Create product"
           onSubmit={submit(
-            async () =>
-              (await client.mutate({
-                mutation: CreateProduct,
-                variables: { input: { name: product.form.name, description: product.form.description, price: Math.round(Number(product.form.price) * 100), categoryId: product.form.categoryId, stock: Number(product.form.stock) } },
-              })).data?.createProduct,
+            CreateProduct,
+            () => ({ input: { name: product.form.name, description: product.form.description, price: Math.round(Number(product.form.price) * 100), categoryId: product.form.categoryId, stock: Number(product.form.stock) } }),
             'Product created.',
             product.reset,
           )}
@@ -147,11 +147,8 @@ export function AdminPage() {
           className="panel"
           aria-label="Schedule sale"
           onSubmit={submit(
-            async () =>
-              (await client.mutate({
-                mutation: ScheduleSale,
-                variables: { productId: f.productId, opensAt: iso(f.opensAt)!, closesAt: iso(f.closesAt), stock: Number(f.stock), maxPerCustomer: f.maxPerCustomer ? Number(f.maxPerCustomer) : null },
-              })).data?.scheduleSale,
+            ScheduleSale,
+            () => ({ productId: f.productId, opensAt: iso(f.opensAt)!, closesAt: iso(f.closesAt), stock: Number(f.stock), maxPerCustomer: f.maxPerCustomer ? Number(f.maxPerCustomer) : null }),
             'Sale scheduled.',
             sale.reset,
           )}
