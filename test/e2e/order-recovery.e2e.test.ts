@@ -73,9 +73,11 @@ describe('recovery', () => {
     const order = await placed(stack, buyer, [{ productId: product.id, quantity: 2 }]);
     const record = await stack.order.deps.redis.hget(orderKeys.reservations(product.id), order.id);
     await payOrder(stack, buyer, order.id);
-    // As if the settle after the commit had failed:
+    // As if the settle after the commit had failed (the part, its due entry, and so its product's
+    // place among the products with parts, would all still be there):
     await stack.order.deps.redis.hset(orderKeys.reservations(product.id), order.id, record!);
     await stack.order.deps.redis.zadd(orderKeys.reservationsDue(product.id), Date.now(), order.id);
+    await stack.order.deps.redis.sadd(orderKeys.products, product.id);
     const ops = replica(stack, { clock: new ManualClock(new Date(Date.now() + ORPHAN_GRACE_MS + 5000)) });
     const swept = await ops.sweeper.sweep();
     expect(swept).toMatchObject({ settled: 1, released: 0 });

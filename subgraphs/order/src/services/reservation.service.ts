@@ -87,8 +87,8 @@ export class ReservationService {
     await Promise.all(productsOf(lines).map((p) => this.settlePart(id, p)));
   }
 
-  async settlePart(id: string, productId: string): Promise<void> {
-    await this.redis.multi().hdel(orderKeys.reservations(productId), id).zrem(orderKeys.reservationsDue(productId), id).exec();
+  settlePart(id: string, productId: string): Promise<void> {
+    return this.ledger.settle(id, productId);
   }
 
   /** Units of a paid order come back (canceled, returned): `available` up, the buyer's count down. */

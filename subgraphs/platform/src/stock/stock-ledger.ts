@@ -6,7 +6,7 @@
  */
 import type Redis from 'ioredis';
 import { isCluster } from '../redis';
-import { GIVE_BACK_LUA, MARK_LOST_LUA, REBUILD_LUA, RESERVE_LUA, SYNC_STOCK_LUA } from './stock-scripts.lua';
+import { GIVE_BACK_LUA, MARK_LOST_LUA, REBUILD_LUA, RESERVE_LUA, SETTLE_LUA, SYNC_STOCK_LUA } from './stock-scripts.lua';
 import { Listing, ListingView, StockHash, listingArgs, parseStockHash, stockKey } from './stock-hash';
 
 /**
@@ -83,8 +83,15 @@ export interface RebuildInput {
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 type Script = (...args: Array<string | number>) => Promise<string>;
-type ScriptName = 'stockSync' | 'stockReserve' | 'stockGiveBack' | 'stockRebuild' | 'stockMarkLost';
-const SCRIPTS: Record<ScriptName, string> = { stockSync: SYNC_STOCK_LUA, stockReserve: RESERVE_LUA, stockGiveBack: GIVE_BACK_LUA, stockRebuild: REBUILD_LUA, stockMarkLost: MARK_LOST_LUA };
+type ScriptName = 'stockSync' | 'stockReserve' | 'stockGiveBack' | 'stockSettle' | 'stockRebuild' | 'stockMarkLost';
+const SCRIPTS: Record<ScriptName, string> = {
+  stockSync: SYNC_STOCK_LUA,
+  stockReserve: RESERVE_LUA,
+  stockGiveBack: GIVE_BACK_LUA,
+  stockSettle: SETTLE_LUA,
+  stockRebuild: REBUILD_LUA,
+  stockMarkLost: MARK_LOST_LUA,
+};
 
 /** Every key of one product a reservation moves, in the order the reserve script reads them. */
 const partKeys = (productId: string) => [stockKey(productId), reservationKeys.bought(productId), reservationKeys.reservations(productId), reservationKeys.reservationsDue(productId)];
@@ -180,10 +187,14 @@ export class StockLedger {
   async reserve(input: { reservationId: string; buyer: string; lines: readonly StockLine[]; holdMs: number; idempotencyKey?: string }): Promise<ReserveOutcome> {
     const { reservationId, buyer, holdMs } = input;
     const sorted = [...input.lines].sort((a, b) => (a.productId < b.productId ? -1 : 1));
-    await this.register(sorted.map((l) => l.productId));
+    // The sweeper finds held parts through `reservations:products`. A single Redis adds to it in the
+    // reserve script itself (a refusal writes nothing); a cluster must register beforehand, since
+    // no script on a product's slot can reach that key.
+    if (this.perProduct) await this.register(sorted.map((l) => l.productId));
+    const registry = this.registryKeys();
     const key = input.idempotencyKey ?? '';
     const call = async (lines: StockLine[], idemKey: string) => {
-      const keys = [reservationKeys.idempotency(lines[0].productId, buyer, idemKey), ...lines.flatMap((l) => partKeys(l.productId))];
+      const keys = [reservationKeys.idempotency(lines[0].productId, buyer, idemKey), ...lines.flatMap((l) => partKeys(l.productId)), ...registry];
       const guard = this.guard;
       const args = [reservationId, buyer, holdMs, idemKey, IDEMPOTENCY_TTL_SECONDS, guard ? '1' : '', ...lines.flatMap((l) => [l.productId, l.quantity])];
       if (guard) await Promise.all(lines.map((l) => guard.ready(stockKey(l.productId))));
@@ -281,9 +292,27 @@ export class StockLedger {
   async giveBack(part: ReservationPart, reservationId: string, forget: boolean): Promise<boolean> {
     const { productId, raw, record } = part;
     const [quantity] = record.lines.filter(([p]) => p === productId).map(([, q]) => q);
-    const keys = [reservationKeys.reservations(productId), reservationKeys.reservationsDue(productId), reservationKeys.idempotency(productId, record.buyer, record.idempotencyKey ?? ''), stockKey(productId), reservationKeys.bought(productId)];
-    const reply = JSON.parse(await this.script('stockGiveBack')(keys.length, ...keys, reservationId, raw, record.buyer, forget ? '1' : '0', quantity ?? 0)) as { given: boolean };
+    const keys = [
+      reservationKeys.reservations(productId),
+      reservationKeys.reservationsDue(productId),
+      reservationKeys.idempotency(productId, record.buyer, record.idempotencyKey ?? ''),
+      stockKey(productId),
+      reservationKeys.bought(productId),
+      ...this.registryKeys(),
+    ];
+    const reply = JSON.parse(await this.script('stockGiveBack')(keys.length, ...keys, reservationId, raw, record.buyer, forget ? '1' : '0', quantity ?? 0, productId)) as { given: boolean };
     return reply.given;
+  }
+
+  /** A paid order's part goes; its units stay sold. */
+  async settle(reservationId: string, productId: string): Promise<void> {
+    const keys = [reservationKeys.reservations(productId), reservationKeys.reservationsDue(productId), ...this.registryKeys()];
+    await this.script('stockSettle')(keys.length, ...keys, reservationId, productId);
+  }
+
+  /** `reservations:products` for the scripts that keep it, on a single Redis; a cluster's scripts cannot reach it. */
+  private registryKeys(): string[] {
+    return this.perProduct ? [] : [reservationKeys.products];
   }
 
   /** Units of a paid order come back (canceled, returned), one product at a time: `available` up, the buyer's count down. */

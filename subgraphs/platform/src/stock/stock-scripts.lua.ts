@@ -14,7 +14,8 @@
  *   order:idem:{a}:<b>:<k>     the order buyer b's idempotency key k placed (or is placing); a = the
  *                              order's anchor, its lowest product id, whose part alone carries `k`
  *   reservations:products      set of product ids that have had parts (the sweeper walks their due sets;
- *                              written once per product and process, never per order)
+ *                              a single Redis adds in the reserve script; on a cluster each process
+ *                              registers a product once, before its first reserve of it)
  * A reservation id is the id of the order it becomes. Lines arrive sorted by product id, so the
  * first line is the anchor.
  *
@@ -103,7 +104,10 @@ return cjson.encode({status = 'applied', available = available})
 
 /**
  * reserve (order subgraph). KEYS: the anchor's order:idem:{a}:<buyer>:<key>, then per line
- * stock:{p}, bought:{p}, reservations:{p}, reservations:due:{p}. ARGV: reservation id, buyer id,
+ * stock:{p}, bought:{p}, reservations:{p}, reservations:due:{p}, then, on a single Redis only,
+ * reservations:products (added to in the same atomic step as the units are taken, so a refusal
+ * writes nothing; a cluster cannot reach that key from a product's slot and registers the products
+ * beforehand instead, stock-ledger.ts). ARGV: reservation id, buyer id,
  * hold ms, idempotency key ('' = none), idempotency marker ttl seconds, check history ('1' on a
  * Redis Cluster: a hash not written under this node's current replication history is not sold),
  * then per line product id, quantity. Lines are sorted by product id; the first line's part records the key.
@@ -118,7 +122,8 @@ return cjson.encode({status = 'applied', available = available})
 export const RESERVE_LUA = `${PRELUDE}
 local marker = KEYS[1]
 local rid, buyer, holdMs, idemKey, idemTtl, checkHistory = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), ARGV[6]
-local n = (#KEYS - 1) / 4
+local n = math.floor((#KEYS - 1) / 4)
+local registry = (#KEYS - 1) % 4 == 1 and KEYS[#KEYS] or nil
 local function key(i, k) return KEYS[1 + 4 * (i - 1) + k] end
 
 if idemKey ~= '' then
@@ -181,6 +186,7 @@ for i = 1, n do
   if i == 1 and idemKey ~= '' then part.idempotencyKey = idemKey end
   redis.call('HSET', key(i, 3), rid, cjson.encode(part))
   redis.call('ZADD', key(i, 4), string.format('%d', deadline), rid)
+  if registry then redis.call('SADD', registry, productId) end
   lines[i] = {price = hashes[i].price, currency = hashes[i].currency}
 end
 if idemKey ~= '' then redis.call('SET', marker, rid, 'EX', idemTtl) end
@@ -191,10 +197,12 @@ return cjson.encode({status = 'reserved', at = now, lines = lines})
  * giveBack (order subgraph): one product's units come back to `available` and out of the buyer's
  * count. KEYS: reservations:{p}, reservations:due:{p}, the order:idem marker the part carries
  * (its key is the anchor's, which is p; any never-set key in p's slot when there is none),
- * stock:{p}, bought:{p}.
+ * stock:{p}, bought:{p}, then, on a single Redis only, reservations:products.
  * ARGV: reservation id ('' for units of a paid order, which has no part), the part exactly as
  * read (ignored when the id is ''), buyer id, forget ('1': the reservation never became an order,
- * so its idempotency key may place again), quantity.
+ * so its idempotency key may place again), quantity, product id.
+ * On a single Redis the product leaves reservations:products with its last part, so the set is
+ * exactly the products with held parts and a reserve that is given back leaves no trace.
  * With a reservation id, nothing happens unless the part is still there unchanged (I2).
  * A missing stock hash is left missing (I5): rebuild computes it from the truth later.
  * Replies {given: true} when units were given back, {given: false} when already released.
@@ -206,6 +214,7 @@ if rid ~= '' then
   if redis.call('HGET', reservations, rid) ~= record then return cjson.encode({given = false}) end
   redis.call('HDEL', reservations, rid)
   redis.call('ZREM', due, rid)
+  if KEYS[6] and redis.call('ZCARD', due) == 0 then redis.call('SREM', KEYS[6], ARGV[6]) end
   if forget == '1' and redis.call('GET', marker) == rid then redis.call('DEL', marker) end
 end
 if redis.call('HEXISTS', stock, 'available') == 1 then
@@ -215,6 +224,18 @@ if redis.call('HINCRBY', bought, buyer, -qty) <= 0 then
   redis.call('HDEL', bought, buyer)
 end
 return cjson.encode({given = true})
+`;
+
+/**
+ * settle (order subgraph): a paid order's part goes; its units stay sold. KEYS: reservations:{p},
+ * reservations:due:{p}, then, on a single Redis only, reservations:products (left by the product
+ * with its last part, as in giveBack). ARGV: reservation id, product id.
+ */
+export const SETTLE_LUA = `
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if KEYS[3] and redis.call('ZCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[2]) end
+return 1
 `;
 
 /**
