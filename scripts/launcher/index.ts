@@ -160,7 +160,7 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
     }
     const subgraphs = SUBGRAPHS.filter((s) => only.has(s));
     const startAll = (list: Replica[]) => Promise.all(list.map((r) => r.start({}, opts.healthTimeoutMs)));
-    log(`starting ${describeTopology(topology)}: ${[...replicasByProcess].map(([n, l]) => `${n}×${l.length}`).join(', ')} (logs: ${dir})…`);
+    log(`starting ${describeTopology(topology)}: ${[...replicasByProcess].map(([n, l]) => `${n}×${l.length}`).join(', ')}${opts.logDir ? ` (logs: ${dir})` : ''}…`);
     await startAll(subgraphs.map((s) => replicasByProcess.get(s)![0]));
     await startAll(subgraphs.flatMap((s) => replicasByProcess.get(s)!.slice(1)));
     if (balanced) {
