@@ -15,7 +15,7 @@
  *      one), set explicitly in USER_URL, PRODUCT_URL, CART_URL and ORDER_URL.
  *   L3 A failed start stops whatever had started before rethrowing.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Config, loadConfig } from '@flashsale/platform';
@@ -116,7 +116,8 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
 
   const started: { cluster?: RedisClusterHandle; balancer?: Balancer; replicas: Replica[] } = { replicas: [] };
   // Logs, HAProxy's configuration and the cluster's nodes; a temporary directory when no logDir is given.
-  const dir = opts.logDir ?? (balanced || topology.redis === 'cluster' ? mkdtempSync(join(tmpdir(), 'flashsale-launch-')) : tmpdir());
+  const ownTempDir = !opts.logDir && (balanced || topology.redis === 'cluster');
+  const dir = opts.logDir ?? (ownTempDir ? mkdtempSync(join(tmpdir(), 'flashsale-launch-')) : tmpdir());
   mkdirSync(dir, { recursive: true });
 
   const stop = async () => {
@@ -125,6 +126,7 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
     await halt(SUBGRAPHS);
     await started.balancer?.stop();
     await started.cluster?.stop();
+    if (ownTempDir) rmSync(dir, { recursive: true, force: true });
   };
 
   try {
