@@ -57,6 +57,8 @@ describe('a sale seen through Prometheus', () => {
     // Units left of the product on sale, read from its stock hash at scrape time: the declined
     // order's unit went back on sale.
     expect(await waitForValue(prom, `flashsale_sale_available_units{job="order",product="${productId}"}`, 1)).toBe(1);
+    // Reservations still holding its units: the two orders not paid (the paid ones sold theirs).
+    expect(await waitForValue(prom, `flashsale_sale_held_reservations{job="order",product="${productId}"}`, 2)).toBe(2);
   });
 
   it('every process answers /metrics in a form promtool accepts, with its own service label only', async () => {

@@ -36,6 +36,11 @@ export class ReservationService {
     redis.defineCommand('orderForgetIdempotency', { numberOfKeys: 1, lua: FORGET_IDEMPOTENCY_LUA });
   }
 
+  /** How many reservations hold units of each product (HLEN of its reservations hash; commands sent back to back, any slot). */
+  heldOf(productIds: readonly string[]): Promise<number[]> {
+    return Promise.all(productIds.map((p) => this.redis.hlen(orderKeys.reservations(p))));
+  }
+
   /** Frees a buyer's idempotency key if it still names `orderId` (an attempt that never became an order). */
   async forgetIdempotency(buyer: string, key: string, orderId: string, lines: readonly Line[]): Promise<void> {
     await (this.redis as unknown as Record<'orderForgetIdempotency', (k: string, v: string) => Promise<number>>).orderForgetIdempotency(orderKeys.idempotency(anchorOf(lines), buyer, key), orderId);

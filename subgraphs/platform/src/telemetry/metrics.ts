@@ -57,6 +57,7 @@ export class ServiceMetrics {
   readonly placeOrder: Counter<'outcome'>;
   readonly payments: Counter<'outcome'>;
   readonly saleAvailable: Gauge<'product'>;
+  readonly saleHeld: Gauge<'product'>;
   readonly stockHashMissing: Counter;
   // Stores and coordination
   readonly redisDuration: Histogram<'op'>;
@@ -92,6 +93,7 @@ export class ServiceMetrics {
     this.placeOrder = counter('flashsale_place_order_total', 'placeOrder answers by outcome: ORDER, a userErrors code, BUSY or ERROR', ['outcome']);
     this.payments = counter('flashsale_payments_total', 'Payment attempts by outcome: paid, declined, timed_out, refunded', ['outcome']);
     this.saleAvailable = gauge('flashsale_sale_available_units', 'Units left (Redis available) of products recently on sale', ['product']);
+    this.saleHeld = gauge('flashsale_sale_held_reservations', 'Reservations (orders not yet paid, or being placed) holding units of products recently on sale', ['product']);
     this.stockHashMissing = counter('flashsale_stock_hash_missing_total', 'Reservations that found a product\'s Redis stock hash missing (then rebuilt from MySQL)', []);
     this.redisDuration = histogram('flashsale_redis_duration_seconds', 'Redis round trips on the order path by operation', ['op']);
     this.mysqlDuration = histogram('flashsale_mysql_duration_seconds', 'MySQL units of work by operation (transaction incl. commit)', ['op']);
@@ -157,6 +159,7 @@ export class ServiceMetrics {
       const oldest = this.saleProducts.keys().next().value as string;
       this.saleProducts.delete(oldest);
       this.saleAvailable.remove({ product: oldest });
+      this.saleHeld.remove({ product: oldest });
     }
   }
 

@@ -78,7 +78,7 @@ export class OrderPlacement {
 
   constructor(private readonly deps: PlacementDeps) {
     this.metrics = metricsOf(deps.logger);
-    watchSaleProducts(this.metrics, deps.reservations.ledger);
+    watchSaleProducts(this.metrics, deps.reservations);
   }
 
   /** placeOrder, counted by outcome into flashsale_place_order_total. */

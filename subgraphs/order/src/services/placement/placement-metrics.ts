@@ -3,6 +3,7 @@
  * the units left of the products it recently sold, read at scrape time (never on the request path).
  */
 import { AppError, ServiceMetrics, StockLedger } from '@flashsale/platform';
+import type { ReservationService } from '../reservation.service';
 import type { OrderOutcome } from '../../types/order.types';
 
 /** Counts a placement's answer into flashsale_place_order_total: ORDER, a userErrors code, BUSY, BAD_USER_INPUT or ERROR. */
@@ -18,15 +19,16 @@ export async function countedPlacement(metrics: ServiceMetrics, placing: Promise
   }
 }
 
-/** flashsale_sale_available_units of the products placements noted (one pipelined round trip per scrape). */
-export function watchSaleProducts(metrics: ServiceMetrics, ledger: Pick<StockLedger, 'availableOf'>): void {
+/** Units left and reservations held of the products placements noted, read at scrape time. */
+export function watchSaleProducts(metrics: ServiceMetrics, reservations: { ledger: Pick<StockLedger, 'availableOf'> } & Pick<ReservationService, 'heldOf'>): void {
   metrics.onScrape('sale-available', async () => {
     const ids = metrics.saleProductIds;
-    const available = await ledger.availableOf(ids);
+    const [available, held] = await Promise.all([reservations.ledger.availableOf(ids), reservations.heldOf(ids)]);
     ids.forEach((product, i) => {
       const units = available[i];
       if (units === null) metrics.saleAvailable.remove({ product });
       else metrics.saleAvailable.set({ product }, units);
+      metrics.saleHeld.set({ product }, held[i]);
     });
   });
 }
