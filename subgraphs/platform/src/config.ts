@@ -71,6 +71,8 @@ export const configSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   OUTBOX_REPLAY_WINDOW_SECONDS: positiveInt(900),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `off`: no GET /metrics and no scrape-time reads (telemetry/metrics.ts reads it where no config is at hand). */
+  TELEMETRY_METRICS: z.enum(['on', 'off']).default('on'),
   CORS_ORIGINS: z
     .string()
     .default('http://localhost:3000,http://localhost:5173,http://127.0.0.1:5173')
