@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { startTracing, stopTracing } from '@flashsale/platform';
+import { createLogger, startTracing, stopTracing, withSpan } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
 import { buyers, connectOrderToProduct } from '../support/orders';
@@ -81,6 +81,23 @@ describe('one placeOrder, one trace', () => {
     expect(consumption).toBeDefined();
     expect(consumption!.spanContext().traceId).not.toBe(caller.traceId);
     expect(consumption!.attributes['messaging.destination.name']).toBe('events:order');
+  });
+});
+
+describe('trace ids in the logs', () => {
+  it('a line logged inside a span carries its traceId; a line outside one carries none', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ LOG_LEVEL: 'info', NODE_ENV: 'test' }, 'order', { write: (line: string) => void lines.push(line) });
+    const traceId = await withSpan('logging span', {}, async (span) => {
+      logger.child({ requestId: 'r1' }).info('inside');
+      return span!.spanContext().traceId;
+    });
+    logger.info('outside');
+    const [inside, outside] = lines.map((l) => JSON.parse(l) as { msg: string; traceId?: string });
+    expect(inside).toMatchObject({ msg: 'inside', traceId });
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(outside.msg).toBe('outside');
+    expect(outside.traceId).toBeUndefined();
   });
 });
 
