@@ -20,7 +20,12 @@ module.exports = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   // jose 6 ships ESM only; let swc turn it into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
-  moduleNameMapper: { '^@flashsale/platform$': '<rootDir>/subgraphs/platform/src' },
+  // Each package's public entry point, from its sources (tests import nothing deeper).
+  moduleNameMapper: {
+    '^@flashsale/platform$': '<rootDir>/subgraphs/platform/src',
+    '^@flashsale/(user|product|cart|order)-subgraph$': '<rootDir>/subgraphs/$1/src',
+    '^@flashsale/gateway$': '<rootDir>/gateway/src',
+  },
   testTimeout: 60_000,
   maxWorkers: 2,
 };

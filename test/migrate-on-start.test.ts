@@ -6,7 +6,7 @@
  */
 import 'reflect-metadata';
 import { DependencyError, databaseName, dropDatabase, initOrm, loadConfig } from '@flashsale/platform';
-import { cartSubgraph } from '../subgraphs/cart/src/subgraph';
+import { cartSubgraph } from '@flashsale/cart-subgraph';
 import { testEnv } from './support/stack';
 
 const config = loadConfig({ ...testEnv().env, MIGRATE_ON_START: 'false' });

@@ -20,7 +20,7 @@ import { connectOrderToProduct } from '../support/orders';
 import { stateProbe, StateProbe } from '../support/state-snapshot';
 import { postRaw, RawAnswer } from '../support/hostile';
 import { signedHeaders } from '../support/signed';
-import { startCartSubgraph, CartServices } from '../../subgraphs/cart/src/subgraph';
+import { startCartSubgraph, CartServices } from '@flashsale/cart-subgraph';
 
 let stack: Stack;
 let probe: StateProbe;

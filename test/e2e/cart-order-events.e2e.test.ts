@@ -8,7 +8,7 @@ import { OrderPlacedEvent, listDeadLetters, redisKeys } from '@flashsale/platfor
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
 import { createTestUser } from '../support/users';
-import { CART_ORDER_EVENTS_GROUP } from '../../subgraphs/cart/src/subgraph';
+import { CART_ORDER_EVENTS_GROUP } from '@flashsale/cart-subgraph';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -8,9 +8,7 @@ import { EntityManager } from '@mikro-orm/core';
 import { ProcessedEvent, listDeadLetters, redisKeys, StockEvent } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct, readProductStock, readStockHash, adminToken } from '../support/catalog';
-import { STOCK_EVENTS_GROUP } from '../../subgraphs/product/src/subgraph';
-import { Product } from '../../subgraphs/product/src/entities/product.entity';
-import { CreateProductInput, UpdateProductInput } from '../../subgraphs/product/src/types/catalog.types';
+import { STOCK_EVENTS_GROUP, Product, CreateProductInput, UpdateProductInput } from '@flashsale/product-subgraph';
 
 let stack: Stack;
 beforeAll(async () => {

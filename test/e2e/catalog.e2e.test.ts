@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { redisKeys } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
 import { adminToken, createCategory, createSaleProduct, readStockHash } from '../support/catalog';
-import { Product } from '../../subgraphs/product/src/entities/product.entity';
+import { Product } from '@flashsale/product-subgraph';
 
 let stack: Stack;
 let admin: string;

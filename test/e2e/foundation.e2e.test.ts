@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startStack, Stack } from '../support/stack';
 import { createTestUser } from '../support/users';
-import { Category } from '../../subgraphs/product/src/entities/category.entity';
-import { Product } from '../../subgraphs/product/src/entities/product.entity';
+import { Category, Product } from '@flashsale/product-subgraph';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -18,10 +18,10 @@ import { ACCESS_TOKEN_ALG, SERVICES, deletePrefixedKeys, dropDatabase } from '@f
 import { startStack, Stack, GraphQLResponse } from '../support/stack';
 import { createTestUser } from '../support/users';
 import { signedHeaders } from '../support/signed';
-import { migrations as userMigrations } from '../../subgraphs/user/src/migrations';
-import { migrations as productMigrations } from '../../subgraphs/product/src/migrations';
-import { migrations as cartMigrations } from '../../subgraphs/cart/src/migrations';
-import { migrations as orderMigrations } from '../../subgraphs/order/src/migrations';
+import { userMigrations } from '@flashsale/user-subgraph';
+import { productMigrations } from '@flashsale/product-subgraph';
+import { cartMigrations } from '@flashsale/cart-subgraph';
+import { orderMigrations } from '@flashsale/order-subgraph';
 
 const ROOT = resolve(__dirname, '../..');
 const telemetryBefore = process.env.APOLLO_TELEMETRY_DISABLED;

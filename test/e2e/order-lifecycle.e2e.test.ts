@@ -23,10 +23,7 @@ import {
   sql,
   stockEventsOf,
 } from '../support/orders';
-import { Order, OrderStatus } from '../../subgraphs/order/src/entities/order.entity';
-import { OrderItem } from '../../subgraphs/order/src/entities/order-item.entity';
-import { PaymentSimulator, ChargeRequest } from '../../subgraphs/order/src/services/payment';
-import { OrderAction, TRANSITIONS } from '../../subgraphs/order/src/lifecycle';
+import { Order, OrderStatus, OrderItem, PaymentSimulator, ChargeRequest, OrderAction, TRANSITIONS } from '@flashsale/order-subgraph';
 
 let stack: Stack;
 let payments: PaymentSimulator;

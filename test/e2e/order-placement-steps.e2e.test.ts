@@ -8,9 +8,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
 import { available, boughtBy, buyers, placeOrder, reservationCount, sql, unitsIn } from '../support/orders';
-import { orderKeys } from '../../subgraphs/order/src/services/reservation.service';
-import { Order } from '../../subgraphs/order/src/entities/order.entity';
-import { OrderCommits } from '../../subgraphs/order/src/services/placement/order-commits';
+import { orderKeys, Order, OrderCommits } from '@flashsale/order-subgraph';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -9,8 +9,7 @@ import { redisKeys } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct, readProductStock } from '../support/catalog';
 import { ManualClock, available, boughtBy, buyers, connectOrderToProduct, eventually, payOrder, placed, placeOrder, replica, sql, unitsIn } from '../support/orders';
-import { orderKeys } from '../../subgraphs/order/src/services/reservation.service';
-import { ORPHAN_GRACE_MS } from '../../subgraphs/order/src/services/sweeper';
+import { orderKeys, ORPHAN_GRACE_MS } from '@flashsale/order-subgraph';
 
 let stack: Stack;
 beforeAll(async () => {

@@ -14,8 +14,7 @@ import { startStack, Stack } from '../support/stack';
 import { createSaleProduct, readProductStock, SaleProduct } from '../support/catalog';
 import { startMailCatcher, MailCatcher } from '../support/mail';
 import { Answer, Buyer, Lines, ManualClock, available, boughtBy, buyers, connectOrderToProduct, eventually, payOrder, placeOrder, replica, sql, unitsIn } from '../support/orders';
-import { orderKeys } from '../../subgraphs/order/src/services/reservation.service';
-import { LockBusyError, Locks } from '../../subgraphs/order/src/services/locks';
+import { orderKeys, LockBusyError, Locks } from '@flashsale/order-subgraph';
 
 jest.setTimeout(180_000);
 

@@ -7,7 +7,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT, createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { RunningServer, createLogger, loadConfig } from '@flashsale/platform';
-import { startGateway } from '../../gateway/src/gateway';
+import { startGateway } from '@flashsale/gateway';
 import { startStack, Stack, GraphQLResponse } from '../support/stack';
 import { createTestUser, TestUser } from '../support/users';
 

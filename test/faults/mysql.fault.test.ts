@@ -10,7 +10,7 @@ import { Answer, available, buyers, connectOrderToProduct, eventually, placeOrde
 import { TcpProxy } from '../../chaos/lib/tcp-proxy';
 import { formatAudit, settledAudit } from '../../chaos/lib/audit';
 import { auditSources } from './support';
-import { orderKeys } from '../../subgraphs/order/src/services/reservation.service';
+import { orderKeys } from '@flashsale/order-subgraph';
 
 let proxy: TcpProxy;
 let stack: Stack;

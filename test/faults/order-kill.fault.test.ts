@@ -11,7 +11,7 @@ import { createSaleProduct } from '../support/catalog';
 import { ManualClock, available, boughtBy, buyers, connectOrderToProduct, eventually, payOrder, replica, reservationCount, sql } from '../support/orders';
 import { TcpProxy } from '../../chaos/lib/tcp-proxy';
 import { formatAudit, settledAudit } from '../../chaos/lib/audit';
-import { ORPHAN_GRACE_MS } from '../../subgraphs/order/src/services/sweeper';
+import { ORPHAN_GRACE_MS } from '@flashsale/order-subgraph';
 import { auditSources, callSubgraph, childService, ChildService } from './support';
 
 let stack: Stack;

@@ -8,7 +8,7 @@ import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
 import { available, buyers, connectOrderToProduct, payOrder, placed } from '../support/orders';
 import { formatAudit, settledAudit } from '../../chaos/lib/audit';
-import { PaymentSimulator } from '../../subgraphs/order/src/services/payment';
+import { PaymentSimulator } from '@flashsale/order-subgraph';
 import { auditSources } from './support';
 
 const PAYMENT_TIMEOUT_MS = 300;

@@ -10,7 +10,7 @@
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
 import { buyers, connectOrderToProduct, eventually, payOrder, placed } from '../support/orders';
-import { PaymentSimulator } from '../../subgraphs/order/src/services/payment';
+import { PaymentSimulator } from '@flashsale/order-subgraph';
 import { childService, ChildService } from './support';
 
 const PAYMENT_TIMEOUT_MS = 3000;

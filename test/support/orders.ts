@@ -4,12 +4,9 @@
  * (for driving the sweeper and the daily job at a moved time, as a second replica would).
  */
 import { randomUUID } from 'node:crypto';
-import type { Identity } from '@flashsale/platform';
-import { redisKeys } from '@flashsale/platform';
+import { type Identity, redisKeys } from '@flashsale/platform';
 import type { Stack } from './stack';
-import { createOrderServices, OrderServiceOverrides, OrderServices } from '../../subgraphs/order/src/services';
-import type { Clock } from '../../subgraphs/order/src/services/clock';
-import { orderKeys } from '../../subgraphs/order/src/services/reservation.service';
+import { createOrderServices, OrderServiceOverrides, OrderServices, type Clock, orderKeys } from '@flashsale/order-subgraph';
 
 export class ManualClock implements Clock {
   private t: number;

@@ -17,10 +17,10 @@ import {
   signAccessToken,
   AccessTokenSigner,
 } from '@flashsale/platform';
-import type { UserServices } from '../../subgraphs/user/src/subgraph';
-import type { ProductServices } from '../../subgraphs/product/src/subgraph';
-import type { CartServices } from '../../subgraphs/cart/src/subgraph';
-import type { OrderServices } from '../../subgraphs/order/src/subgraph';
+import type { UserServices } from '@flashsale/user-subgraph';
+import type { ProductServices } from '@flashsale/product-subgraph';
+import type { CartServices } from '@flashsale/cart-subgraph';
+import type { OrderServices } from '@flashsale/order-subgraph';
 import { generatedSecretsEnv } from '../../scripts/launcher/secrets';
 import { launchInProcess } from '../../scripts/launcher/in-process';
 

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
 import { buyers, connectOrderToProduct, payOrder, placeOrder } from '../support/orders';
-import { TEST_CARD_DECLINE } from '../../subgraphs/order/src/services/payment';
+import { TEST_CARD_DECLINE } from '@flashsale/order-subgraph';
 import { RunningPrometheus, declaredFamilies, promtool, scrape, stackPorts, startPrometheus, waitForValue } from './prometheus';
 
 const DASHBOARD = resolve(__dirname, '../../deploy/observability/grafana/dashboards/flashsale.json');

@@ -3,6 +3,7 @@
  * transport): turns tracing on from the OTEL_* variables it was given, makes one span under the
  * `traceparent` in FIXTURE_TRACEPARENT, and shuts the provider down (which flushes the export).
  */
+// A child process run by @swc-node/register, outside jest's package mapping: the tracing module by path.
 import { contextFromHeaders, startTracing, stopTracing, withSpan } from '../../subgraphs/platform/src/telemetry/tracing';
 
 async function main() {
