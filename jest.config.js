@@ -12,10 +12,15 @@ const swc = [
   },
 ];
 
-module.exports = {
+// Tests that run a cluster of their own processes (a 3+3 Redis Cluster with failovers, replicas
+// behind HAProxy): `npm test` runs them after the rest (`jest --selectProjects solo --runInBand`),
+// one at a time, so their failover and health-check timings never compete with the other test
+// files for the two CPUs. `npx jest <path>` still finds any test in either project.
+const SOLO = ['**/test/e2e/redis-cluster.e2e.test.ts', '**/test/replicas/**/*.test.ts'];
+
+const shared = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test', '<rootDir>/subgraphs', '<rootDir>/gateway', '<rootDir>/k6'],
-  testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.(t|j|mj)s$': swc },
   // jose 6 ships ESM only; let swc turn it into CommonJS for jest.
@@ -26,6 +31,13 @@ module.exports = {
     '^@flashsale/(user|product|cart|order)-subgraph$': '<rootDir>/subgraphs/$1/src',
     '^@flashsale/gateway$': '<rootDir>/gateway/src',
   },
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'main', testMatch: ['**/*.test.ts', ...SOLO.map((glob) => `!${glob}`)] },
+    { ...shared, displayName: 'solo', testMatch: SOLO },
+  ],
   testTimeout: 60_000,
   maxWorkers: 2,
 };
