@@ -5,9 +5,10 @@
  * index.ts so the child-process launches (npm start, bench, chaos) never load the application.
  *
  * Invariants
- *   I1 Same order as a child-process launch (L1 in index.ts): the subgraphs, then the gateway,
- *      which is told the subgraphs' URLs once their ports are known; `stop()` closes in the reverse
- *      order and then drops the run's databases and key prefix, like every launch.
+ *   I1 Same order as a child-process launch (L1 in index.ts): the subgraphs, then the gateway.
+ *      Their ports are chosen before anything starts, so one configuration, built once and never
+ *      changed afterwards, serves every process; `stop()` closes in the reverse order and then
+ *      drops the run's databases and key prefix, like every launch.
  *   I2 `env` gets USER_URL, PRODUCT_URL, CART_URL and ORDER_URL, so processes started later from it
  *      (a second replica as a child, in the fault tests) reach these servers.
  */
@@ -18,6 +19,14 @@ import { startCartSubgraph, CartServices } from '../../subgraphs/cart/src/subgra
 import { startOrderSubgraph, OrderServices } from '../../subgraphs/order/src/subgraph';
 import { startGateway } from '../../gateway/src/gateway';
 import { dropStackData } from './data';
+import { reservablePort } from './ports';
+
+const SUBGRAPH_ADDRESSES = [
+  ['USER_PORT', 'USER_URL'],
+  ['PRODUCT_PORT', 'PRODUCT_URL'],
+  ['CART_PORT', 'CART_URL'],
+  ['ORDER_PORT', 'ORDER_URL'],
+] as const;
 
 export interface InProcessStack {
   config: Config;
@@ -32,7 +41,13 @@ export interface InProcessStack {
 }
 
 export async function launchInProcess(env: NodeJS.ProcessEnv): Promise<InProcessStack> {
-  let config = loadConfig(env);
+  // Free ports chosen before anything starts, so one configuration, built once, tells every
+  // process where the others are (the order subgraph reads product truth from PRODUCT_URL).
+  for (const [portVar, urlVar] of SUBGRAPH_ADDRESSES) {
+    if (!env[portVar] || env[portVar] === '0') env[portVar] = String(await reservablePort());
+    env[urlVar] = `http://127.0.0.1:${env[portVar]}/graphql`;
+  }
+  const config = loadConfig(env);
   const log = (name: string) => createLogger(config, name);
   const started: RunningServer[] = [];
   const stop = async () => {
@@ -46,11 +61,6 @@ export async function launchInProcess(env: NodeJS.ProcessEnv): Promise<InProcess
       startCartSubgraph(config, log('cart')).then((s) => (started.push(s), s)),
       startOrderSubgraph(config, log('order')).then((s) => (started.push(s), s)),
     ]);
-    Object.assign(env, { USER_URL: user.url, PRODUCT_URL: product.url, CART_URL: cart.url, ORDER_URL: order.url });
-    config = loadConfig(env);
-    // Ports were free ones, known only now: tell the order subgraph where the product subgraph is
-    // (its stock reconciler reads product truth from there).
-    Object.assign(order.deps.config, { PRODUCT_URL: product.url });
     const gateway = await startGateway(config, log('gateway'));
     started.push(gateway);
     return { config, env, gatewayUrl: gateway.url, user, product, cart, order, gateway, stop };

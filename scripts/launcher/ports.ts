@@ -1,4 +1,5 @@
 /** Ports: a free one from the OS, and whether something listens on one. */
+import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 
 /** A TCP port nobody listens on right now (the OS picks it). */
@@ -27,4 +28,40 @@ export async function assertPortsFree(ports: number[], host: string, hint: strin
   for (const port of ports) {
     if (port !== 0 && (await listening(port, host === '0.0.0.0' ? '127.0.0.1' : host))) throw new Error(`port ${port} is in use; ${hint}`);
   }
+}
+
+/** The first port of the kernel's ephemeral range (outgoing connections take their local port from it). */
+function ephemeralStart(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+function canListen(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free port to be listened on a little later, chosen below the ephemeral range: a port the OS
+ * hands out (freePort) can be taken in the meantime by any outgoing connection's local end (a
+ * MySQL or Redis client connecting), which busy test runs make hundreds of. Each jest worker draws
+ * from its own slice, so two test files never pick the same port.
+ */
+export async function reservablePort(host = '127.0.0.1'): Promise<number> {
+  const top = Math.min(ephemeralStart(), 32768);
+  const bottom = 10_000;
+  const slices = 8;
+  const slice = Math.floor((top - bottom) / slices);
+  const worker = Number(process.env.JEST_WORKER_ID ?? process.pid) % slices;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = bottom + worker * slice + Math.floor(Math.random() * slice);
+    if (await canListen(port, host)) return port;
+  }
+  return freePort(host);
 }

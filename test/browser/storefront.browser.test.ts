@@ -236,6 +236,9 @@ describe('the storefront in a browser', () => {
     await page.getByLabel('Watch product').selectOption({ label: `Running Sale ${suffix}` });
     const live = page.getByRole('definition');
     await live.filter({ hasText: /^27$/ }).waitFor(); // available: 30 − 2 paid − 1 reserved
+    // product.stock follows the paid units through the stock.sold event (outbox → stream → product
+    // subgraph), a moment later on a busy machine; the live view polls until it shows.
+    await live.filter({ hasText: /^28$/ }).waitFor();
     expect(await live.allInnerTexts()).toEqual(['OPEN', '27', '28', '2', '1 (2 units)', '1']);
     await screenshot(page, 'admin');
     await scan(page, 'admin');

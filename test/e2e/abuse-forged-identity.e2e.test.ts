@@ -13,7 +13,6 @@ import { IDENTITY_HEADERS, Identity, REQUEST_ID_HEADER, ServiceName, SignedReque
 import { startStack, Stack } from '../support/stack';
 import { createTestUser, TestUser } from '../support/users';
 import { createSaleProduct } from '../support/catalog';
-import { connectOrderToProduct } from '../support/orders';
 import { stateProbe, StateProbe } from '../support/state-snapshot';
 import { answerProblems, postRaw } from '../support/hostile';
 import { signedHeaders } from '../support/signed';
@@ -24,7 +23,7 @@ let victim: TestUser;
 let productId: string;
 
 beforeAll(async () => {
-  stack = connectOrderToProduct(await startStack({ ORDER_SWEEP_INTERVAL_MS: '3600000' }));
+  stack = await startStack({ ORDER_SWEEP_INTERVAL_MS: '3600000' });
   victim = await createTestUser(stack, { name: 'Victoria Victim' });
   productId = (await createSaleProduct(stack, { stock: 10 })).id;
   probe = await stateProbe(stack);

@@ -16,7 +16,6 @@ import { IDENTITY_HEADERS, Identity, ServiceName, SubgraphService, loadConfig } 
 import { startStack, Stack } from '../support/stack';
 import { createTestUser, TestUser } from '../support/users';
 import { createSaleProduct } from '../support/catalog';
-import { connectOrderToProduct } from '../support/orders';
 import { stateProbe, StateProbe } from '../support/state-snapshot';
 import { postRaw, RawAnswer } from '../support/hostile';
 import { signedHeaders } from '../support/signed';
@@ -31,7 +30,7 @@ let cartReplica: SubgraphService<CartServices>;
 const replicaLog: Array<Record<string, unknown>> = [];
 
 beforeAll(async () => {
-  stack = connectOrderToProduct(await startStack({ ORDER_SWEEP_INTERVAL_MS: '3600000' }));
+  stack = await startStack({ ORDER_SWEEP_INTERVAL_MS: '3600000' });
   victim = await createTestUser(stack, { name: 'Victoria Victim' });
   productId = (await createSaleProduct(stack, { stock: 10 })).id;
   probe = await stateProbe(stack);
@@ -41,7 +40,8 @@ beforeAll(async () => {
       done();
     },
   });
-  cartReplica = await startCartSubgraph(loadConfig(stack.env), pino({ level: 'info', base: { service: 'cart-replica' } }, sink));
+  // A replica of its own on a free port (stack.env holds the first cart's port).
+  cartReplica = await startCartSubgraph(loadConfig({ ...stack.env, CART_PORT: '0' }), pino({ level: 'info', base: { service: 'cart-replica' } }, sink));
 }, 60_000);
 
 afterAll(async () => {

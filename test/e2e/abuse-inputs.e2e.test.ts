@@ -24,7 +24,7 @@ import { startStack, Stack } from '../support/stack';
 import { startMailCatcher, MailCatcher } from '../support/mail';
 import { createTestUser, TestUser } from '../support/users';
 import { adminToken, createSaleProduct, createCategory } from '../support/catalog';
-import { connectOrderToProduct, placed, payOrder as pay } from '../support/orders';
+import { placed, payOrder as pay } from '../support/orders';
 import { stateProbe, StateProbe, StateSnapshot } from '../support/state-snapshot';
 import { UUID_RE, aroundValid, answerProblems, hostileNumber, hostileString, malformedId, postRaw, RawAnswer, wrongType } from '../support/hostile';
 
@@ -54,8 +54,7 @@ let fullCartBuyer: TestUser;
 
 beforeAll(async () => {
   mail = await startMailCatcher();
-  stack = connectOrderToProduct(
-    await startStack({
+  stack = await startStack({
       RATE_LIMITS,
       SMTP_URL: mail.url,
       // Sign-up runs ask for many codes from one address.
@@ -65,8 +64,7 @@ beforeAll(async () => {
       // Accepted sign-ups hash a password; the cheapest argon2id settings keep the runs quick.
       ARGON2_MEMORY_KIB: '8192',
       ARGON2_TIME_COST: '1',
-    }),
-  );
+    });
   const hour = 3_600_000;
   const [open, limited, scarce, euro, upcoming, closed] = await Promise.all([
     createSaleProduct(stack, { stock: 100_000, price: 1500 }),

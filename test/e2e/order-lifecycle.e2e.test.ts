@@ -14,7 +14,6 @@ import {
   boughtBy,
   buyers,
   cancelOrder,
-  connectOrderToProduct,
   eventually,
   payOrder,
   placed,
@@ -28,7 +27,7 @@ import { Order, OrderStatus, OrderItem, PaymentSimulator, ChargeRequest, OrderAc
 let stack: Stack;
 let payments: PaymentSimulator;
 beforeAll(async () => {
-  stack = connectOrderToProduct(await startStack());
+  stack = await startStack();
   payments = stack.order.services.payments as PaymentSimulator;
 });
 afterAll(() => stack?.stop());

@@ -8,11 +8,11 @@ import { startStack, Stack } from '../support/stack';
 import { signedHeaders } from '../support/signed';
 import { adminToken, createSaleProduct } from '../support/catalog';
 import { createTestUser } from '../support/users';
-import { available, boughtBy, buyers, connectOrderToProduct, ORDER_FIELDS, placed, placeOrder, reservationCount, sql, unitsIn } from '../support/orders';
+import { available, boughtBy, buyers, ORDER_FIELDS, placed, placeOrder, reservationCount, sql, unitsIn } from '../support/orders';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = connectOrderToProduct(await startStack());
+  stack = await startStack();
 });
 afterAll(() => stack?.stop());
 

@@ -8,12 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { redisKeys } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct, readProductStock } from '../support/catalog';
-import { ManualClock, available, boughtBy, buyers, connectOrderToProduct, eventually, payOrder, placed, placeOrder, replica, sql, unitsIn } from '../support/orders';
+import { ManualClock, available, boughtBy, buyers, eventually, payOrder, placed, placeOrder, replica, sql, unitsIn } from '../support/orders';
 import { orderKeys, ORPHAN_GRACE_MS } from '@flashsale/order-subgraph';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = connectOrderToProduct(await startStack({ ORDER_LOCK_SCOPE: 'product', ORDER_LOCK_WAIT_MS: '30000' }));
+  stack = await startStack({ ORDER_LOCK_SCOPE: 'product', ORDER_LOCK_WAIT_MS: '30000' });
 });
 afterAll(() => stack?.stop());
 

@@ -12,14 +12,12 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
-import { available, boughtBy, buyers, connectOrderToProduct, placeOrder, sql } from '../support/orders';
+import { available, boughtBy, buyers, placeOrder, sql } from '../support/orders';
 
 const QUEUE_TIMEOUT_MS = 1500;
 let stack: Stack;
 beforeAll(async () => {
-  stack = connectOrderToProduct(
-    await startStack({ ADMISSION_MAX_IN_FLIGHT: '2', ADMISSION_MAX_QUEUE: '2', ADMISSION_QUEUE_TIMEOUT_MS: String(QUEUE_TIMEOUT_MS), ADMISSION_RETRY_AFTER_SECONDS: '2' }),
-  );
+  stack = await startStack({ ADMISSION_MAX_IN_FLIGHT: '2', ADMISSION_MAX_QUEUE: '2', ADMISSION_QUEUE_TIMEOUT_MS: String(QUEUE_TIMEOUT_MS), ADMISSION_RETRY_AFTER_SECONDS: '2' });
 });
 afterAll(() => stack?.stop());
 
@@ -143,7 +141,7 @@ describe('admission control at the gateway', () => {
 describe('admission control in a subgraph', () => {
   let sub: Stack;
   beforeAll(async () => {
-    sub = connectOrderToProduct(await startStack({ SUBGRAPH_ADMISSION_MAX_IN_FLIGHT: '1', SUBGRAPH_ADMISSION_MAX_QUEUE: '0' }));
+    sub = await startStack({ SUBGRAPH_ADMISSION_MAX_IN_FLIGHT: '1', SUBGRAPH_ADMISSION_MAX_QUEUE: '0' });
   });
   afterAll(() => sub?.stop());
 

@@ -6,7 +6,7 @@
  */
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
-import { Answer, available, buyers, connectOrderToProduct, eventually, placeOrder, reservationCount, sql } from '../support/orders';
+import { Answer, available, buyers, eventually, placeOrder, reservationCount, sql } from '../support/orders';
 import { TcpProxy } from '../../chaos/lib/tcp-proxy';
 import { formatAudit, settledAudit } from '../../chaos/lib/audit';
 import { auditSources } from './support';
@@ -23,7 +23,7 @@ beforeAll(async () => {
   const mysql = new URL(process.env.MYSQL_URL || 'mysql://root@127.0.0.1:3306');
   proxy = await TcpProxy.start({ host: mysql.hostname, port: Number(mysql.port || 3306) });
   const auth = `${mysql.username || 'root'}${mysql.password ? `:${mysql.password}` : ''}`;
-  stack = connectOrderToProduct(await startStack({ MYSQL_URL: `mysql://${auth}@127.0.0.1:${proxy.port}`, ORDER_LOCK_WAIT_MS: '20000' }));
+  stack = await startStack({ MYSQL_URL: `mysql://${auth}@127.0.0.1:${proxy.port}`, ORDER_LOCK_WAIT_MS: '20000' });
 });
 afterAll(async () => {
   await proxy?.restore();

@@ -8,7 +8,7 @@
 import type { Identity } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
-import { ManualClock, available, boughtBy, buyers, connectOrderToProduct, eventually, payOrder, replica, reservationCount, sql } from '../support/orders';
+import { ManualClock, available, boughtBy, buyers, eventually, payOrder, replica, reservationCount, sql } from '../support/orders';
 import { TcpProxy } from '../../chaos/lib/tcp-proxy';
 import { formatAudit, settledAudit } from '../../chaos/lib/audit';
 import { ORPHAN_GRACE_MS } from '@flashsale/order-subgraph';
@@ -18,7 +18,7 @@ let stack: Stack;
 let proxy: TcpProxy;
 let replicaProcess: ChildService | undefined;
 beforeAll(async () => {
-  stack = connectOrderToProduct(await startStack());
+  stack = await startStack();
   const mysql = new URL(stack.config.MYSQL_URL);
   proxy = await TcpProxy.start({ host: mysql.hostname, port: Number(mysql.port || 3306) });
   const auth = `${mysql.username || 'root'}${mysql.password ? `:${mysql.password}` : ''}`;

@@ -6,7 +6,7 @@
  */
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
-import { available, buyers, connectOrderToProduct, payOrder, placed } from '../support/orders';
+import { available, buyers, payOrder, placed } from '../support/orders';
 import { formatAudit, settledAudit } from '../../chaos/lib/audit';
 import { PaymentSimulator } from '@flashsale/order-subgraph';
 import { auditSources } from './support';
@@ -15,7 +15,7 @@ const PAYMENT_TIMEOUT_MS = 300;
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = connectOrderToProduct(await startStack({ PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS) }));
+  stack = await startStack({ PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS) });
 });
 afterAll(() => stack?.stop());
 

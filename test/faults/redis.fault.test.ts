@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createRedis, loadConfig, redisKeys } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
 import { adminToken, createSaleProduct, readProductStock } from '../support/catalog';
-import { Answer, buyers, connectOrderToProduct, eventually, payOrder, placeOrder, sql } from '../support/orders';
+import { Answer, buyers, eventually, payOrder, placeOrder, sql } from '../support/orders';
 import { PrivateRedis } from '../../chaos/lib/servers';
 import { TcpProxy } from '../../chaos/lib/tcp-proxy';
 import { formatAudit, settledAudit } from '../../chaos/lib/audit';
@@ -19,7 +19,7 @@ let redis: PrivateRedis;
 let stack: Stack;
 beforeAll(async () => {
   redis = await PrivateRedis.launch();
-  stack = connectOrderToProduct(await startStack({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS), ORDER_SWEEP_INTERVAL_MS: '500' }));
+  stack = await startStack({ REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS), ORDER_SWEEP_INTERVAL_MS: '500' });
 });
 afterAll(async () => {
   await stack?.stop();

@@ -9,7 +9,7 @@
  */
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
-import { buyers, connectOrderToProduct, eventually, payOrder, placed } from '../support/orders';
+import { buyers, eventually, payOrder, placed } from '../support/orders';
 import { PaymentSimulator } from '@flashsale/order-subgraph';
 import { childService, ChildService } from './support';
 
@@ -18,7 +18,7 @@ const PAYMENT_TIMEOUT_MS = 3000;
 let stack: Stack;
 let gateway: ChildService;
 beforeAll(async () => {
-  stack = connectOrderToProduct(await startStack({ PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS) }));
+  stack = await startStack({ PAYMENT_TIMEOUT_MS: String(PAYMENT_TIMEOUT_MS) });
   gateway = await childService(stack, 'gateway');
 });
 afterAll(async () => {

@@ -113,15 +113,6 @@ export async function placed(stack: Stack, buyer: { token: string }, items: Line
   return a.payload.order;
 }
 
-/**
- * startStack learns the subgraph URLs only after starting them; hand the product subgraph's URL to
- * the order subgraph (reconcile reads product truth from it), as PRODUCT_URL does in production.
- */
-export function connectOrderToProduct(stack: Stack): Stack {
-  Object.assign(stack.order.deps.config, { PRODUCT_URL: stack.product.url });
-  return stack;
-}
-
 /** Order services on the stack's own MySQL/Redis, as another replica with its own clock would run them. */
 export function replica(stack: Stack, overrides: OrderServiceOverrides = {}): OrderServices {
   const services = createOrderServices(stack.order.deps, overrides);

@@ -4,7 +4,7 @@
  */
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
-import { buyers, connectOrderToProduct, placeOrder } from '../support/orders';
+import { buyers, placeOrder } from '../support/orders';
 import { scrape, stackPorts } from './prometheus';
 
 let stack: Stack;
@@ -12,7 +12,7 @@ const saved = process.env.TELEMETRY_METRICS;
 beforeAll(async () => {
   // Read from the process environment, as the processes of a real deployment do.
   process.env.TELEMETRY_METRICS = 'off';
-  stack = connectOrderToProduct(await startStack());
+  stack = await startStack();
 }, 120_000);
 afterAll(async () => {
   await stack?.stop();

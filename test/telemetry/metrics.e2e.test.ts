@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
-import { buyers, connectOrderToProduct, payOrder, placeOrder } from '../support/orders';
+import { buyers, payOrder, placeOrder } from '../support/orders';
 import { TEST_CARD_DECLINE } from '@flashsale/order-subgraph';
 import { RunningPrometheus, declaredFamilies, promtool, scrape, stackPorts, startPrometheus, waitForValue } from './prometheus';
 
@@ -18,7 +18,7 @@ let stack: Stack;
 let prom: RunningPrometheus;
 let productId: string;
 beforeAll(async () => {
-  stack = connectOrderToProduct(await startStack());
+  stack = await startStack();
   prom = await startPrometheus(stackPorts(stack));
 }, 120_000);
 afterAll(async () => {

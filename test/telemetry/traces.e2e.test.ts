@@ -15,14 +15,14 @@ import { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-bas
 import { createLogger, startTracing, stopTracing, withSpan } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
-import { buyers, connectOrderToProduct } from '../support/orders';
+import { buyers } from '../support/orders';
 
 const exporter = new InMemorySpanExporter();
 let stack: Stack;
 
 beforeAll(async () => {
   expect(startTracing('flashsale-test', {}, exporter)).toBe(true);
-  stack = connectOrderToProduct(await startStack());
+  stack = await startStack();
 }, 120_000);
 
 afterAll(async () => {
