@@ -10,6 +10,8 @@
  *   service       OrderService.placeOrder in-process (no HTTP, no GraphQL)
  *   floor         (c) the Lua reservation + the SQL commit in a bare loop (in-process.ts)
  * Only the audit decides the exit code; the clock never does.
+ *
+ * Over 300 lines: the closed-loop scenario, its variants and its report in one place, as open.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';

@@ -12,6 +12,9 @@
  *   flash    stock = stockRatio × requests (10 %): the seed's headline
  *   big      stock = requests: every answer should be an order (CPU per committed order)
  *   soldout  stock 0 at the opening: every answer should be SOLD_OUT (CPU per refusal)
+ *
+ * Over 300 lines: one scenario runner with its own report (CPU per process, latency, audit);
+ * the generator, settling and the SVG curve already live in their own files.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';

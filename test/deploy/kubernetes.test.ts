@@ -9,6 +9,8 @@
  * migrations before rollout.
  * kubernetes-models' validators check types, formats and required fields but not unknown keys;
  * ./known-fields.ts adds that check (like `kubectl apply --validate=strict`).
+ *
+ * Over 300 lines: one assertion group per property the manifests must have, on one rendering.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';

@@ -2,6 +2,8 @@
  * The cart through the real gateway: every mutation, its limits, bad input, privacy, and
  * simultaneous changes by one shopper. Rows are read back from the cart database after each
  * refusal to show it changed nothing.
+ *
+ * Over 300 lines: the cart's scenarios share one stack started once for the file.
  */
 import { randomUUID } from 'node:crypto';
 import { redisKeys } from '@flashsale/platform';

@@ -3,6 +3,8 @@
  * product details with live availability and sale state, and the ADMIN mutations — each admin
  * change checked against the database row and the Redis stock hash, each refused change checked
  * to have changed nothing.
+ *
+ * Over 300 lines: the catalog's scenarios share one stack started once for the file.
  */
 import { randomUUID } from 'node:crypto';
 import { redisKeys } from '@flashsale/platform';

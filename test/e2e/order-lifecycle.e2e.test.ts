@@ -2,6 +2,8 @@
  * An order's life after placeOrder: payment (success, decline, twice, foreign, expired), the pay
  * versus expiry race, the sweeper, cancel, return, the daily job with a moved clock (including
  * catch-up and one runner across replicas), and every forbidden transition.
+ *
+ * Over 300 lines: every transition's scenario shares one stack started once for the file.
  */
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';

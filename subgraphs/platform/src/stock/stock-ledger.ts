@@ -3,6 +3,9 @@
  * KEYS/ARGV and decodes its JSON reply (stock-scripts.lua.ts holds the rules and invariants); the
  * product subgraph writes hashes through it, the order subgraph reserves and gives back through
  * it, the cart reads listings through it.
+ *
+ * Over 300 lines on purpose: it is the single owner of the stock and reservation key layout
+ * (every key one script touches must share a slot), so every script call stays in this one file.
  */
 import type Redis from 'ioredis';
 import { isCluster } from '../redis';

@@ -16,6 +16,9 @@
  * so a lock would only serialise. `buyer` and `product` wrap the same steps in a Redlock on the
  * buyer or on every product (the seed design, kept to be measured); either way the commit is
  * refused once the placement has run longer than ORDER_LOCK_TTL_MS.
+ *
+ * Over 300 lines on purpose: the steps and their undos read top to bottom in one place; split
+ * apart, an undo would sit in another file from the action it reverses.
  */
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
