@@ -64,8 +64,20 @@ export class RequestEmailVerificationArgs {
   email!: string;
 }
 
+/** The optional contact fields sign-up and a profile change both take, with their rules (inherited; no argument has this type, so the schema never shows it). */
+@InputType('ContactFields')
+abstract class ContactFields {
+  @Field(() => String, { nullable: true })
+  @Rule(blankOr(validPhone))
+  phone?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @Rule(blankOr(validAddress))
+  address?: string | null;
+}
+
 @InputType()
-export class SignUpInput {
+export class SignUpInput extends ContactFields {
   @Field()
   @Rule(validEmail)
   email!: string;
@@ -81,24 +93,23 @@ export class SignUpInput {
   @Field()
   @Rule(validName)
   name!: string;
-
-  @Field(() => String, { nullable: true })
-  @Rule(blankOr(validPhone))
-  phone?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @Rule(blankOr(validAddress))
-  address?: string | null;
 }
 
-@ObjectType()
-export class SignUpPayload {
-  @Field(() => User, { nullable: true })
-  user?: User | null;
+/** An account mutation's answer: the user when it happened, and why when it did not (one type per mutation). */
+function userPayload(name: string) {
+  @ObjectType(name)
+  class UserPayload {
+    @Field(() => User, { nullable: true })
+    user?: User | null;
 
-  @Field(() => [AccountError])
-  userErrors: AccountError[] = [];
+    @Field(() => [AccountError])
+    userErrors: AccountError[] = [];
+  }
+  return UserPayload;
 }
+
+export const SignUpPayload = userPayload('SignUpPayload');
+export type SignUpPayload = InstanceType<typeof SignUpPayload>;
 
 @ObjectType({ description: 'A session: a short-lived access token and the refresh token that renews it.' })
 export class AuthPayload {
@@ -134,28 +145,14 @@ export class LogOutPayload {
 }
 
 @InputType({ description: 'Fields to change; an omitted field is left as it is, null clears phone or address.' })
-export class UpdateProfileInput {
+export class UpdateProfileInput extends ContactFields {
   @Field(() => String, { nullable: true })
   @Rule(keptName)
   name?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @Rule(blankOr(validPhone))
-  phone?: string | null;
-
-  @Field(() => String, { nullable: true })
-  @Rule(blankOr(validAddress))
-  address?: string | null;
 }
 
-@ObjectType()
-export class UpdateProfilePayload {
-  @Field(() => User, { nullable: true })
-  user?: User | null;
-
-  @Field(() => [AccountError])
-  userErrors: AccountError[] = [];
-}
+export const UpdateProfilePayload = userPayload('UpdateProfilePayload');
+export type UpdateProfilePayload = InstanceType<typeof UpdateProfilePayload>;
 
 @ArgsType()
 export class LogInArgs {
