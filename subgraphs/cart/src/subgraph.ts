@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import {
   Config,
   Logger,
@@ -6,7 +5,7 @@ import {
   SubgraphModule,
   SubgraphService,
   eventStreams,
-  startStreamConsumer,
+  startSubgraphConsumer,
   startSubgraphService,
 } from '@flashsale/platform';
 import { UserRef } from './types/references';
@@ -34,19 +33,11 @@ export const cartSubgraph: SubgraphModule<CartServices> = {
   services: (deps) => createCartServices(deps),
   workers: (deps, services) => [
     // Placed orders take their lines out of the buyer's cart.
-    startStreamConsumer({
-      orm: deps.orm,
-      redis: deps.newRedis({ blocking: true }),
+    startSubgraphConsumer(deps, {
       contract: eventStreams.order,
       group: CART_ORDER_EVENTS_GROUP,
-      consumer: `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
-      logger: deps.logger.child({ worker: 'order-events' }),
+      worker: 'order-events',
       handleBatch: (em, messages) => services.carts.applyOrderEvents(em, messages.map((m) => m.event)),
-      // After a batch, wait EVENT_CONSUMER_LINGER_MS before reading again so that the events of
-      // that moment share one transaction (a cart is updated at most this much later; an event
-      // arriving while the consumer idles is applied at once).
-      lingerMs: deps.config.EVENT_CONSUMER_LINGER_MS,
-      maxAttempts: deps.config.EVENT_MAX_ATTEMPTS,
     }),
   ],
 };

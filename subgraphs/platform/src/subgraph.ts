@@ -19,7 +19,9 @@ import { RunningServer, serveSubgraph } from './server';
 import type { RouteHandler } from './http';
 import { mysqlUnreachable, pingRedis } from './process';
 import { isInfrastructureError } from './errors';
-import type { Worker } from './events';
+import { startStreamConsumer, type StreamConsumerOptions, type Worker } from './events';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { startTracing } from './telemetry/tracing';
 
 export interface SubgraphDeps {
@@ -119,4 +121,29 @@ export async function startSubgraphService<S>(mod: SubgraphModule<S>, config: Co
     await closeRedis();
     throw err;
   }
+}
+
+/**
+ * A subgraph's consumer of one event stream, set up the one way every subgraph does it: its own
+ * blocking Redis connection, a consumer name unique to this process (replicas, and the tests'
+ * in-process stacks, each read their share of the group), and the batching and dead-letter
+ * settings of the configuration (EVENT_CONSUMER_LINGER_MS, EVENT_MAX_ATTEMPTS).
+ */
+export function startSubgraphConsumer<T extends { type: string }>(
+  deps: SubgraphDeps,
+  opts: Pick<StreamConsumerOptions<T>, 'contract' | 'group' | 'handleBatch'> & { worker: string },
+): Worker {
+  return startStreamConsumer({
+    orm: deps.orm,
+    redis: deps.newRedis({ blocking: true }),
+    contract: opts.contract,
+    group: opts.group,
+    consumer: `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    logger: deps.logger.child({ worker: opts.worker }),
+    handleBatch: opts.handleBatch,
+    // After a batch, wait before reading again so that the events of that moment share one
+    // transaction (an event arriving while the consumer idles is applied at once).
+    lingerMs: deps.config.EVENT_CONSUMER_LINGER_MS,
+    maxAttempts: deps.config.EVENT_MAX_ATTEMPTS,
+  });
 }

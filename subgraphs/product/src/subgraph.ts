@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import {
   Config,
   Logger,
@@ -6,7 +5,7 @@ import {
   SubgraphModule,
   SubgraphService,
   eventStreams,
-  startStreamConsumer,
+  startSubgraphConsumer,
   startSubgraphService,
 } from '@flashsale/platform';
 import { Product } from './entities/product.entity';
@@ -34,19 +33,14 @@ export const productSubgraph: SubgraphModule<ProductServices> = {
   services: (deps) => createProductServices(deps),
   workers: (deps, services) => [
     startListingRecovery({ orm: deps.orm, redis: deps.redis, logger: deps.logger, stock: services.stock }),
-    startStreamConsumer({
-      orm: deps.orm,
-      redis: deps.newRedis({ blocking: true }),
+    // Paid and returned units move product.stock, the truth.
+    startSubgraphConsumer(deps, {
       contract: eventStreams.stock,
       group: STOCK_EVENTS_GROUP,
-      consumer: `${hostname()}-${process.pid}`,
-      logger: deps.logger,
+      worker: 'stock-events',
       handleBatch: async (em, messages) => {
         await services.stockEvents.applyBatch(em, messages);
       },
-      // After a batch, wait before reading again so more events share one transaction.
-      lingerMs: deps.config.EVENT_CONSUMER_LINGER_MS,
-      maxAttempts: deps.config.EVENT_MAX_ATTEMPTS,
     }),
   ],
 };
