@@ -8,21 +8,9 @@
  * e2e tests run in process because they reach into services.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  Config,
-  Identity,
-  RunningServer,
-  SubgraphService,
-  makeSigner,
-  signAccessToken,
-  AccessTokenSigner,
-} from '@flashsale/platform';
-import type { UserServices } from '@flashsale/user-subgraph';
-import type { ProductServices } from '@flashsale/product-subgraph';
-import type { CartServices } from '@flashsale/cart-subgraph';
-import type { OrderServices } from '@flashsale/order-subgraph';
+import { Identity, makeSigner, signAccessToken, AccessTokenSigner } from '@flashsale/platform';
 import { generatedSecretsEnv } from '../../scripts/launcher/secrets';
-import { launchInProcess } from '../../scripts/launcher/in-process';
+import { InProcessStack, launchInProcess } from '../../scripts/launcher/in-process';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -31,16 +19,9 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
   headers: Headers;
 }
 
-export interface Stack {
+/** The launcher's in-process stack, plus what tests call it with. */
+export interface Stack extends InProcessStack {
   runId: string;
-  config: Config;
-  env: NodeJS.ProcessEnv;
-  gatewayUrl: string;
-  user: SubgraphService<UserServices>;
-  product: SubgraphService<ProductServices>;
-  cart: SubgraphService<CartServices>;
-  order: SubgraphService<OrderServices>;
-  gateway: RunningServer;
   signer: AccessTokenSigner;
   /** A fresh access token for `identity`, signed with this run's development key. */
   token(identity: Identity, ttlSeconds?: number): Promise<string>;
