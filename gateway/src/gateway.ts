@@ -26,6 +26,7 @@ import { identitySigningFetcher } from './identity-signing';
 import { explorerHandler } from './explorer';
 import { telemetryFetcher } from './fetch-telemetry';
 import { clientAddress } from './client-address';
+import type { GatewayContext } from './context';
 import {
   AdmissionController,
   HttpError,
@@ -61,11 +62,7 @@ import {
   tracedRequest,
 } from '@flashsale/platform';
 
-export interface GatewayContext {
-  requestId: string;
-  identity: Identity | null;
-  clientIp: string;
-}
+export type { GatewayContext };
 
 /** Verified tokens kept (about 1 KB each); a buyer's repeated requests skip ES256 verification. */
 const TOKEN_CACHE_MAX = 20_000;

@@ -18,7 +18,7 @@ import { GraphQLError, OperationDefinitionNode, Kind, SelectionSetNode, Fragment
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Config, Logger } from '@flashsale/platform';
 import { isCluster, metricsOf } from '@flashsale/platform';
-import type { GatewayContext } from './gateway';
+import type { GatewayContext } from './context';
 
 type Rule = Config['RATE_LIMITS'][number];
 

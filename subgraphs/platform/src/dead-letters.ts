@@ -2,7 +2,7 @@
  * Dead letters: stream entries a consumer gave up on. Each stream `S` has one dead-letter stream
  * `S:dead` (e.g. `events:stock:dead`). An entry lands there, with the reason, when its payload
  * fails the stream's contract (at once: retrying cannot fix it) or when applying it failed
- * EVENT_MAX_ATTEMPTS times (events.ts says what counts as a failure). The consumer then
+ * EVENT_MAX_ATTEMPTS times (stream-consumer.ts says what counts as a failure). The consumer then
  * acknowledges the original entry, so it no longer blocks or loops, and does NOT record it as
  * processed, so a redriven copy is applied (once) when it can be.
  *

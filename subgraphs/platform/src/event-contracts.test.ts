@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/mysql';
 import { eventStreams, orderPlacedEventSchema, parseEvent, stockEventSchema } from './event-contracts';
-import { enqueueEvent, OutboxMessage } from './events';
+import { enqueueEvent, OutboxMessage } from './outbox';
 
 const id = () => randomUUID();
 const sold = () => ({ type: 'stock.sold', productId: id(), quantity: 2, orderId: id() });

@@ -4,7 +4,7 @@
  * contract and check the event before it is stored; every consumer (`startStreamConsumer`)
  * validates each entry against the same contract before its handler sees it. An entry that fails
  * its schema is malformed: retrying cannot fix it, so the consumer moves it to the stream's
- * dead-letter stream at once, with the reason (events.ts).
+ * dead-letter stream at once, with the reason (stream-consumer.ts).
  *
  * Extra fields are stripped, not refused, so a producer may add a field before its consumers know
  * it. An event whose `type` the stream's contract does not list is acknowledged and ignored (a

@@ -1,5 +1,5 @@
 import type { Logger } from './logger';
-import type { Worker } from './events';
+import type { Worker } from './worker';
 import { metricsOf } from './telemetry/metrics';
 
 export interface PeriodicOptions {

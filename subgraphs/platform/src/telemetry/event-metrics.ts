@@ -1,5 +1,5 @@
 /**
- * The stream consumers' telemetry (events.ts): span links from the trace context an event carries,
+ * The stream consumers' telemetry (stream-consumer.ts): span links from the trace context an event carries,
  * and the consumer group's lag, pending entries and dead letters read at scrape time.
  */
 import type Redis from 'ioredis';
