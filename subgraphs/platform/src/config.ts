@@ -163,13 +163,74 @@ export const SERVICES: readonly ServiceName[] = ['user', 'product', 'cart', 'ord
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export type ProcessName = 'gateway' | ServiceName;
+
+/**
+ * The variables that belong to some processes only (one loader, a section per process); every
+ * other variable is read by all. A process refuses to start on a bad value of a variable it reads;
+ * a bad value of another process's variable is that process's to refuse, and its default stands in
+ * here (so the gateway does not need the order subgraph's settings to be right, nor MySQL's).
+ */
+const SUBGRAPH_SECTION = ['MYSQL_URL', 'MYSQL_POOL_SIZE', 'MIGRATE_ON_START', 'DB_PREFIX', 'SUBGRAPH_ADMISSION_MAX_IN_FLIGHT', 'SUBGRAPH_ADMISSION_MAX_QUEUE', 'SUBGRAPH_ADMISSION_QUEUE_TIMEOUT_MS', 'EVENT_CONSUMER_LINGER_MS', 'EVENT_MAX_ATTEMPTS'] as const;
+export const CONFIG_SECTIONS: Readonly<Record<ProcessName, ReadonlyArray<keyof Config>>> = {
+  gateway: ['CORS_ORIGINS', 'TRUSTED_PROXIES', 'SUPERGRAPH_SOURCE', 'SUPERGRAPH_PATH', 'GATEWAY_SUBGRAPH_CLIENT', 'MAX_QUERY_DEPTH', 'MAX_QUERY_COST', 'MAX_ALIASES', 'MAX_BATCH_SIZE', 'ADMISSION_MAX_IN_FLIGHT', 'ADMISSION_MAX_QUEUE', 'ADMISSION_QUEUE_TIMEOUT_MS', 'RATE_LIMITS'],
+  user: [
+    ...SUBGRAPH_SECTION,
+    'ACCESS_TOKEN_TTL_SECONDS',
+    'REFRESH_TOKEN_TTL_SECONDS',
+    'SMTP_URL',
+    'MAIL_FROM',
+    'VERIFICATION_CODE_TTL_SECONDS',
+    'VERIFICATION_RESEND_COOLDOWN_SECONDS',
+    'VERIFICATION_MAX_ATTEMPTS',
+    'VERIFICATION_MAX_SENDS_PER_EMAIL_PER_HOUR',
+    'VERIFICATION_MAX_SENDS_PER_IP_PER_HOUR',
+    'LOGIN_MAX_FAILURES_PER_EMAIL',
+    'LOGIN_MAX_FAILURES_PER_IP',
+    'LOGIN_THROTTLE_WINDOW_SECONDS',
+    'ARGON2_MEMORY_KIB',
+    'ARGON2_TIME_COST',
+    'ARGON2_PARALLELISM',
+  ],
+  product: [...SUBGRAPH_SECTION],
+  cart: [...SUBGRAPH_SECTION],
+  order: [
+    ...SUBGRAPH_SECTION,
+    'LOCK_REDIS_URLS',
+    'ORDER_LOCK_SCOPE',
+    'ORDER_COMMIT_PARALLEL',
+    'ORDER_COMMIT_MAX_BATCH',
+    'ORDER_COMMIT_GAP_MS',
+    'OUTBOX_RELAY_GAP_MS',
+    'ORDER_LOCK_TTL_MS',
+    'ORDER_LOCK_WAIT_MS',
+    'ORDER_SWEEP_INTERVAL_MS',
+    'RESERVATION_TTL_SECONDS',
+    'PAYMENT_LATENCY_MS',
+    'PAYMENT_FAILURE_RATE',
+    'PAYMENT_TIMEOUT_MS',
+    'DAILY_JOB_TIMEZONE',
+  ],
+};
+const SECTIONED = new Set<string>(Object.values(CONFIG_SECTIONS).flat());
+
+/**
+ * The configuration from `env`. With `processName`, only the variables that process reads (the
+ * shared ones and its section) can refuse it; without, every variable is checked (scripts, tests).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, processName?: ProcessName): Config {
   const result = configSchema.safeParse(env);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);
+  if (result.success) return result.data;
+  const own = processName ? new Set<string>(CONFIG_SECTIONS[processName]) : undefined;
+  const theirs = (variable: string) => !!own && SECTIONED.has(variable) && !own.has(variable);
+  const mine = result.error.issues.filter((i) => !theirs(String(i.path[0])));
+  if (!mine.length) {
+    const cleaned = { ...env };
+    for (const issue of result.error.issues) delete cleaned[String(issue.path[0])];
+    return configSchema.parse(cleaned);
   }
-  return result.data;
+  const lines = mine.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new ConfigError(`Invalid environment configuration:\n${lines.join('\n')}`);
 }
 
 /**
@@ -188,10 +249,10 @@ export function loadEnvFile(path: string | undefined = process.env.ENV_FILE ?? '
 }
 
 /** For process entry points: print which variable is wrong and exit, never a stack trace. */
-export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env, processName?: ProcessName): Config {
   try {
     if (env === process.env) loadEnvFile();
-    return loadConfig(env);
+    return loadConfig(env, processName);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(1);
