@@ -12,7 +12,7 @@
  *   I2 `env` gets USER_URL, PRODUCT_URL, CART_URL and ORDER_URL, so processes started later from it
  *      (a second replica as a child, in the fault tests) reach these servers.
  */
-import { Config, RunningServer, SubgraphService, createLogger, loadConfig } from '@flashsale/platform';
+import { Config, PORT_VARIABLE, RunningServer, SERVICES, SubgraphService, URL_VARIABLE, createLogger, loadConfig } from '@flashsale/platform';
 import { startUserSubgraph, UserServices } from '../../subgraphs/user/src/subgraph';
 import { startProductSubgraph, ProductServices } from '../../subgraphs/product/src/subgraph';
 import { startCartSubgraph, CartServices } from '../../subgraphs/cart/src/subgraph';
@@ -20,13 +20,6 @@ import { startOrderSubgraph, OrderServices } from '../../subgraphs/order/src/sub
 import { startGateway } from '../../gateway/src/gateway';
 import { dropStackData } from './data';
 import { reservablePort } from './ports';
-
-const SUBGRAPH_ADDRESSES = [
-  ['USER_PORT', 'USER_URL'],
-  ['PRODUCT_PORT', 'PRODUCT_URL'],
-  ['CART_PORT', 'CART_URL'],
-  ['ORDER_PORT', 'ORDER_URL'],
-] as const;
 
 export interface InProcessStack {
   config: Config;
@@ -43,9 +36,10 @@ export interface InProcessStack {
 export async function launchInProcess(env: NodeJS.ProcessEnv): Promise<InProcessStack> {
   // Free ports chosen before anything starts, so one configuration, built once, tells every
   // process where the others are (the order subgraph reads product truth from PRODUCT_URL).
-  for (const [portVar, urlVar] of SUBGRAPH_ADDRESSES) {
+  for (const name of SERVICES) {
+    const portVar = PORT_VARIABLE[name];
     if (!env[portVar] || env[portVar] === '0') env[portVar] = String(await reservablePort());
-    env[urlVar] = `http://127.0.0.1:${env[portVar]}/graphql`;
+    env[URL_VARIABLE[name]] = `http://127.0.0.1:${env[portVar]}/graphql`;
   }
   const config = loadConfig(env);
   const log = (name: string) => createLogger(config, name);

@@ -18,11 +18,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Config, loadConfig } from '@flashsale/platform';
+import { Config, PORT_VARIABLE, loadConfig, servicePort } from '@flashsale/platform';
 import { build } from './build';
 import { Balancer, BalancedService } from './haproxy';
 import { assertPortsFree, freePort } from './ports';
-import { Code, PORT_VARIABLE, Replica, connectHost } from './replica';
+import { Code, Replica, connectHost } from './replica';
 import { startRedisCluster, RedisClusterHandle } from './redis-cluster';
 import { PROCESSES, ProcessName, SUBGRAPHS, Topology, SINGLE, describeTopology, replicasOf, usesBalancer } from './topology';
 
@@ -98,7 +98,7 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
   const host = base.HOST;
   const publicPort = {} as Record<ProcessName, number>;
   for (const name of PROCESSES) {
-    const configured = Number(opts.env[PORT_VARIABLE[name]] ?? portOf(base, name));
+    const configured = Number(opts.env[PORT_VARIABLE[name]] ?? servicePort(base, name));
     publicPort[name] = only.has(name) && configured === 0 ? await freePort() : configured;
   }
   await assertPortsFree(PROCESSES.filter((p) => only.has(p)).map((p) => publicPort[p]), host, opts.portHint ?? 'stop what uses it or choose other ports');
@@ -216,8 +216,4 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
     await stop().catch(() => undefined);
     throw err;
   }
-}
-
-function portOf(config: Config, name: ProcessName): number {
-  return { gateway: config.GATEWAY_PORT, user: config.USER_PORT, product: config.PRODUCT_PORT, cart: config.CART_PORT, order: config.ORDER_PORT }[name];
 }

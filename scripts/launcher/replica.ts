@@ -13,10 +13,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { ROOT } from './build';
+import { PORT_VARIABLE } from '@flashsale/platform';
 import { waitHealthy } from './health';
 import type { ProcessName } from './topology';
-
-export const PORT_VARIABLE: Record<ProcessName, string> = { gateway: 'GATEWAY_PORT', user: 'USER_PORT', product: 'PRODUCT_PORT', cart: 'CART_PORT', order: 'ORDER_PORT' };
 
 export type Code = 'dist' | 'source';
 /** Where a replica's stdout and stderr go: a log file (appended), the launcher's own, or nowhere. */

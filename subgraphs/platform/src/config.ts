@@ -259,16 +259,19 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env, processNa
   }
 }
 
-const PORT_KEY = { user: 'USER_PORT', product: 'PRODUCT_PORT', cart: 'CART_PORT', order: 'ORDER_PORT' } as const;
-const URL_KEY = { user: 'USER_URL', product: 'PRODUCT_URL', cart: 'CART_URL', order: 'ORDER_URL' } as const;
+/** The variable that says on which port each process listens. */
+export const PORT_VARIABLE = { gateway: 'GATEWAY_PORT', user: 'USER_PORT', product: 'PRODUCT_PORT', cart: 'CART_PORT', order: 'ORDER_PORT' } as const satisfies Record<ProcessName, keyof Config>;
+/** The variable that says where the others reach each subgraph (its balancer, or another host). */
+export const URL_VARIABLE = { user: 'USER_URL', product: 'PRODUCT_URL', cart: 'CART_URL', order: 'ORDER_URL' } as const satisfies Record<ServiceName, keyof Config>;
 
-export function servicePort(config: Config, name: ServiceName): number {
-  return config[PORT_KEY[name]];
+/** The port the process listens on. */
+export function servicePort(config: Config, name: ProcessName): number {
+  return config[PORT_VARIABLE[name]];
 }
 
 /** Where the gateway reaches a subgraph's GraphQL endpoint. */
 export function serviceUrl(config: Config, name: ServiceName): string {
-  return config[URL_KEY[name]] ?? `http://${config.HOST}:${servicePort(config, name)}/graphql`;
+  return config[URL_VARIABLE[name]] ?? `http://${config.HOST}:${servicePort(config, name)}/graphql`;
 }
 
 export function databaseName(config: Config, name: ServiceName): string {
