@@ -2,16 +2,23 @@
 import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 
-/** A TCP port nobody listens on right now (the OS picks it). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Listens on `port` (0: one the OS picks) for a moment: the port it got, or null when it is taken. */
+export function tryListen(port: number, host = '127.0.0.1'): Promise<number | null> {
+  return new Promise((resolve) => {
     const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
+    srv.once('error', () => resolve(null));
+    srv.listen(port, host, () => {
+      const bound = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(bound));
     });
   });
+}
+
+/** A TCP port nobody listens on right now (the OS picks it). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const port = await tryListen(0, host);
+  if (port === null) throw new Error(`cannot listen on ${host}`);
+  return port;
 }
 
 /** True once something accepts TCP connections on the port. */
@@ -39,14 +46,6 @@ function ephemeralStart(): number {
   }
 }
 
-function canListen(port: number, host: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, host, () => srv.close(() => resolve(true)));
-  });
-}
-
 /**
  * A free port to be listened on a little later, chosen below the ephemeral range: a port the OS
  * hands out (freePort) can be taken in the meantime by any outgoing connection's local end (a
@@ -61,7 +60,7 @@ export async function reservablePort(host = '127.0.0.1'): Promise<number> {
   const worker = Number(process.env.JEST_WORKER_ID ?? process.pid) % slices;
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = bottom + worker * slice + Math.floor(Math.random() * slice);
-    if (await canListen(port, host)) return port;
+    if ((await tryListen(port, host)) !== null) return port;
   }
   return freePort(host);
 }

@@ -13,10 +13,11 @@
  */
 import { spawn, execFile, ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { keySlot } from '@flashsale/platform';
+import { tryListen } from './ports';
 
 const run = promisify(execFile);
 
@@ -63,34 +64,12 @@ export interface RedisClusterHandle {
 
 /** A port free for listening whose cluster bus port (port + 10000) is free as well (C3). */
 async function freeClusterPort(host: string): Promise<number> {
-  const tryListen = (port: number) =>
-    new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        const bound = (server.address() as { port: number }).port;
-        server.close(() => resolve(bound));
-      });
-    });
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 30000);
-    try {
-      await tryListen(port);
-      await tryListen(port + 10000);
-      return port;
-    } catch {
-      // taken: try another
-    }
+    // The client port and its cluster bus port (port + 10000) must both be free.
+    if ((await tryListen(port, host)) !== null && (await tryListen(port + 10000, host)) !== null) return port;
   }
   throw new Error('no free port pair for a cluster node');
-}
-
-/** The cluster hash slot of a key (CRC16 of the hash tag or key, mod 16384), as Redis computes it. */
-export function keySlot(key: string): number {
-  // cluster-key-slot is ioredis's own dependency: the same function the client routes with.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const calculateSlot = require('cluster-key-slot') as (key: string) => number;
-  return calculateSlot(key);
 }
 
 function parseNodes(text: string, portsAlive: Set<number>): ClusterNodeInfo[] {

@@ -8,11 +8,11 @@
  * Every request any page makes is recorded, so a test can assert that nothing left 127.0.0.1.
  */
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { startStack, type Stack } from '../support/stack';
+import { freePort } from '../../scripts/launcher/ports';
 import { startMailCatcher, type MailCatcher } from '../support/mail';
 import { ensureWebBuild, startStorefront, type Storefront } from '../../scripts/storefront';
 
@@ -33,17 +33,6 @@ export interface Rig {
   context(): Promise<BrowserContext>;
   page(context?: BrowserContext): Promise<Page>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
 }
 
 export async function startRig(overrides: NodeJS.ProcessEnv = {}): Promise<Rig> {
