@@ -82,7 +82,12 @@ export function Rule(check: (value: never) => unknown): PropertyDecorator {
   return ValidateBy({ name: check.name || 'rule', validator: { validate: (value) => reason(value) === null, defaultMessage: (args) => reason(args?.value) ?? '' } });
 }
 
-/** A rule that lets null, undefined and blank text through (an optional field left empty). */
+/** An optional field left empty: null, undefined or only whitespace. */
+export function isBlank(value: unknown): boolean {
+  return value == null || (typeof value === 'string' && value.trim() === '');
+}
+
+/** A rule that lets an empty optional field (isBlank) through. */
 export function blankOr<T>(check: (value: T) => unknown): (value: T | null | undefined) => unknown {
-  return (value) => (value == null || (typeof value === 'string' && value.trim() === '') ? undefined : check(value));
+  return (value) => (isBlank(value) ? undefined : check(value as T));
 }

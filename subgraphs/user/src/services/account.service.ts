@@ -14,7 +14,7 @@
  */
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/mysql';
-import { Logger, Role, assertValid, badInput, notFound } from '@flashsale/platform';
+import { Logger, Role, assertValid, badInput, isBlank, notFound } from '@flashsale/platform';
 import { User } from '../entities/user.entity';
 import {
   AccountErrorCode,
@@ -222,5 +222,5 @@ export class AccountService {
 
 /** An optional text field as stored: null when left out or blank, else trimmed and NFC. */
 function blankToNull(raw: string | null | undefined): string | null {
-  return raw == null || raw.trim() === '' ? null : normaliseText(raw);
+  return isBlank(raw) ? null : normaliseText(raw as string);
 }
