@@ -13,6 +13,7 @@ export default defineConfig(
     'schema/**',
     'web/dist-explorer/**',
     'web/src/gql/**',
+    'test/gql/**',
     'bench/out/**',
     '.keys/**',
     '**/*.tsbuildinfo',

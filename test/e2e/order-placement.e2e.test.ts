@@ -4,11 +4,31 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Identity } from '@flashsale/platform';
-import { startStack, Stack } from '../support/stack';
+import { GraphQLResponse, startStack, Stack } from '../support/stack';
+import type { MyOrdersPageQuery } from '../gql/graphql';
+import { graphql } from '../gql';
 import { signedHeaders } from '../support/signed';
 import { adminToken, createSaleProduct } from '../support/catalog';
 import { createTestUser } from '../support/users';
-import { available, boughtBy, buyers, ORDER_FIELDS, placed, placeOrder, reservationCount, sql, unitsIn } from '../support/orders';
+import { available, boughtBy, buyers, placed, placeOrder, reservationCount, sql, unitsIn } from '../support/orders';
+
+const ORDER_BY_ID = graphql(`
+  query OrderById($id: ID!) { order(id: $id) { id status items { quantity product { id name } } } }
+`);
+const MY_ORDERS_PAGE = graphql(`
+  query MyOrdersPage($after: String) {
+    me { ordersConnection(first: 2, after: $after) { edges { cursor node { ...OrderFields items { product { name } } } } pageInfo { hasNextPage endCursor } } }
+  }
+`);
+const MY_ORDERS_LIST_FIRST = graphql(`
+  query MyOrdersListFirst { me { orders(first: 3) { id cursor } } }
+`);
+const MY_ORDERS_LIST_AFTER = graphql(`
+  query MyOrdersListAfter($after: String) { me { orders(first: 3, after: $after) { id } } }
+`);
+const MY_ORDERS_GARBAGE_CURSOR = graphql(`
+  query MyOrdersGarbageCursor { me { ordersConnection(after: "garbage") { edges { cursor } } } }
+`);
 
 let stack: Stack;
 beforeAll(async () => {
@@ -201,14 +221,13 @@ describe('reading orders', () => {
     const product = await createSaleProduct(stack, { stock: 5 });
     const [owner, stranger] = await buyers(stack, 2);
     const order = await placed(stack, owner, [{ productId: product.id, quantity: 2 }]);
-    const q = `query($id: ID!) { order(id: $id) { id status items { quantity product { id name } } } }`;
-    const mine = await stack.gql<{ order: { id: string; items: Array<{ quantity: number; product: { id: string; name: string } }> } }>(q, { id: order.id }, { token: owner.token });
+    const mine = await stack.gql(ORDER_BY_ID, { id: order.id }, { token: owner.token });
     expect(mine.errors).toBeUndefined();
-    expect(mine.data!.order.items).toEqual([{ quantity: 2, product: { id: product.id, name: product.name } }]);
-    const admin = await stack.gql(q, { id: order.id }, { token: await adminToken(stack) });
+    expect(mine.data!.order!.items).toEqual([{ quantity: 2, product: { id: product.id, name: product.name } }]);
+    const admin = await stack.gql(ORDER_BY_ID, { id: order.id }, { token: await adminToken(stack) });
     expect(admin.errors).toBeUndefined();
-    const foreign = await stack.gql(q, { id: order.id }, { token: stranger.token });
-    const unknown = await stack.gql(q, { id: randomUUID() }, { token: stranger.token });
+    const foreign = await stack.gql(ORDER_BY_ID, { id: order.id }, { token: stranger.token });
+    const unknown = await stack.gql(ORDER_BY_ID, { id: randomUUID() }, { token: stranger.token });
     expect(foreign.errors?.[0]).toMatchObject({ message: 'Order not found', extensions: { code: 'NOT_FOUND' } });
     expect(unknown.errors?.[0]).toMatchObject({ message: foreign.errors![0].message, extensions: foreign.errors![0].extensions });
   });
@@ -236,14 +255,12 @@ describe('reading orders', () => {
     const buyer = await createTestUser(stack);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await placed(stack, buyer, [{ productId: product.id, quantity: 1 }])).id);
-    const q = `query($after: String) { me { ordersConnection(first: 2, after: $after) { edges { cursor node { ${ORDER_FIELDS} items { product { name } } } } pageInfo { hasNextPage endCursor } } } }`;
-    type Page = { me: { ordersConnection: { edges: Array<{ node: { id: string; items: Array<{ product: { name: string } }> } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } } };
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 3; page++) {
-      const res: { data?: Page; errors?: unknown } = await stack.gql<Page>(q, { after }, { token: buyer.token });
+      const res: GraphQLResponse<MyOrdersPageQuery> = await stack.gql(MY_ORDERS_PAGE, { after }, { token: buyer.token });
       expect(res.errors).toBeUndefined();
-      const conn: Page['me']['ordersConnection'] = res.data!.me.ordersConnection;
+      const conn: MyOrdersPageQuery['me']['ordersConnection'] = res.data!.me.ordersConnection;
       seen.push(...conn.edges.map((e) => e.node.id));
       expect(conn.edges.every((e) => e.node.items[0].product.name === product.name)).toBe(true);
       expect(conn.pageInfo.hasNextPage).toBe(page < 2);
@@ -251,11 +268,10 @@ describe('reading orders', () => {
     }
     expect(seen).toEqual([...ids].reverse());
     // The plain list pages the same way with each order's own cursor.
-    type ListPage = { me: { orders: Array<{ id: string; cursor: string }> } };
-    const first = await stack.gql<ListPage>(`{ me { orders(first: 3) { id cursor } } }`, {}, { token: buyer.token });
-    const next = await stack.gql<ListPage>(`query($after: String) { me { orders(first: 3, after: $after) { id } } }`, { after: first.data!.me.orders[2].cursor }, { token: buyer.token });
+    const first = await stack.gql(MY_ORDERS_LIST_FIRST, {}, { token: buyer.token });
+    const next = await stack.gql(MY_ORDERS_LIST_AFTER, { after: first.data!.me.orders[2].cursor }, { token: buyer.token });
     expect([...first.data!.me.orders.map((o) => o.id), ...next.data!.me.orders.map((o) => o.id)]).toEqual([...ids].reverse());
-    const bad = await stack.gql(`{ me { ordersConnection(after: "garbage") { edges { cursor } } } }`, {}, { token: buyer.token });
+    const bad = await stack.gql(MY_ORDERS_GARBAGE_CURSOR, {}, { token: buyer.token });
     expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });

@@ -1,11 +1,15 @@
 /**
- * Order fixtures for e2e tests: buyers with tokens, the placeOrder/payOrder operations over the
- * gateway, a clock tests move by hand, and order services built on a stack's own connections
- * (for driving the sweeper and the daily job at a moved time, as a second replica would).
+ * Order fixtures for e2e tests: buyers with tokens, the typed order mutations (placeOrder, payOrder,
+ * cancelOrder, requestReturn) over the gateway, a clock tests move by hand, and order services
+ * built on a stack's own connections (for driving the sweeper and the daily job at a moved time,
+ * as a second replica would).
  */
 import { randomUUID } from 'node:crypto';
 import { type Identity, redisKeys } from '@flashsale/platform';
-import type { Stack } from './stack';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import type { GraphQLResponse, Stack } from './stack';
+import { graphql } from '../gql';
+import type { CancelOrderMutation, OrderErrorFieldsFragment, OrderFieldsFragment, PayOrderMutation, PlaceOrderMutation, RequestReturnMutation } from '../gql/graphql';
 import { createOrderServices, OrderServiceOverrides, OrderServices, type Clock, orderKeys } from '@flashsale/order-subgraph';
 
 export class ManualClock implements Clock {
@@ -37,73 +41,77 @@ export async function buyers(stack: Stack, n: number): Promise<Buyer[]> {
   );
 }
 
-export const ORDER_FIELDS = `id status total currency reservationExpiresAt paidAt deliveredAt returnRequestedAt createdAt items { quantity unitPrice product { id } }`;
-const ERROR_FIELDS = `code message field productId available opensAt closesAt limit`;
+graphql(`
+  fragment OrderFields on Order {
+    id status total currency reservationExpiresAt paidAt deliveredAt returnRequestedAt createdAt
+    items { quantity unitPrice product { id } }
+  }
+`);
+graphql(`
+  fragment OrderErrorFields on OrderError {
+    code message field productId available opensAt closesAt limit
+  }
+`);
 
-export interface OrderView {
-  id: string;
-  status: string;
-  total: number;
-  currency: string;
-  reservationExpiresAt: string;
-  paidAt: string | null;
-  deliveredAt: string | null;
-  returnRequestedAt: string | null;
-  createdAt: string;
-  items: Array<{ quantity: number; unitPrice: number; product: { id: string } }>;
-}
-export interface OrderErrorView {
-  code: string;
-  message: string;
-  field: string | null;
-  productId: string | null;
-  available: number | null;
-  opensAt: string | null;
-  closesAt: string | null;
-  limit: number | null;
-}
-export interface Payload {
-  order: OrderView | null;
-  userErrors: OrderErrorView[];
-}
+// Each order mutation is named after its root field, as an anonymous one would be counted in the
+// gateway's metrics (operation="placeOrder", which test/telemetry/metrics.e2e.test.ts reads).
+const PLACE_ORDER = graphql(`
+  mutation placeOrder($input: PlaceOrderInput!) {
+    placeOrder(input: $input) { order { ...OrderFields } userErrors { ...OrderErrorFields } }
+  }
+`);
+const PAY_ORDER = graphql(`
+  mutation payOrder($id: ID!, $card: String!) {
+    payOrder(orderId: $id, payment: { cardNumber: $card }) { order { ...OrderFields } userErrors { ...OrderErrorFields } }
+  }
+`);
+const CANCEL_ORDER = graphql(`
+  mutation cancelOrder($id: ID!) {
+    cancelOrder(orderId: $id) { order { ...OrderFields } userErrors { ...OrderErrorFields } }
+  }
+`);
+const REQUEST_RETURN = graphql(`
+  mutation requestReturn($id: ID!) {
+    requestReturn(orderId: $id) { order { ...OrderFields } userErrors { ...OrderErrorFields } }
+  }
+`);
+
+export type OrderView = OrderFieldsFragment;
+export type OrderErrorView = OrderErrorFieldsFragment;
+/** What every order mutation answers: the order (when it was changed) and the userErrors. */
+export type Payload = PlaceOrderMutation['placeOrder'] | PayOrderMutation['payOrder'] | CancelOrderMutation['cancelOrder'] | RequestReturnMutation['requestReturn'];
 export interface Answer {
   payload: Payload | null;
-  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  errors?: GraphQLResponse['errors'];
 }
 
-async function mutation(stack: Stack, field: string, query: string, variables: Record<string, unknown>, token?: string): Promise<Answer> {
-  const res = await stack.gql<Record<string, Payload>>(query, variables, { token });
-  return { payload: res.data?.[field] ?? null, errors: res.errors };
+async function orderMutation<TData, TVariables>(
+  stack: Stack,
+  document: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+  payloadOf: (data: TData) => Payload,
+  token?: string,
+): Promise<Answer> {
+  const res = await stack.gql(document, variables, { token });
+  return { payload: res.data ? payloadOf(res.data) ?? null : null, errors: res.errors };
 }
 
 export type Lines = Array<{ productId: string; quantity: number }>;
 
 export function placeOrder(stack: Stack, buyer: { token: string }, items: Lines, idempotencyKey: string = randomUUID()): Promise<Answer> {
-  return mutation(
-    stack,
-    'placeOrder',
-    `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { ${ORDER_FIELDS} } userErrors { ${ERROR_FIELDS} } } }`,
-    { input: { items, idempotencyKey } },
-    buyer.token,
-  );
+  return orderMutation(stack, PLACE_ORDER, { input: { items, idempotencyKey } }, (data) => data.placeOrder, buyer.token);
 }
 
 export function payOrder(stack: Stack, buyer: { token: string }, orderId: string, cardNumber = '4242424242424242'): Promise<Answer> {
-  return mutation(
-    stack,
-    'payOrder',
-    `mutation($id: ID!, $card: String!) { payOrder(orderId: $id, payment: { cardNumber: $card }) { order { ${ORDER_FIELDS} } userErrors { ${ERROR_FIELDS} } } }`,
-    { id: orderId, card: cardNumber },
-    buyer.token,
-  );
+  return orderMutation(stack, PAY_ORDER, { id: orderId, card: cardNumber }, (data) => data.payOrder, buyer.token);
 }
 
 export function cancelOrder(stack: Stack, buyer: { token: string }, orderId: string): Promise<Answer> {
-  return mutation(stack, 'cancelOrder', `mutation($id: ID!) { cancelOrder(orderId: $id) { order { ${ORDER_FIELDS} } userErrors { ${ERROR_FIELDS} } } }`, { id: orderId }, buyer.token);
+  return orderMutation(stack, CANCEL_ORDER, { id: orderId }, (data) => data.cancelOrder, buyer.token);
 }
 
 export function requestReturn(stack: Stack, buyer: { token: string }, orderId: string): Promise<Answer> {
-  return mutation(stack, 'requestReturn', `mutation($id: ID!) { requestReturn(orderId: $id) { order { ${ORDER_FIELDS} } userErrors { ${ERROR_FIELDS} } } }`, { id: orderId }, buyer.token);
+  return orderMutation(stack, REQUEST_RETURN, { id: orderId }, (data) => data.requestReturn, buyer.token);
 }
 
 /** Places an order and fails loudly unless it was placed. */
