@@ -6,7 +6,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { startStack, Stack, GraphQLResponse } from '../support/stack';
 import { signedHeaders } from '../support/signed';
-import { createTestUser } from '../support/users';
+import { createTestUser, LOG_IN, LOG_OUT, ME, REFRESH_TOKENS } from '../support/users';
+import { graphql } from '../gql';
 import { createAdmin } from '../../scripts/create-admin';
 import { seedBuyers, DEFAULT_BUYER_PASSWORD } from '../../scripts/seed-buyers';
 
@@ -17,19 +18,19 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const LOG_IN = `mutation($email: String!, $password: String!) {
-  logIn(email: $email, password: $password) { accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt user { id email roles } userErrors { code message field } } }`;
-const REFRESH = `mutation($t: String!) { refreshTokens(refreshToken: $t) { accessToken refreshToken user { id roles } userErrors { code message field } } }`;
-const LOG_OUT = `mutation($t: String!) { logOut(refreshToken: $t) { success revokedSessions userErrors { code message } } }`;
-const LOG_OUT_EVERYWHERE = `mutation { logOutEverywhere { success revokedSessions userErrors { code } } }`;
-const CHANGE_PASSWORD = `mutation($old: String!, $new: String!) {
-  changePassword(oldPassword: $old, newPassword: $new) { accessToken refreshToken userErrors { code message field } } }`;
-const UPDATE_PROFILE = `mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { user { id name phone address } userErrors { code } } }`;
-const ME = `{ me { id email name phone address roles } }`;
+const LOG_OUT_EVERYWHERE = graphql(`
+  mutation LogOutEverywhere { logOutEverywhere { success revokedSessions userErrors { code } } }
+`);
+const CHANGE_PASSWORD = graphql(`
+  mutation ChangePassword($old: String!, $new: String!) {
+    changePassword(oldPassword: $old, newPassword: $new) { accessToken refreshToken userErrors { code message field } }
+  }
+`);
+const UPDATE_PROFILE = graphql(`
+  mutation UpdateProfile($input: UpdateProfileInput!) { updateProfile(input: $input) { user { id name phone address } userErrors { code } } }
+`);
 
-const codeOf = (r: GraphQLResponse) => r.errors?.[0]?.extensions?.code;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const data = (r: GraphQLResponse): any => r.data;
+const codeOf = (r: GraphQLResponse<unknown>) => r.errors?.[0]?.extensions?.code;
 const logIn = async (email: string, password: string) => stack.gql(LOG_IN, { email, password });
 
 async function row(id: string): Promise<Record<string, unknown>> {
@@ -40,10 +41,10 @@ async function row(id: string): Promise<Record<string, unknown>> {
 describe('logIn', () => {
   it('issues an ES256 access token (kid, sub, roles, iss, aud, exp 15 min, jti) and a 14-day refresh token', async () => {
     const u = await createTestUser(stack);
-    const session = data(await logIn(u.email, u.password)).logIn;
+    const session = (await logIn(u.email, u.password)).data!.logIn;
     expect(session.userErrors).toEqual([]);
-    const header = decodeProtectedHeader(session.accessToken);
-    const claims = decodeJwt(session.accessToken);
+    const header = decodeProtectedHeader(session.accessToken!);
+    const claims = decodeJwt(session.accessToken!);
     expect(header).toMatchObject({ alg: 'ES256', kid: stack.user.deps.secrets.jwtKeyId });
     expect(claims).toMatchObject({ sub: u.id, roles: ['CUSTOMER'], iss: stack.config.JWT_ISSUER, aud: stack.config.JWT_AUDIENCE });
     expect(claims.exp! - claims.iat!).toBe(900);
@@ -52,7 +53,7 @@ describe('logIn', () => {
     // Only a hash of the refresh token is kept in Redis.
     const keys = await stack.user.deps.redis.keys(`${stack.config.REDIS_PREFIX}user:rt:*`);
     const values = await Promise.all(keys.filter((k) => !k.endsWith(':rotated')).map((k) => stack.user.deps.redis.hgetall(k.slice(stack.config.REDIS_PREFIX.length))));
-    expect(JSON.stringify(values)).not.toContain(session.refreshToken.split('.')[1]);
+    expect(JSON.stringify(values)).not.toContain(session.refreshToken!.split('.')[1]);
   });
 
   it('answers a wrong password and an unknown email alike, checking a dummy hash for the unknown one', async () => {
@@ -61,7 +62,7 @@ describe('logIn', () => {
     const wrongPassword = await logIn(u.email, 'Not-the-password-1');
     const unknownEmail = await logIn(`nobody-${randomUUID()}@example.test`, 'Not-the-password-1');
     expect({ ...wrongPassword, headers: null }).toEqual({ ...unknownEmail, headers: null });
-    expect(data(wrongPassword).logIn).toEqual({
+    expect(wrongPassword.data!.logIn).toEqual({
       accessToken: null,
       accessTokenExpiresAt: null,
       refreshToken: null,
@@ -92,9 +93,9 @@ describe('logIn', () => {
     const u = await createTestUser(stack);
     const hashBefore = (await row(u.id)).password_hash;
     // 4 failures, then a success: the count starts again.
-    for (let i = 0; i < 4; i++) expect(data(await logIn(u.email, 'Wrong-password-1')).logIn.userErrors[0].code).toBe('INVALID_CREDENTIALS');
-    expect(data(await logIn(u.email, u.password)).logIn.userErrors).toEqual([]);
-    for (let i = 0; i < 5; i++) expect(data(await logIn(u.email, 'Wrong-password-1')).logIn.userErrors[0].code).toBe('INVALID_CREDENTIALS');
+    for (let i = 0; i < 4; i++) expect((await logIn(u.email, 'Wrong-password-1')).data!.logIn.userErrors[0].code).toBe('INVALID_CREDENTIALS');
+    expect((await logIn(u.email, u.password)).data!.logIn.userErrors).toEqual([]);
+    for (let i = 0; i < 5; i++) expect((await logIn(u.email, 'Wrong-password-1')).data!.logIn.userErrors[0].code).toBe('INVALID_CREDENTIALS');
 
     const locked = await logIn(u.email, u.password);
     expect(locked.status).toBe(200);
@@ -124,69 +125,69 @@ describe('logIn', () => {
 describe('refresh tokens', () => {
   it('five simultaneous refreshes with one token: exactly one rotates it, the rest count as reuse and end the session', async () => {
     const u = await createTestUser(stack);
-    const session = data(await logIn(u.email, u.password)).logIn;
-    const results = (await Promise.all(Array.from({ length: 5 }, () => stack.gql(REFRESH, { t: session.refreshToken })))).map((r) => data(r).refreshTokens);
+    const session = (await logIn(u.email, u.password)).data!.logIn;
+    const results = (await Promise.all(Array.from({ length: 5 }, () => stack.gql(REFRESH_TOKENS, { t: session.refreshToken! })))).map((r) => r.data!.refreshTokens);
     const ok = results.filter((r) => r.userErrors.length === 0);
     expect(ok).toHaveLength(1);
     // The first late one is caught as reuse and ends the family; any later one finds it gone.
     const failures = results.filter((r) => r.userErrors.length > 0).map((r) => r.userErrors[0].code);
     expect(failures.filter((c) => c === 'REFRESH_TOKEN_REUSED').length).toBeGreaterThanOrEqual(1);
     expect(failures.every((c) => c === 'REFRESH_TOKEN_REUSED' || c === 'INVALID_REFRESH_TOKEN')).toBe(true);
-    expect(data(await stack.gql(REFRESH, { t: ok[0].refreshToken })).refreshTokens.userErrors[0].code).toBe('INVALID_REFRESH_TOKEN');
+    expect((await stack.gql(REFRESH_TOKENS, { t: ok[0].refreshToken! })).data!.refreshTokens.userErrors[0].code).toBe('INVALID_REFRESH_TOKEN');
     expect(await stack.user.services.sessions.refreshTokens.liveFamilies(u.id)).toEqual([]);
   });
 
   it('refuses unknown, forged and malformed refresh tokens without touching live sessions', async () => {
     const u = await createTestUser(stack);
-    const session = data(await logIn(u.email, u.password)).logIn;
-    const [family] = session.refreshToken.split('.');
+    const session = (await logIn(u.email, u.password)).data!.logIn;
+    const [family] = session.refreshToken!.split('.');
     for (const t of ['', 'garbage', `${family}.${randomBytes(32).toString('base64url')}`, `${randomBytes(16).toString('base64url')}.${randomBytes(32).toString('base64url')}`, `${session.refreshToken}.x`]) {
-      expect(data(await stack.gql(REFRESH, { t })).refreshTokens.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_REFRESH_TOKEN', field: 'refreshToken' })]);
+      expect((await stack.gql(REFRESH_TOKENS, { t })).data!.refreshTokens.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_REFRESH_TOKEN', field: 'refreshToken' })]);
     }
-    expect(codeOf(await stack.gql(REFRESH, { t: 'x'.repeat(500) }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await stack.gql(REFRESH_TOKENS, { t: 'x'.repeat(500) }))).toBe('BAD_USER_INPUT');
     // A guessed secret for a real family is not "reuse": the session lives on.
-    expect(data(await stack.gql(REFRESH, { t: session.refreshToken })).refreshTokens.userErrors).toEqual([]);
+    expect((await stack.gql(REFRESH_TOKENS, { t: session.refreshToken! })).data!.refreshTokens.userErrors).toEqual([]);
   });
 
   it('carries role changes into the next access token', async () => {
     const u = await createTestUser(stack);
-    const session = data(await logIn(u.email, u.password)).logIn;
+    const session = (await logIn(u.email, u.password)).data!.logIn;
     await createAdmin(stack.config, { email: u.email, password: 'ignored-for-existing-1' });
-    const refreshed = data(await stack.gql(REFRESH, { t: session.refreshToken })).refreshTokens;
-    expect(refreshed.user.roles).toEqual(['CUSTOMER', 'ADMIN']);
-    expect(decodeJwt(refreshed.accessToken).roles).toEqual(['CUSTOMER', 'ADMIN']);
+    const refreshed = (await stack.gql(REFRESH_TOKENS, { t: session.refreshToken! })).data!.refreshTokens;
+    expect(refreshed.user!.roles).toEqual(['CUSTOMER', 'ADMIN']);
+    expect(decodeJwt(refreshed.accessToken!).roles).toEqual(['CUSTOMER', 'ADMIN']);
   });
 
   it('logOutEverywhere ends every session of the caller and no one else’s', async () => {
     const u = await createTestUser(stack);
     const other = await createTestUser(stack);
-    const a = data(await logIn(u.email, u.password)).logIn;
-    const b = data(await logIn(u.email, u.password)).logIn;
-    const c = data(await logIn(other.email, other.password)).logIn;
+    const a = (await logIn(u.email, u.password)).data!.logIn;
+    const b = (await logIn(u.email, u.password)).data!.logIn;
+    const c = (await logIn(other.email, other.password)).data!.logIn;
     expect(codeOf(await stack.gql(LOG_OUT_EVERYWHERE))).toBe('UNAUTHENTICATED');
-    expect(data(await stack.gql(LOG_OUT_EVERYWHERE, {}, { token: a.accessToken })).logOutEverywhere).toEqual({ success: true, revokedSessions: 2, userErrors: [] });
-    for (const t of [a.refreshToken, b.refreshToken]) {
-      expect(data(await stack.gql(REFRESH, { t })).refreshTokens.userErrors[0].code).toBe('INVALID_REFRESH_TOKEN');
+    expect((await stack.gql(LOG_OUT_EVERYWHERE, {}, { token: a.accessToken! })).data!.logOutEverywhere).toEqual({ success: true, revokedSessions: 2, userErrors: [] });
+    for (const t of [a.refreshToken!, b.refreshToken!]) {
+      expect((await stack.gql(REFRESH_TOKENS, { t })).data!.refreshTokens.userErrors[0].code).toBe('INVALID_REFRESH_TOKEN');
     }
-    expect(data(await stack.gql(REFRESH, { t: c.refreshToken })).refreshTokens.userErrors).toEqual([]);
+    expect((await stack.gql(REFRESH_TOKENS, { t: c.refreshToken! })).data!.refreshTokens.userErrors).toEqual([]);
   });
 
   it('logOut with a malformed token is INVALID_REFRESH_TOKEN and ends nothing', async () => {
     const u = await createTestUser(stack);
-    const s = data(await logIn(u.email, u.password)).logIn;
-    const res = data(await stack.gql(LOG_OUT, { t: 'not-a-token' })).logOut;
+    const s = (await logIn(u.email, u.password)).data!.logIn;
+    const res = (await stack.gql(LOG_OUT, { t: 'not-a-token' })).data!.logOut;
     expect(res).toEqual({ success: false, revokedSessions: 0, userErrors: [expect.objectContaining({ code: 'INVALID_REFRESH_TOKEN' })] });
     expect(await stack.user.services.sessions.refreshTokens.liveFamilies(u.id)).toHaveLength(1);
-    expect(data(await stack.gql(REFRESH, { t: s.refreshToken })).refreshTokens.userErrors).toEqual([]);
+    expect((await stack.gql(REFRESH_TOKENS, { t: s.refreshToken! })).data!.refreshTokens.userErrors).toEqual([]);
   });
 });
 
 describe('profile and password', () => {
   it('updates name and phone, clears the address with null, and keeps what was omitted', async () => {
     const u = await createTestUser(stack, { name: 'Old Name', phone: '+1 555 0100', address: 'Somewhere 1' });
-    const res = data(await stack.gql(UPDATE_PROFILE, { input: { name: '  New Name ', address: null } }, { token: u.token })).updateProfile;
+    const res = (await stack.gql(UPDATE_PROFILE, { input: { name: '  New Name ', address: null } }, { token: u.token })).data!.updateProfile;
     expect(res).toEqual({ user: { id: u.id, name: 'New Name', phone: '+1 555 0100', address: null }, userErrors: [] });
-    expect(data(await stack.gql(ME, {}, { token: u.token })).me).toMatchObject({ name: 'New Name', phone: '+1 555 0100', address: null });
+    expect((await stack.gql(ME, {}, { token: u.token })).data!.me).toMatchObject({ name: 'New Name', phone: '+1 555 0100', address: null });
     expect(JSON.stringify(await row(u.id))).not.toContain('New Name');
   });
 
@@ -202,29 +203,31 @@ describe('profile and password', () => {
 
   it('changePassword needs the current password and a strong new one, then ends every older session', async () => {
     const u = await createTestUser(stack);
-    const old = data(await logIn(u.email, u.password)).logIn;
+    const old = (await logIn(u.email, u.password)).data!.logIn;
     const hashBefore = (await row(u.id)).password_hash;
 
-    const wrong = data(await stack.gql(CHANGE_PASSWORD, { old: 'Not-my-password-1', new: 'Brand-new-pass-2' }, { token: u.token })).changePassword;
+    const wrong = (await stack.gql(CHANGE_PASSWORD, { old: 'Not-my-password-1', new: 'Brand-new-pass-2' }, { token: u.token })).data!.changePassword;
     expect(wrong.userErrors).toEqual([expect.objectContaining({ code: 'WRONG_PASSWORD', field: 'oldPassword' })]);
-    const weak = data(await stack.gql(CHANGE_PASSWORD, { old: u.password, new: 'weakweakweak' }, { token: u.token })).changePassword;
+    const weak = (await stack.gql(CHANGE_PASSWORD, { old: u.password, new: 'weakweakweak' }, { token: u.token })).data!.changePassword;
     expect(weak.userErrors).toEqual([expect.objectContaining({ code: 'WEAK_PASSWORD', field: 'newPassword' })]);
     expect(codeOf(await stack.gql(CHANGE_PASSWORD, { old: u.password, new: 'Brand-new-pass-2' }))).toBe('UNAUTHENTICATED');
     expect((await row(u.id)).password_hash).toBe(hashBefore);
-    expect(data(await stack.gql(REFRESH, { t: old.refreshToken })).refreshTokens.userErrors).toEqual([]);
+    expect((await stack.gql(REFRESH_TOKENS, { t: old.refreshToken! })).data!.refreshTokens.userErrors).toEqual([]);
 
-    const current = data(await logIn(u.email, u.password)).logIn;
-    const changed = data(await stack.gql(CHANGE_PASSWORD, { old: u.password, new: 'Brand-new-pass-2' }, { token: u.token })).changePassword;
+    const current = (await logIn(u.email, u.password)).data!.logIn;
+    const changed = (await stack.gql(CHANGE_PASSWORD, { old: u.password, new: 'Brand-new-pass-2' }, { token: u.token })).data!.changePassword;
     expect(changed.userErrors).toEqual([]);
-    expect(data(await stack.gql(REFRESH, { t: current.refreshToken })).refreshTokens.userErrors[0].code).toBe('INVALID_REFRESH_TOKEN');
-    expect(data(await stack.gql(REFRESH, { t: changed.refreshToken })).refreshTokens.userErrors).toEqual([]);
-    expect(data(await logIn(u.email, u.password)).logIn.userErrors[0].code).toBe('INVALID_CREDENTIALS');
-    expect(data(await logIn(u.email, 'Brand-new-pass-2')).logIn.userErrors).toEqual([]);
+    expect((await stack.gql(REFRESH_TOKENS, { t: current.refreshToken! })).data!.refreshTokens.userErrors[0].code).toBe('INVALID_REFRESH_TOKEN');
+    expect((await stack.gql(REFRESH_TOKENS, { t: changed.refreshToken! })).data!.refreshTokens.userErrors).toEqual([]);
+    expect((await logIn(u.email, u.password)).data!.logIn.userErrors[0].code).toBe('INVALID_CREDENTIALS');
+    expect((await logIn(u.email, 'Brand-new-pass-2')).data!.logIn.userErrors).toEqual([]);
   });
 });
 
 describe('who may read personal data', () => {
+  // Sent to the user subgraph itself (_entities is not in the API schema): a raw query.
   const ENTITIES = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id email name } } }`;
+  type Entities = { _entities: Array<{ id: string; email: string; name: string } | null> };
   /** Signed as the gateway signs: over this very body ({ query: ENTITIES, variables }). */
   const asCaller = (identity: { userId: string; roles: Array<'CUSTOMER' | 'ADMIN'> }, variables: Record<string, unknown>) =>
     signedHeaders(stack.user.deps.secrets.identitySecret, identity, stack.user.url, { query: ENTITIES, variables });
@@ -237,10 +240,10 @@ describe('who may read personal data', () => {
     expect(JSON.stringify(stranger.data)).not.toContain('Private Person');
     const anonymous = await stack.gql(ENTITIES, { reps }, { url: stack.user.url });
     expect(codeOf(anonymous)).toBe('FORBIDDEN');
-    const admin = await stack.gql(ENTITIES, { reps }, { url: stack.user.url, headers: asCaller({ userId: randomUUID(), roles: ['ADMIN'] }, { reps }) });
-    expect(data(admin)._entities).toEqual([{ id: u.id, email: u.email, name: 'Private Person' }]);
-    const self = await stack.gql(ENTITIES, { reps }, { url: stack.user.url, headers: asCaller({ userId: u.id, roles: ['CUSTOMER'] }, { reps }) });
-    expect(data(self)._entities[0].name).toBe('Private Person');
+    const admin = await stack.gql<Entities>(ENTITIES, { reps }, { url: stack.user.url, headers: asCaller({ userId: randomUUID(), roles: ['ADMIN'] }, { reps }) });
+    expect(admin.data!._entities).toEqual([{ id: u.id, email: u.email, name: 'Private Person' }]);
+    const self = await stack.gql<Entities>(ENTITIES, { reps }, { url: stack.user.url, headers: asCaller({ userId: u.id, roles: ['CUSTOMER'] }, { reps }) });
+    expect(self.data!._entities[0]!.name).toBe('Private Person');
   });
 });
 
@@ -249,7 +252,7 @@ describe('command-line tools', () => {
     const email = `admin-${randomUUID()}@example.test`;
     const { userId, created } = await createAdmin(stack.config, { email, password: 'Admin-Secret-99' });
     expect(created).toBe(true);
-    const session = data(await logIn(email, 'Admin-Secret-99')).logIn;
+    const session = (await logIn(email, 'Admin-Secret-99')).data!.logIn;
     expect(session.user).toEqual({ id: userId, email, roles: ['CUSTOMER', 'ADMIN'] });
     await expect(createAdmin(stack.config, { email: `weak-${randomUUID()}@example.test`, password: 'short' })).rejects.toMatchObject({
       extensions: { code: 'BAD_USER_INPUT' },
@@ -264,9 +267,9 @@ describe('command-line tools', () => {
     const after = (await stack.user.deps.orm.em.getConnection().execute('select count(*) as n from `user`'))[0].n;
     expect(Number(after) - Number(before)).toBe(25);
     expect(decodeJwt(buyers[0].accessToken).exp! - Date.now() / 1000).toBeGreaterThan(3600);
-    const me = data(await stack.gql(ME, {}, { token: buyers[7].accessToken })).me;
+    const me = (await stack.gql(ME, {}, { token: buyers[7].accessToken })).data!.me;
     expect(me).toMatchObject({ id: buyers[7].userId, email: buyers[7].email, roles: ['CUSTOMER'] });
-    expect(data(await logIn(buyers[3].email, DEFAULT_BUYER_PASSWORD)).logIn.userErrors).toEqual([]);
+    expect((await logIn(buyers[3].email, DEFAULT_BUYER_PASSWORD)).data!.logIn.userErrors).toEqual([]);
     expect(JSON.stringify(await row(buyers[3].userId))).not.toContain(buyers[3].email);
   });
 });

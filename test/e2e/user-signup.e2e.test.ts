@@ -5,6 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { startStack, Stack, GraphQLResponse } from '../support/stack';
 import { startMailCatcher, MailCatcher } from '../support/mail';
+import { LOG_IN, LOG_OUT, ME, REFRESH_TOKENS } from '../support/users';
+import { graphql } from '../gql';
+import type { RequestVerificationCodeMutation, SignUpInput } from '../gql/graphql';
 
 let stack: Stack;
 let mail: MailCatcher;
@@ -19,21 +22,20 @@ afterAll(async () => {
   await mail?.stop();
 });
 
-const REQUEST = `mutation($email: String!) { requestEmailVerification(email: $email) { codeExpiresAt resendAvailableAt userErrors { code message field } } }`;
-const SIGN_UP = `mutation($input: SignUpInput!) {
-  signUp(input: $input) { user { id email name phone address roles } userErrors { code message field attemptsLeft } } }`;
-const LOG_IN = `mutation($email: String!, $password: String!) {
-  logIn(email: $email, password: $password) {
-    accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt user { id email roles } userErrors { code message field } } }`;
-const REFRESH = `mutation($t: String!) { refreshTokens(refreshToken: $t) { accessToken refreshToken userErrors { code message field } } }`;
-const LOG_OUT = `mutation($t: String!) { logOut(refreshToken: $t) { success revokedSessions userErrors { code message } } }`;
-const ME = `{ me { id email name phone address roles } }`;
+const REQUEST = graphql(`
+  mutation RequestVerificationCode($email: String!) {
+    requestEmailVerification(email: $email) { codeExpiresAt resendAvailableAt userErrors { code message field } }
+  }
+`);
+const SIGN_UP = graphql(`
+  mutation SignUp($input: SignUpInput!) {
+    signUp(input: $input) { user { id email name phone address roles } userErrors { code message field attemptsLeft } }
+  }
+`);
 
 const PASSWORD = 'Tr0mbone-sunrise';
 const newEmail = () => `Buyer.${randomUUID().slice(0, 8)}@Example.COM`;
-const codeOf = (r: GraphQLResponse) => r.errors?.[0]?.extensions?.code;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const data = (r: GraphQLResponse): any => r.data;
+const codeOf = (r: GraphQLResponse<unknown>) => r.errors?.[0]?.extensions?.code;
 
 async function userRows(): Promise<Array<Record<string, unknown>>> {
   return stack.user.deps.orm.em.getConnection().execute('select * from `user` order by created_at');
@@ -53,7 +55,7 @@ async function skipCooldown(email: string) {
   await stack.user.deps.redis.del(stack.user.services.verification.redisKeysFor(email.trim().toLowerCase()).cooldown);
 }
 
-const signUpInput = (email: string, code: string, extra: Record<string, unknown> = {}) => ({
+const signUpInput = (email: string, code: string, extra: Partial<SignUpInput> = {}) => ({
   email,
   code,
   password: PASSWORD,
@@ -71,21 +73,21 @@ describe('a buyer signs up with a mailed code and uses the session', () => {
 
     const signUp = await stack.gql(SIGN_UP, { input: signUpInput(email, code) });
     expect(signUp.errors).toBeUndefined();
-    expect(data(signUp).signUp.userErrors).toEqual([]);
-    const user = data(signUp).signUp.user;
+    expect(signUp.data!.signUp.userErrors).toEqual([]);
+    const user = signUp.data!.signUp.user;
     expect(user).toMatchObject({ email: email.toLowerCase(), name: 'Ada Lovelace', roles: ['CUSTOMER'] });
 
     const login = await stack.gql(LOG_IN, { email, password: PASSWORD });
-    const session = data(login).logIn;
+    const session = login.data!.logIn;
     expect(session.userErrors).toEqual([]);
-    expect(session.user).toMatchObject({ id: user.id, email: email.toLowerCase() });
-    expect(new Date(session.accessTokenExpiresAt).getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
-    expect(new Date(session.refreshTokenExpiresAt).getTime() - Date.now()).toBeGreaterThan(13.9 * 24 * 3600_000);
+    expect(session.user).toMatchObject({ id: user!.id, email: email.toLowerCase() });
+    expect(new Date(session.accessTokenExpiresAt!).getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
+    expect(new Date(session.refreshTokenExpiresAt!).getTime() - Date.now()).toBeGreaterThan(13.9 * 24 * 3600_000);
 
-    const me = await stack.gql(ME, {}, { token: session.accessToken });
+    const me = await stack.gql(ME, {}, { token: session.accessToken! });
     expect(me.errors).toBeUndefined();
-    expect(data(me).me).toEqual({
-      id: user.id,
+    expect(me.data!.me).toEqual({
+      id: user!.id,
       email: email.toLowerCase(),
       name: 'Ada Lovelace',
       phone: '+44 20 7946 0958',
@@ -93,29 +95,29 @@ describe('a buyer signs up with a mailed code and uses the session', () => {
       roles: ['CUSTOMER'],
     });
 
-    const refreshed = data(await stack.gql(REFRESH, { t: session.refreshToken })).refreshTokens;
+    const refreshed = (await stack.gql(REFRESH_TOKENS, { t: session.refreshToken! })).data!.refreshTokens;
     expect(refreshed.userErrors).toEqual([]);
     expect(refreshed.refreshToken).not.toBe(session.refreshToken);
-    expect(data(await stack.gql(ME, {}, { token: refreshed.accessToken })).me.id).toBe(user.id);
+    expect((await stack.gql(ME, {}, { token: refreshed.accessToken! })).data!.me.id).toBe(user!.id);
 
     // The first refresh token was rotated away: presenting it again is a theft signal.
     const warn = jest.spyOn(stack.user.deps.logger, 'warn');
-    const reused = data(await stack.gql(REFRESH, { t: session.refreshToken })).refreshTokens;
+    const reused = (await stack.gql(REFRESH_TOKENS, { t: session.refreshToken! })).data!.refreshTokens;
     expect(reused.userErrors).toEqual([expect.objectContaining({ code: 'REFRESH_TOKEN_REUSED', field: 'refreshToken' })]);
     expect(reused.accessToken).toBeNull();
-    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ securityEvent: 'refresh_token_reuse', userId: user.id }), expect.any(String));
+    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ securityEvent: 'refresh_token_reuse', userId: user!.id }), expect.any(String));
     warn.mockRestore();
     // ...and it ended the whole family, including the newest token.
-    const afterTheft = data(await stack.gql(REFRESH, { t: refreshed.refreshToken })).refreshTokens;
+    const afterTheft = (await stack.gql(REFRESH_TOKENS, { t: refreshed.refreshToken! })).data!.refreshTokens;
     expect(afterTheft.userErrors[0].code).toBe('INVALID_REFRESH_TOKEN');
 
     // A new login, then logOut: its refresh token stops working.
-    const second = data(await stack.gql(LOG_IN, { email, password: PASSWORD })).logIn;
-    const out = data(await stack.gql(LOG_OUT, { t: second.refreshToken })).logOut;
+    const second = (await stack.gql(LOG_IN, { email, password: PASSWORD })).data!.logIn;
+    const out = (await stack.gql(LOG_OUT, { t: second.refreshToken! })).data!.logOut;
     expect(out).toEqual({ success: true, revokedSessions: 1, userErrors: [] });
-    const afterLogout = data(await stack.gql(REFRESH, { t: second.refreshToken })).refreshTokens;
+    const afterLogout = (await stack.gql(REFRESH_TOKENS, { t: second.refreshToken! })).data!.refreshTokens;
     expect(afterLogout.userErrors[0].code).toBe('INVALID_REFRESH_TOKEN');
-    const outAgain = data(await stack.gql(LOG_OUT, { t: second.refreshToken })).logOut;
+    const outAgain = (await stack.gql(LOG_OUT, { t: second.refreshToken! })).data!.logOut;
     expect(outAgain.success).toBe(false);
     expect(outAgain.userErrors[0].code).toBe('INVALID_REFRESH_TOKEN');
   });
@@ -124,10 +126,10 @@ describe('a buyer signs up with a mailed code and uses the session', () => {
     const email = newEmail();
     const secrets = { name: 'Grace Brewster Hopper', phone: '+1 555 0100 777', address: '1 Cobol Street, Arlington' };
     const code = await mailedCode(email);
-    const res = data(await stack.gql(SIGN_UP, { input: signUpInput(email, code, secrets) })).signUp;
+    const res = (await stack.gql(SIGN_UP, { input: signUpInput(email, code, secrets) })).data!.signUp;
     expect(res.userErrors).toEqual([]);
 
-    const [row] = (await userRows()).filter((r) => r.id === res.user.id);
+    const [row] = (await userRows()).filter((r) => r.id === res.user!.id);
     const dump = JSON.stringify(row).toLowerCase();
     for (const plain of [email, secrets.name, secrets.phone, secrets.address, PASSWORD, 'hopper', 'cobol', '0100']) {
       expect(dump).not.toContain(plain.toLowerCase());
@@ -154,9 +156,9 @@ describe('a buyer signs up with a mailed code and uses the session', () => {
 
     const a = await stack.gql(REQUEST, { email: registered });
     const b = await stack.gql(REQUEST, { email: newEmail() });
-    const shape = (r: GraphQLResponse) => ({ status: r.status, errors: r.errors, keys: Object.keys(data(r).requestEmailVerification), userErrors: data(r).requestEmailVerification.userErrors });
+    const shape = (r: GraphQLResponse<RequestVerificationCodeMutation>) => ({ status: r.status, errors: r.errors, keys: Object.keys(r.data!.requestEmailVerification), userErrors: r.data!.requestEmailVerification.userErrors });
     expect(shape(a)).toEqual(shape(b));
-    expect(new Date(data(a).requestEmailVerification.codeExpiresAt).getTime() - Date.now()).toBeGreaterThan(170_000);
+    expect(new Date(a.data!.requestEmailVerification.codeExpiresAt!).getTime() - Date.now()).toBeGreaterThan(170_000);
     expect(await mail.waitForCode(registered.toLowerCase(), { since: mail.messages.length - 2 })).toMatch(/^\d{6}$/);
   });
 
@@ -199,7 +201,7 @@ describe('sign-up refuses bad input and changes nothing', () => {
     expect(await userCount()).toBe(before);
     // The code was not consumed or charged a try: it still signs the user up.
     expect(await codeState(email)).toMatchObject({ attempts: '0' });
-    expect(data(await stack.gql(SIGN_UP, { input: signUpInput(email, code) })).signUp.userErrors).toEqual([]);
+    expect((await stack.gql(SIGN_UP, { input: signUpInput(email, code) })).data!.signUp.userErrors).toEqual([]);
   });
 
   it('refuses a malformed email when asking for a code, sending nothing', async () => {
@@ -220,7 +222,7 @@ describe('sign-up refuses bad input and changes nothing', () => {
     const email = newEmail();
     const code = await mailedCode(email);
     const before = await userCount();
-    const res = data(await stack.gql(SIGN_UP, { input: signUpInput(email, code, { password }) })).signUp;
+    const res = (await stack.gql(SIGN_UP, { input: signUpInput(email, code, { password }) })).data!.signUp;
     expect(res.user).toBeNull();
     expect(res.userErrors).toEqual([expect.objectContaining({ code: 'WEAK_PASSWORD', field: 'password', message: expect.stringMatching(message) })]);
     expect(await userCount()).toBe(before);
@@ -233,17 +235,17 @@ describe('sign-up refuses bad input and changes nothing', () => {
     const wrong = code === '000000' ? '111111' : '000000';
     const before = await userCount();
     for (let left = 4; left >= 0; left--) {
-      const res = data(await stack.gql(SIGN_UP, { input: signUpInput(email, wrong) })).signUp;
+      const res = (await stack.gql(SIGN_UP, { input: signUpInput(email, wrong) })).data!.signUp;
       expect(res.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_CODE', field: 'code', attemptsLeft: left })]);
     }
-    const dead = data(await stack.gql(SIGN_UP, { input: signUpInput(email, code) })).signUp;
+    const dead = (await stack.gql(SIGN_UP, { input: signUpInput(email, code) })).data!.signUp;
     expect(dead.userErrors).toEqual([expect.objectContaining({ code: 'TOO_MANY_ATTEMPTS', field: 'code' })]);
     expect(await userCount()).toBe(before);
 
     // After the cooldown a new code works.
     await skipCooldown(email);
     const fresh = await mailedCode(email);
-    expect(data(await stack.gql(SIGN_UP, { input: signUpInput(email, fresh) })).signUp.userErrors).toEqual([]);
+    expect((await stack.gql(SIGN_UP, { input: signUpInput(email, fresh) })).data!.signUp.userErrors).toEqual([]);
   });
 
   it('an expired code is CODE_EXPIRED', async () => {
@@ -255,22 +257,22 @@ describe('sign-up refuses bad input and changes nothing', () => {
     await stack.user.deps.redis.pexpire(key, 1); // the 3 minutes pass
     await new Promise((r) => setTimeout(r, 20));
     const before = await userCount();
-    const res = data(await stack.gql(SIGN_UP, { input: signUpInput(email, code) })).signUp;
+    const res = (await stack.gql(SIGN_UP, { input: signUpInput(email, code) })).data!.signUp;
     expect(res.userErrors).toEqual([expect.objectContaining({ code: 'CODE_EXPIRED', field: 'code' })]);
     expect(await userCount()).toBe(before);
   });
 
   it('a code that was never requested is CODE_EXPIRED', async () => {
-    const res = data(await stack.gql(SIGN_UP, { input: signUpInput(newEmail(), '123456') })).signUp;
+    const res = (await stack.gql(SIGN_UP, { input: signUpInput(newEmail(), '123456') })).data!.signUp;
     expect(res.userErrors[0].code).toBe('CODE_EXPIRED');
   });
 
   it('a code works once: reusing it is CODE_EXPIRED and creates nothing', async () => {
     const email = newEmail();
     const code = await mailedCode(email);
-    expect(data(await stack.gql(SIGN_UP, { input: signUpInput(email, code) })).signUp.userErrors).toEqual([]);
+    expect((await stack.gql(SIGN_UP, { input: signUpInput(email, code) })).data!.signUp.userErrors).toEqual([]);
     const before = await userCount();
-    const again = data(await stack.gql(SIGN_UP, { input: signUpInput(email, code, { name: 'Someone Else' }) })).signUp;
+    const again = (await stack.gql(SIGN_UP, { input: signUpInput(email, code, { name: 'Someone Else' }) })).data!.signUp;
     expect(again.userErrors[0].code).toBe('CODE_EXPIRED');
     expect(await userCount()).toBe(before);
   });
@@ -280,20 +282,20 @@ describe('sign-up refuses bad input and changes nothing', () => {
     const code = await mailedCode(email);
     const before = await userCount();
     const results = await Promise.all(Array.from({ length: 5 }, () => stack.gql(SIGN_UP, { input: signUpInput(email, code) })));
-    const outcomes = results.map((r) => data(r).signUp.userErrors[0]?.code ?? 'CREATED').sort();
+    const outcomes = results.map((r) => r.data!.signUp.userErrors[0]?.code ?? 'CREATED').sort();
     expect(outcomes).toEqual(['CODE_EXPIRED', 'CODE_EXPIRED', 'CODE_EXPIRED', 'CODE_EXPIRED', 'CREATED']);
     expect(await userCount()).toBe(before + 1);
   });
 
   it('signing up again with an address that has an account is EMAIL_TAKEN (after proving the mailbox), whatever its case', async () => {
     const email = newEmail();
-    const first = data(await stack.gql(SIGN_UP, { input: signUpInput(email, await mailedCode(email)) })).signUp;
+    const first = (await stack.gql(SIGN_UP, { input: signUpInput(email, await mailedCode(email)) })).data!.signUp;
     expect(first.userErrors).toEqual([]);
     await skipCooldown(email);
     const variant = `  ${email.toUpperCase()} `;
     const code = await mailedCode(variant);
     const rowsBefore = JSON.stringify(await userRows());
-    const dup = data(await stack.gql(SIGN_UP, { input: signUpInput(variant, code, { name: 'Impostor' }) })).signUp;
+    const dup = (await stack.gql(SIGN_UP, { input: signUpInput(variant, code, { name: 'Impostor' }) })).data!.signUp;
     expect(dup.userErrors).toEqual([expect.objectContaining({ code: 'EMAIL_TAKEN', field: 'email' })]);
     expect(JSON.stringify(await userRows())).toBe(rowsBefore);
   });

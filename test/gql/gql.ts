@@ -19,12 +19,23 @@ type Documents = {
     "\n  query MyOrdersListFirst { me { orders(first: 3) { id cursor } } }\n": typeof types.MyOrdersListFirstDocument,
     "\n  query MyOrdersListAfter($after: String) { me { orders(first: 3, after: $after) { id } } }\n": typeof types.MyOrdersListAfterDocument,
     "\n  query MyOrdersGarbageCursor { me { ordersConnection(after: \"garbage\") { edges { cursor } } } }\n": typeof types.MyOrdersGarbageCursorDocument,
+    "\n  mutation LogOutEverywhere { logOutEverywhere { success revokedSessions userErrors { code } } }\n": typeof types.LogOutEverywhereDocument,
+    "\n  mutation ChangePassword($old: String!, $new: String!) {\n    changePassword(oldPassword: $old, newPassword: $new) { accessToken refreshToken userErrors { code message field } }\n  }\n": typeof types.ChangePasswordDocument,
+    "\n  mutation UpdateProfile($input: UpdateProfileInput!) { updateProfile(input: $input) { user { id name phone address } userErrors { code } } }\n": typeof types.UpdateProfileDocument,
+    "\n  mutation RequestVerificationCode($email: String!) {\n    requestEmailVerification(email: $email) { codeExpiresAt resendAvailableAt userErrors { code message field } }\n  }\n": typeof types.RequestVerificationCodeDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { user { id email name phone address roles } userErrors { code message field attemptsLeft } }\n  }\n": typeof types.SignUpDocument,
+    "\n  mutation FixtureCreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name } userErrors { code message field } }\n  }\n": typeof types.FixtureCreateCategoryDocument,
+    "\n  mutation FixtureCreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) { product { id } userErrors { code message field } }\n  }\n": typeof types.FixtureCreateProductDocument,
     "\n  fragment OrderFields on Order {\n    id status total currency reservationExpiresAt paidAt deliveredAt returnRequestedAt createdAt\n    items { quantity unitPrice product { id } }\n  }\n": typeof types.OrderFieldsFragmentDoc,
     "\n  fragment OrderErrorFields on OrderError {\n    code message field productId available opensAt closesAt limit\n  }\n": typeof types.OrderErrorFieldsFragmentDoc,
     "\n  mutation placeOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": typeof types.PlaceOrderDocument,
     "\n  mutation payOrder($id: ID!, $card: String!) {\n    payOrder(orderId: $id, payment: { cardNumber: $card }) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": typeof types.PayOrderDocument,
     "\n  mutation cancelOrder($id: ID!) {\n    cancelOrder(orderId: $id) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": typeof types.CancelOrderDocument,
     "\n  mutation requestReturn($id: ID!) {\n    requestReturn(orderId: $id) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": typeof types.RequestReturnDocument,
+    "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt user { id email roles } userErrors { code message field }\n    }\n  }\n": typeof types.LogInDocument,
+    "\n  mutation RefreshTokens($t: String!) {\n    refreshTokens(refreshToken: $t) { accessToken refreshToken user { id roles } userErrors { code message field } }\n  }\n": typeof types.RefreshTokensDocument,
+    "\n  mutation LogOut($t: String!) { logOut(refreshToken: $t) { success revokedSessions userErrors { code message } } }\n": typeof types.LogOutDocument,
+    "\n  query Me { me { id email name phone address roles } }\n": typeof types.MeDocument,
 };
 const documents: Documents = {
     "\n  query OrderById($id: ID!) { order(id: $id) { id status items { quantity product { id name } } } }\n": types.OrderByIdDocument,
@@ -32,12 +43,23 @@ const documents: Documents = {
     "\n  query MyOrdersListFirst { me { orders(first: 3) { id cursor } } }\n": types.MyOrdersListFirstDocument,
     "\n  query MyOrdersListAfter($after: String) { me { orders(first: 3, after: $after) { id } } }\n": types.MyOrdersListAfterDocument,
     "\n  query MyOrdersGarbageCursor { me { ordersConnection(after: \"garbage\") { edges { cursor } } } }\n": types.MyOrdersGarbageCursorDocument,
+    "\n  mutation LogOutEverywhere { logOutEverywhere { success revokedSessions userErrors { code } } }\n": types.LogOutEverywhereDocument,
+    "\n  mutation ChangePassword($old: String!, $new: String!) {\n    changePassword(oldPassword: $old, newPassword: $new) { accessToken refreshToken userErrors { code message field } }\n  }\n": types.ChangePasswordDocument,
+    "\n  mutation UpdateProfile($input: UpdateProfileInput!) { updateProfile(input: $input) { user { id name phone address } userErrors { code } } }\n": types.UpdateProfileDocument,
+    "\n  mutation RequestVerificationCode($email: String!) {\n    requestEmailVerification(email: $email) { codeExpiresAt resendAvailableAt userErrors { code message field } }\n  }\n": types.RequestVerificationCodeDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { user { id email name phone address roles } userErrors { code message field attemptsLeft } }\n  }\n": types.SignUpDocument,
+    "\n  mutation FixtureCreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name } userErrors { code message field } }\n  }\n": types.FixtureCreateCategoryDocument,
+    "\n  mutation FixtureCreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) { product { id } userErrors { code message field } }\n  }\n": types.FixtureCreateProductDocument,
     "\n  fragment OrderFields on Order {\n    id status total currency reservationExpiresAt paidAt deliveredAt returnRequestedAt createdAt\n    items { quantity unitPrice product { id } }\n  }\n": types.OrderFieldsFragmentDoc,
     "\n  fragment OrderErrorFields on OrderError {\n    code message field productId available opensAt closesAt limit\n  }\n": types.OrderErrorFieldsFragmentDoc,
     "\n  mutation placeOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": types.PlaceOrderDocument,
     "\n  mutation payOrder($id: ID!, $card: String!) {\n    payOrder(orderId: $id, payment: { cardNumber: $card }) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": types.PayOrderDocument,
     "\n  mutation cancelOrder($id: ID!) {\n    cancelOrder(orderId: $id) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": types.CancelOrderDocument,
     "\n  mutation requestReturn($id: ID!) {\n    requestReturn(orderId: $id) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": types.RequestReturnDocument,
+    "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt user { id email roles } userErrors { code message field }\n    }\n  }\n": types.LogInDocument,
+    "\n  mutation RefreshTokens($t: String!) {\n    refreshTokens(refreshToken: $t) { accessToken refreshToken user { id roles } userErrors { code message field } }\n  }\n": types.RefreshTokensDocument,
+    "\n  mutation LogOut($t: String!) { logOut(refreshToken: $t) { success revokedSessions userErrors { code message } } }\n": types.LogOutDocument,
+    "\n  query Me { me { id email name phone address roles } }\n": types.MeDocument,
 };
 
 /**
@@ -77,6 +99,34 @@ export function graphql(source: "\n  query MyOrdersGarbageCursor { me { ordersCo
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation LogOutEverywhere { logOutEverywhere { success revokedSessions userErrors { code } } }\n"): (typeof documents)["\n  mutation LogOutEverywhere { logOutEverywhere { success revokedSessions userErrors { code } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangePassword($old: String!, $new: String!) {\n    changePassword(oldPassword: $old, newPassword: $new) { accessToken refreshToken userErrors { code message field } }\n  }\n"): (typeof documents)["\n  mutation ChangePassword($old: String!, $new: String!) {\n    changePassword(oldPassword: $old, newPassword: $new) { accessToken refreshToken userErrors { code message field } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateProfile($input: UpdateProfileInput!) { updateProfile(input: $input) { user { id name phone address } userErrors { code } } }\n"): (typeof documents)["\n  mutation UpdateProfile($input: UpdateProfileInput!) { updateProfile(input: $input) { user { id name phone address } userErrors { code } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RequestVerificationCode($email: String!) {\n    requestEmailVerification(email: $email) { codeExpiresAt resendAvailableAt userErrors { code message field } }\n  }\n"): (typeof documents)["\n  mutation RequestVerificationCode($email: String!) {\n    requestEmailVerification(email: $email) { codeExpiresAt resendAvailableAt userErrors { code message field } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { user { id email name phone address roles } userErrors { code message field attemptsLeft } }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { user { id email name phone address roles } userErrors { code message field attemptsLeft } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation FixtureCreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name } userErrors { code message field } }\n  }\n"): (typeof documents)["\n  mutation FixtureCreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name } userErrors { code message field } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation FixtureCreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) { product { id } userErrors { code message field } }\n  }\n"): (typeof documents)["\n  mutation FixtureCreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) { product { id } userErrors { code message field } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  fragment OrderFields on Order {\n    id status total currency reservationExpiresAt paidAt deliveredAt returnRequestedAt createdAt\n    items { quantity unitPrice product { id } }\n  }\n"): (typeof documents)["\n  fragment OrderFields on Order {\n    id status total currency reservationExpiresAt paidAt deliveredAt returnRequestedAt createdAt\n    items { quantity unitPrice product { id } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -98,6 +148,22 @@ export function graphql(source: "\n  mutation cancelOrder($id: ID!) {\n    cance
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation requestReturn($id: ID!) {\n    requestReturn(orderId: $id) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n"): (typeof documents)["\n  mutation requestReturn($id: ID!) {\n    requestReturn(orderId: $id) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt user { id email roles } userErrors { code message field }\n    }\n  }\n"): (typeof documents)["\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt user { id email roles } userErrors { code message field }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RefreshTokens($t: String!) {\n    refreshTokens(refreshToken: $t) { accessToken refreshToken user { id roles } userErrors { code message field } }\n  }\n"): (typeof documents)["\n  mutation RefreshTokens($t: String!) {\n    refreshTokens(refreshToken: $t) { accessToken refreshToken user { id roles } userErrors { code message field } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LogOut($t: String!) { logOut(refreshToken: $t) { success revokedSessions userErrors { code message } } }\n"): (typeof documents)["\n  mutation LogOut($t: String!) { logOut(refreshToken: $t) { success revokedSessions userErrors { code message } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Me { me { id email name phone address roles } }\n"): (typeof documents)["\n  query Me { me { id email name phone address roles } }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -9,7 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import type { StockHash } from '@flashsale/platform';
 import { redisKeys, stockHashFields } from '@flashsale/platform';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { getOperationAST } from 'graphql';
 import type { Stack } from './stack';
+import { graphql } from '../gql';
 
 export interface SaleProductOptions {
   /** Units for sale (product.stock and the hash's `available`). Default 10. */
@@ -48,24 +51,35 @@ export function adminToken(stack: Stack): Promise<string> {
   return t;
 }
 
-/** Runs an ADMIN mutation and fails loudly on GraphQL errors or userErrors. */
-async function adminMutation<T>(stack: Stack, query: string, variables: Record<string, unknown>, field: string): Promise<T> {
-  const res = await stack.gql<Record<string, { userErrors: unknown[] } & Record<string, unknown>>>(query, variables, { token: await adminToken(stack) });
-  const payload = res.data?.[field];
-  if (res.errors?.length || !payload || payload.userErrors.length) {
-    throw new Error(`${field} failed: ${JSON.stringify(res.errors ?? payload?.userErrors ?? res)}`);
+const CREATE_CATEGORY = graphql(`
+  mutation FixtureCreateCategory($input: CreateCategoryInput!) {
+    createCategory(input: $input) { category { id name } userErrors { code message field } }
   }
-  return payload as T;
+`);
+const CREATE_PRODUCT = graphql(`
+  mutation FixtureCreateProduct($input: CreateProductInput!) {
+    createProduct(input: $input) { product { id } userErrors { code message field } }
+  }
+`);
+
+/** Runs an ADMIN mutation and fails loudly on GraphQL errors or userErrors; answers the payload. */
+async function adminMutation<TData, TVariables, TPayload extends { userErrors: unknown[] }>(
+  stack: Stack,
+  document: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+  payloadOf: (data: TData) => TPayload,
+): Promise<TPayload> {
+  const res = await stack.gql(document, variables, { token: await adminToken(stack) });
+  const payload = res.data ? payloadOf(res.data) : undefined;
+  if (res.errors?.length || !payload || payload.userErrors.length) {
+    throw new Error(`${getOperationAST(document)?.name?.value} failed: ${JSON.stringify(res.errors ?? payload?.userErrors ?? res)}`);
+  }
+  return payload;
 }
 
 export async function createCategory(stack: Stack, name = `Category ${randomUUID().slice(0, 8)}`, parentId?: string): Promise<{ id: string; name: string }> {
-  const payload = await adminMutation<{ category: { id: string; name: string } }>(
-    stack,
-    `mutation($input: CreateCategoryInput!) { createCategory(input: $input) { category { id name } userErrors { code message field } } }`,
-    { input: { name, parentId } },
-    'createCategory',
-  );
-  return payload.category;
+  const payload = await adminMutation(stack, CREATE_CATEGORY, { input: { name, parentId } }, (data) => data.createCategory);
+  return payload.category!;
 }
 
 /** A product on sale, created with `createProduct` (which writes its Redis stock hash). */
@@ -81,13 +95,8 @@ export async function createSaleProduct(stack: Stack, opts: SaleProductOptions =
     saleClosesAt: opts.closesAt ? opts.closesAt.toISOString() : null,
     maxPerCustomer: opts.maxPerCustomer ?? null,
   };
-  const payload = await adminMutation<{ product: { id: string } }>(
-    stack,
-    `mutation($input: CreateProductInput!) { createProduct(input: $input) { product { id } userErrors { code message field } } }`,
-    { input },
-    'createProduct',
-  );
-  return { id: payload.product.id, categoryId, name: input.name, price: input.price, stock: input.stock };
+  const payload = await adminMutation(stack, CREATE_PRODUCT, { input }, (data) => data.createProduct);
+  return { id: payload.product!.id, categoryId, name: input.name, price: input.price, stock: input.stock };
 }
 
 /** The product's Redis stock hash as numbers (null when missing), read with the stack's prefix. */

@@ -1,10 +1,31 @@
 /**
  * Test fixtures for accounts: a real user row (encrypted PII, argon2 hash) written through the
- * user subgraph's AccountService without the emailed-code step, and an access token for it.
+ * user subgraph's AccountService without the emailed-code step, and an access token for it; and
+ * the typed session operations (logIn, refreshTokens, logOut, me) the account tests share.
  */
 import { randomUUID } from 'node:crypto';
 import type { Role } from '@flashsale/platform';
 import type { Stack } from './stack';
+import { graphql } from '../gql';
+
+export const LOG_IN = graphql(`
+  mutation LogIn($email: String!, $password: String!) {
+    logIn(email: $email, password: $password) {
+      accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt user { id email roles } userErrors { code message field }
+    }
+  }
+`);
+export const REFRESH_TOKENS = graphql(`
+  mutation RefreshTokens($t: String!) {
+    refreshTokens(refreshToken: $t) { accessToken refreshToken user { id roles } userErrors { code message field } }
+  }
+`);
+export const LOG_OUT = graphql(`
+  mutation LogOut($t: String!) { logOut(refreshToken: $t) { success revokedSessions userErrors { code message } } }
+`);
+export const ME = graphql(`
+  query Me { me { id email name phone address roles } }
+`);
 
 export const TEST_PASSWORD = 'correct horse 42';
 
