@@ -8,7 +8,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { redisKeys } from '@flashsale/platform';
-import { startStack, Stack } from '../support/stack';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { GraphQLResponse, startStack, Stack } from '../support/stack';
+import { graphql } from '../gql';
+import type { CatalogProductPayloadFragment, CatalogProductsPageQuery, CreateCategoryInput, CreateProductInput, UpdateProductInput } from '../gql/graphql';
 import { adminToken, createCategory, createSaleProduct, readStockHash } from '../support/catalog';
 import { Product } from '@flashsale/product-subgraph';
 
@@ -22,18 +25,49 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const PRODUCT_FIELDS = `id name description price currency stock available saleState saleOpensAt saleClosesAt maxPerCustomer active secondsUntilOpen secondsUntilClose serverTime category { id name }`;
-const PAYLOAD = `product { ${PRODUCT_FIELDS} } userErrors { code message field reserved }`;
-const CREATE_PRODUCT = `mutation($input: CreateProductInput!) { createProduct(input: $input) { ${PAYLOAD} } }`;
-const UPDATE_PRODUCT = `mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { ${PAYLOAD} } }`;
-const SCHEDULE_SALE = `mutation($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {
-  scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer) { ${PAYLOAD} } }`;
-const CREATE_CATEGORY = `mutation($input: CreateCategoryInput!) { createCategory(input: $input) { category { id name parent { id name } } userErrors { code message field } } }`;
+graphql(`
+  fragment CatalogProductFields on Product {
+    id name description price currency stock available saleState saleOpensAt saleClosesAt maxPerCustomer active secondsUntilOpen secondsUntilClose serverTime category { id name }
+  }
+`);
+graphql(`
+  fragment CatalogProductPayload on ProductPayload { product { ...CatalogProductFields } userErrors { code message field reserved } }
+`);
+const CREATE_PRODUCT = graphql(`
+  mutation CatalogCreateProduct($input: CreateProductInput!) { createProduct(input: $input) { ...CatalogProductPayload } }
+`);
+const UPDATE_PRODUCT = graphql(`
+  mutation CatalogUpdateProduct($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { ...CatalogProductPayload } }
+`);
+const SCHEDULE_SALE = graphql(`
+  mutation CatalogScheduleSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {
+    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer) { ...CatalogProductPayload }
+  }
+`);
+const CREATE_CATEGORY = graphql(`
+  mutation CatalogCreateCategory($input: CreateCategoryInput!) {
+    createCategory(input: $input) { category { id name parent { id name } } userErrors { code message field } }
+  }
+`);
+const PRODUCTS_PAGE = graphql(`
+  query CatalogProductsPage($categoryId: ID, $first: Int, $after: String) {
+    products(categoryId: $categoryId, first: $first, after: $after) {
+      edges { cursor node { id name category { id } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    }
+  }
+`);
+const CATEGORY_IDS = graphql(`
+  query CatalogCategoryIds { categories { id } }
+`);
 
-type Payload = { product: Record<string, unknown> | null; userErrors: Array<{ code: string; field: string | null; reserved: number | null }> };
-
-async function mutate(query: string, variables: Record<string, unknown>, field: string, token = admin): Promise<Payload> {
-  const res = await stack.gql<Record<string, Payload>>(query, variables, { token });
+/** Runs an ADMIN product mutation (no GraphQL errors expected) and answers its payload. */
+async function mutate<TData extends Record<string, CatalogProductPayloadFragment>, TVariables>(
+  document: TypedDocumentNode<TData, TVariables>,
+  variables: TVariables,
+  field: keyof TData,
+  token = admin,
+): Promise<CatalogProductPayloadFragment> {
+  const res = await stack.gql(document, variables, { token });
   expect(res.errors).toBeUndefined();
   return res.data![field];
 }
@@ -88,13 +122,9 @@ describe('browsing the catalog', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const res: Awaited<ReturnType<typeof stack.gql>> = await stack.gql(
-        `query($categoryId: ID, $first: Int, $after: String) { products(categoryId: $categoryId, first: $first, after: $after) {
-          edges { cursor node { id name category { id } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
-        { ...args, after },
-      );
+      const res: GraphQLResponse<CatalogProductsPageQuery> = await stack.gql(PRODUCTS_PAGE, { ...args, after });
       expect(res.errors).toBeUndefined();
-      const conn = (res.data as { products: { edges: Array<{ cursor: string; node: { id: string; category: { id: string } } }>; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null; startCursor: string | null } } }).products;
+      const conn = res.data!.products;
       pages++;
       expect(conn.pageInfo.hasPreviousPage).toBe(after !== null);
       expect(conn.edges.length).toBeLessThanOrEqual(args.first);
@@ -138,24 +168,27 @@ describe('browsing the catalog', () => {
   });
 
   it('answers an empty connection for an unknown category', async () => {
-    const res = await stack.gql(`{ products(categoryId: "${randomUUID()}") { edges { cursor } pageInfo { hasNextPage endCursor } } }`);
+    const res = await stack.gql(
+      graphql(`query CatalogUnknownCategory($categoryId: ID) { products(categoryId: $categoryId) { edges { cursor } pageInfo { hasNextPage endCursor } } }`),
+      { categoryId: randomUUID() },
+    );
     expect(res.data).toEqual({ products: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } });
   });
 
   it.each([[0], [101], [-5]])('refuses first: %i with BAD_USER_INPUT', async (first) => {
-    const res = await stack.gql(`query($first: Int) { products(first: $first) { edges { cursor } } }`, { first });
+    const res = await stack.gql(graphql(`query CatalogProductsFirst($first: Int) { products(first: $first) { edges { cursor } } }`), { first });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
   });
 
   it.each([['not-a-cursor'], [Buffer.from('[1,2,3]').toString('base64url')], [Buffer.from('["x","y"]').toString('base64url')]])('refuses a forged cursor %s with BAD_USER_INPUT', async (after) => {
-    const res = await stack.gql(`query($after: String) { products(after: $after) { edges { cursor } } }`, { after });
+    const res = await stack.gql(graphql(`query CatalogProductsAfter($after: String) { products(after: $after) { edges { cursor } } }`), { after });
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     expect(JSON.stringify(res.errors)).not.toMatch(/sql|select|stack/i);
   });
 
   it('lists categories by name with their parent', async () => {
     const child = await createCategory(stack, `Sandals ${randomUUID().slice(0, 6)}`, shoes.id);
-    const res = await stack.gql<{ categories: Array<{ id: string; name: string; parent: { id: string } | null }> }>(`{ categories { id name parent { id name } } }`);
+    const res = await stack.gql(graphql(`query CatalogCategories { categories { id name parent { id name } } }`));
     const names = res.data!.categories.map((c) => c.name);
     expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
     expect(res.data!.categories.find((c) => c.id === child.id)?.parent?.id).toBe(shoes.id);
@@ -167,7 +200,7 @@ describe('product details', () => {
   it('shows live availability from Redis: 10 in stock, 3 reserved → 7 available', async () => {
     const p = await createSaleProduct(stack, { stock: 10, price: 1999, maxPerCustomer: 2 });
     await reserve(p.id, 3);
-    const res = await stack.gql(`query($id: ID!) { product(id: $id) { ${PRODUCT_FIELDS} } }`, { id: p.id });
+    const res = await stack.gql(graphql(`query CatalogProduct($id: ID!) { product(id: $id) { ...CatalogProductFields } }`), { id: p.id });
     expect(res.data?.product).toMatchObject({ id: p.id, price: 1999, currency: 'USD', stock: 10, available: 7, maxPerCustomer: 2, saleState: 'OPEN', secondsUntilOpen: null });
   });
 
@@ -175,8 +208,11 @@ describe('product details', () => {
     const opensAt = new Date(Date.now() + 120_000);
     const closesAt = new Date(Date.now() + 3_600_000);
     const p = await createSaleProduct(stack, { opensAt, closesAt });
-    const res = await stack.gql<{ product: Record<string, unknown> }>(`query($id: ID!) { product(id: $id) { saleState saleOpensAt saleClosesAt secondsUntilOpen secondsUntilClose serverTime } }`, { id: p.id });
-    const d = res.data!.product;
+    const res = await stack.gql(
+      graphql(`query CatalogSaleCountdown($id: ID!) { product(id: $id) { saleState saleOpensAt saleClosesAt secondsUntilOpen secondsUntilClose serverTime } }`),
+      { id: p.id },
+    );
+    const d = res.data!.product!;
     expect(d).toMatchObject({ saleState: 'UPCOMING', saleOpensAt: opensAt.toISOString(), saleClosesAt: closesAt.toISOString() });
     const serverTime = new Date(d.serverTime as string).getTime();
     expect(d.secondsUntilOpen).toBe(Math.ceil((opensAt.getTime() - serverTime) / 1000));
@@ -189,15 +225,15 @@ describe('product details', () => {
     await reserve(soldOut.id, 2);
     const inactive = await createSaleProduct(stack);
     await mutate(UPDATE_PRODUCT, { id: inactive.id, input: { active: false } }, 'updateProduct');
-    const res = await stack.gql<Record<string, { saleState: string; available: number }>>(
-      `query($a: ID!, $b: ID!, $c: ID!) { a: product(id: $a) { saleState available } b: product(id: $b) { saleState available } c: product(id: $c) { saleState } }`,
+    const res = await stack.gql(
+      graphql(`query CatalogSaleStates($a: ID!, $b: ID!, $c: ID!) { a: product(id: $a) { saleState available } b: product(id: $b) { saleState available } c: product(id: $c) { saleState } }`),
       { a: closed.id, b: soldOut.id, c: inactive.id },
     );
     expect(res.data).toEqual({ a: { saleState: 'CLOSED', available: 10 }, b: { saleState: 'SOLD_OUT', available: 0 }, c: { saleState: 'CLOSED' } });
   });
 
   it('answers null for an unknown product', async () => {
-    const res = await stack.gql(`query($id: ID!) { product(id: $id) { id } }`, { id: randomUUID() });
+    const res = await stack.gql(graphql(`query CatalogUnknownProduct($id: ID!) { product(id: $id) { id } }`), { id: randomUUID() });
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ product: null });
   });
@@ -206,7 +242,7 @@ describe('product details', () => {
 describe('admin catalog management', () => {
   it('creates a category under a parent', async () => {
     const parent = await createCategory(stack);
-    const res = await stack.gql<{ createCategory: { category: { name: string; parent: { id: string } }; userErrors: unknown[] } }>(
+    const res = await stack.gql(
       CREATE_CATEGORY,
       { input: { name: '  Trail running  ', parentId: parent.id } },
       { token: admin },
@@ -216,18 +252,18 @@ describe('admin catalog management', () => {
 
   it('refuses a duplicate, blank or orphan category with typed errors and creates nothing', async () => {
     const existing = await createCategory(stack);
-    const before = (await stack.gql<{ categories: unknown[] }>(`{ categories { id } }`)).data!.categories.length;
-    const cases: Array<[Record<string, unknown>, string, string]> = [
+    const before = (await stack.gql(CATEGORY_IDS)).data!.categories.length;
+    const cases: Array<[CreateCategoryInput, string, string]> = [
       [{ name: existing.name.toUpperCase() }, 'NAME_TAKEN', 'name'],
       [{ name: '   ' }, 'INVALID_NAME', 'name'],
       [{ name: 'x'.repeat(121) }, 'INVALID_NAME', 'name'],
       [{ name: 'Orphan', parentId: randomUUID() }, 'UNKNOWN_CATEGORY', 'parentId'],
     ];
     for (const [input, code, field] of cases) {
-      const res = await stack.gql<{ createCategory: { category: unknown; userErrors: Array<{ code: string; field: string }> } }>(CREATE_CATEGORY, { input }, { token: admin });
+      const res = await stack.gql(CREATE_CATEGORY, { input }, { token: admin });
       expect(res.data?.createCategory).toMatchObject({ category: null, userErrors: [{ code, field }] });
     }
-    expect((await stack.gql<{ categories: unknown[] }>(`{ categories { id } }`)).data!.categories.length).toBe(before);
+    expect((await stack.gql(CATEGORY_IDS)).data!.categories.length).toBe(before);
   });
 
   it('creates a product whose Redis hash matches the row', async () => {
@@ -236,7 +272,7 @@ describe('admin catalog management', () => {
     const closesAt = new Date(Date.now() + 600_000);
     const payload = await mutate(
       CREATE_PRODUCT,
-      { input: { name: 'Limited sneaker', description: 'Only 50 pairs', price: 12900, currency: 'EUR', categoryId: category.id, stock: 50, saleOpensAt: opensAt, saleClosesAt: closesAt, maxPerCustomer: 1 } },
+      { input: { name: 'Limited sneaker', description: 'Only 50 pairs', price: 12900, currency: 'EUR', categoryId: category.id, stock: 50, saleOpensAt: opensAt.toISOString(), saleClosesAt: closesAt.toISOString(), maxPerCustomer: 1 } },
       'createProduct',
     );
     expect(payload.userErrors).toEqual([]);
@@ -250,11 +286,11 @@ describe('admin catalog management', () => {
     const category = await createCategory(stack);
     const base = { name: 'Valid', price: 100, categoryId: category.id, stock: 5 };
     const now = Date.now();
-    const cases: Array<[Record<string, unknown>, string[]]> = [
+    const cases: Array<[Partial<CreateProductInput>, string[]]> = [
       [{ price: -1 }, ['INVALID_PRICE']],
       [{ stock: -3 }, ['INVALID_STOCK']],
-      [{ saleOpensAt: new Date(now + 3_600_000), saleClosesAt: new Date(now + 60_000) }, ['INVALID_SALE_WINDOW']],
-      [{ saleOpensAt: new Date(now + 60_000), saleClosesAt: new Date(now + 60_000) }, ['INVALID_SALE_WINDOW']],
+      [{ saleOpensAt: new Date(now + 3_600_000).toISOString(), saleClosesAt: new Date(now + 60_000).toISOString() }, ['INVALID_SALE_WINDOW']],
+      [{ saleOpensAt: new Date(now + 60_000).toISOString(), saleClosesAt: new Date(now + 60_000).toISOString() }, ['INVALID_SALE_WINDOW']],
       [{ categoryId: randomUUID() }, ['UNKNOWN_CATEGORY']],
       [{ name: '' }, ['INVALID_NAME']],
       [{ currency: 'dollars' }, ['INVALID_CURRENCY']],
@@ -277,13 +313,13 @@ describe('admin catalog management', () => {
   it('updates a product and keeps the hash in step after each change', async () => {
     const p = await createSaleProduct(stack, { stock: 10, price: 500 });
     const other = await createCategory(stack);
-    const changes: Array<Record<string, unknown>> = [
+    const changes: UpdateProductInput[] = [
       { price: 450 },
       { name: 'Renamed', description: 'New text' },
       { currency: 'GBP' },
       { categoryId: other.id },
       { maxPerCustomer: 3 },
-      { saleClosesAt: new Date(Date.now() + 86_400_000) },
+      { saleClosesAt: new Date(Date.now() + 86_400_000).toISOString() },
       { maxPerCustomer: null, saleClosesAt: null },
       { stock: 25 },
       { active: false },
@@ -303,11 +339,11 @@ describe('admin catalog management', () => {
     const p = await createSaleProduct(stack, { stock: 10, price: 500, opensAt: new Date(Date.now() - 60_000), closesAt: new Date(Date.now() + 3_600_000) });
     const rowBefore = await dbProduct(p.id);
     const hashBefore = await readStockHash(stack, p.id);
-    const cases: Array<[Record<string, unknown>, string]> = [
+    const cases: Array<[UpdateProductInput, string]> = [
       [{ price: -1 }, 'INVALID_PRICE'],
       [{ stock: -1 }, 'INVALID_STOCK'],
       // Only the open moves, past the existing close: the merged window is checked.
-      [{ saleOpensAt: new Date(Date.now() + 7_200_000) }, 'INVALID_SALE_WINDOW'],
+      [{ saleOpensAt: new Date(Date.now() + 7_200_000).toISOString() }, 'INVALID_SALE_WINDOW'],
       [{ categoryId: randomUUID(), price: 1 }, 'UNKNOWN_CATEGORY'],
     ];
     for (const [input, code] of cases) {
@@ -323,10 +359,10 @@ describe('admin catalog management', () => {
   it('schedules a sale: window, stock, limit, active — and the hash follows', async () => {
     const p = await createSaleProduct(stack, { stock: 0 });
     await mutate(UPDATE_PRODUCT, { id: p.id, input: { active: false } }, 'updateProduct');
-    const opensAt = new Date(Date.now() + 300_000);
-    const closesAt = new Date(Date.now() + 900_000);
+    const opensAt = new Date(Date.now() + 300_000).toISOString();
+    const closesAt = new Date(Date.now() + 900_000).toISOString();
     const payload = await mutate(SCHEDULE_SALE, { productId: p.id, opensAt, closesAt, stock: 100, maxPerCustomer: 2 }, 'scheduleSale');
-    expect(payload).toMatchObject({ userErrors: [], product: { stock: 100, available: 100, saleState: 'UPCOMING', maxPerCustomer: 2, active: true, saleOpensAt: opensAt.toISOString(), saleClosesAt: closesAt.toISOString() } });
+    expect(payload).toMatchObject({ userErrors: [], product: { stock: 100, available: 100, saleState: 'UPCOMING', maxPerCustomer: 2, active: true, saleOpensAt: opensAt, saleClosesAt: closesAt } });
     await expectHashInStep(p.id);
     // Rescheduled without a close or a limit: both are cleared.
     await mutate(SCHEDULE_SALE, { productId: p.id, opensAt, stock: 100 }, 'scheduleSale');
@@ -338,8 +374,8 @@ describe('admin catalog management', () => {
     const p = await createSaleProduct(stack, { stock: 5 });
     const hashBefore = await readStockHash(stack, p.id);
     const rowBefore = await dbProduct(p.id);
-    const opensAt = new Date(Date.now() + 600_000);
-    const bad = await mutate(SCHEDULE_SALE, { productId: p.id, opensAt, closesAt: new Date(Date.now() + 60_000), stock: 10 }, 'scheduleSale');
+    const opensAt = new Date(Date.now() + 600_000).toISOString();
+    const bad = await mutate(SCHEDULE_SALE, { productId: p.id, opensAt, closesAt: new Date(Date.now() + 60_000).toISOString(), stock: 10 }, 'scheduleSale');
     expect(bad.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_SALE_WINDOW', field: 'closesAt' })]);
     const negative = await mutate(SCHEDULE_SALE, { productId: p.id, opensAt, stock: -1 }, 'scheduleSale');
     expect(negative.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_STOCK', field: 'stock' })]);
@@ -355,7 +391,7 @@ describe('admin catalog management', () => {
     const up = await mutate(UPDATE_PRODUCT, { id: p.id, input: { stock: 150 } }, 'updateProduct');
     expect(up.product).toMatchObject({ stock: 150, available: 120 });
     await expectHashInStep(p.id, 30);
-    const down = await mutate(SCHEDULE_SALE, { productId: p.id, opensAt: new Date(), stock: 40 }, 'scheduleSale');
+    const down = await mutate(SCHEDULE_SALE, { productId: p.id, opensAt: new Date().toISOString(), stock: 40 }, 'scheduleSale');
     expect(down.product).toMatchObject({ stock: 40, available: 10 });
     await expectHashInStep(p.id, 30);
   });
@@ -398,17 +434,17 @@ describe('admin catalog management', () => {
     const attempts = async (token?: string) => {
       const p = await createSaleProduct(stack, { stock: 5 });
       const category = await createCategory(stack);
-      const calls: Array<[string, Record<string, unknown>]> = [
-        [CREATE_CATEGORY, { input: { name: `Nope ${randomUUID()}` } }],
-        [CREATE_PRODUCT, { input: { name: 'Nope', price: 1, categoryId: category.id, stock: 1 } }],
-        [UPDATE_PRODUCT, { id: p.id, input: { price: 1, stock: 1000 } }],
-        [SCHEDULE_SALE, { productId: p.id, opensAt: new Date(), stock: 1000 }],
+      const calls: Array<() => Promise<GraphQLResponse>> = [
+        () => stack.gql(CREATE_CATEGORY, { input: { name: `Nope ${randomUUID()}` } }, { token }),
+        () => stack.gql(CREATE_PRODUCT, { input: { name: 'Nope', price: 1, categoryId: category.id, stock: 1 } }, { token }),
+        () => stack.gql(UPDATE_PRODUCT, { id: p.id, input: { price: 1, stock: 1000 } }, { token }),
+        () => stack.gql(SCHEDULE_SALE, { productId: p.id, opensAt: new Date().toISOString(), stock: 1000 }, { token }),
       ];
       const rowsBefore = await productCount();
       const hashBefore = await readStockHash(stack, p.id);
       const codes = [];
-      for (const [query, variables] of calls) {
-        const res = await stack.gql(query, variables, { token });
+      for (const call of calls) {
+        const res = await call();
         expect(res.data?.[Object.keys(res.data ?? {})[0]] ?? null).toBeNull();
         codes.push(res.errors?.[0].extensions?.code);
       }

@@ -14,6 +14,30 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  fragment CartFields on Cart { items { product { id } quantity unitPrice currency lineTotal } totalQuantity subtotal { amount currency } }\n": typeof types.CartFieldsFragmentDoc,
+    "\n  fragment CartPayloadFields on CartPayload { cart { ...CartFields } userErrors { code message field productId limit currentQuantity } }\n": typeof types.CartPayloadFieldsFragmentDoc,
+    "\n  mutation CartAdd($productId: ID!, $quantity: Int) { addToCart(productId: $productId, quantity: $quantity) { ...CartPayloadFields } }\n": typeof types.CartAddDocument,
+    "\n  mutation CartChange($productId: ID!, $delta: Int!) { changeCartQuantity(productId: $productId, delta: $delta) { ...CartPayloadFields } }\n": typeof types.CartChangeDocument,
+    "\n  mutation CartRemove($productId: ID!) { removeFromCart(productId: $productId) { ...CartPayloadFields } }\n": typeof types.CartRemoveDocument,
+    "\n  mutation CartClear { clearCart { ...CartPayloadFields } }\n": typeof types.CartClearDocument,
+    "\n  query CartMine { me { id cart { ...CartFields } } }\n": typeof types.CartMineDocument,
+    "query CartProductNames { me { cart { items { product { id name } quantity } } } }": typeof types.CartProductNamesDocument,
+    "\n  fragment CatalogProductFields on Product {\n    id name description price currency stock available saleState saleOpensAt saleClosesAt maxPerCustomer active secondsUntilOpen secondsUntilClose serverTime category { id name }\n  }\n": typeof types.CatalogProductFieldsFragmentDoc,
+    "\n  fragment CatalogProductPayload on ProductPayload { product { ...CatalogProductFields } userErrors { code message field reserved } }\n": typeof types.CatalogProductPayloadFragmentDoc,
+    "\n  mutation CatalogCreateProduct($input: CreateProductInput!) { createProduct(input: $input) { ...CatalogProductPayload } }\n": typeof types.CatalogCreateProductDocument,
+    "\n  mutation CatalogUpdateProduct($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { ...CatalogProductPayload } }\n": typeof types.CatalogUpdateProductDocument,
+    "\n  mutation CatalogScheduleSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {\n    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer) { ...CatalogProductPayload }\n  }\n": typeof types.CatalogScheduleSaleDocument,
+    "\n  mutation CatalogCreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name parent { id name } } userErrors { code message field } }\n  }\n": typeof types.CatalogCreateCategoryDocument,
+    "\n  query CatalogProductsPage($categoryId: ID, $first: Int, $after: String) {\n    products(categoryId: $categoryId, first: $first, after: $after) {\n      edges { cursor node { id name category { id } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.CatalogProductsPageDocument,
+    "\n  query CatalogCategoryIds { categories { id } }\n": typeof types.CatalogCategoryIdsDocument,
+    "query CatalogUnknownCategory($categoryId: ID) { products(categoryId: $categoryId) { edges { cursor } pageInfo { hasNextPage endCursor } } }": typeof types.CatalogUnknownCategoryDocument,
+    "query CatalogProductsFirst($first: Int) { products(first: $first) { edges { cursor } } }": typeof types.CatalogProductsFirstDocument,
+    "query CatalogProductsAfter($after: String) { products(after: $after) { edges { cursor } } }": typeof types.CatalogProductsAfterDocument,
+    "query CatalogCategories { categories { id name parent { id name } } }": typeof types.CatalogCategoriesDocument,
+    "query CatalogProduct($id: ID!) { product(id: $id) { ...CatalogProductFields } }": typeof types.CatalogProductDocument,
+    "query CatalogSaleCountdown($id: ID!) { product(id: $id) { saleState saleOpensAt saleClosesAt secondsUntilOpen secondsUntilClose serverTime } }": typeof types.CatalogSaleCountdownDocument,
+    "query CatalogSaleStates($a: ID!, $b: ID!, $c: ID!) { a: product(id: $a) { saleState available } b: product(id: $b) { saleState available } c: product(id: $c) { saleState } }": typeof types.CatalogSaleStatesDocument,
+    "query CatalogUnknownProduct($id: ID!) { product(id: $id) { id } }": typeof types.CatalogUnknownProductDocument,
     "\n  query OrderById($id: ID!) { order(id: $id) { id status items { quantity product { id name } } } }\n": typeof types.OrderByIdDocument,
     "\n  query MyOrdersPage($after: String) {\n    me { ordersConnection(first: 2, after: $after) { edges { cursor node { ...OrderFields items { product { name } } } } pageInfo { hasNextPage endCursor } } }\n  }\n": typeof types.MyOrdersPageDocument,
     "\n  query MyOrdersListFirst { me { orders(first: 3) { id cursor } } }\n": typeof types.MyOrdersListFirstDocument,
@@ -38,6 +62,30 @@ type Documents = {
     "\n  query Me { me { id email name phone address roles } }\n": typeof types.MeDocument,
 };
 const documents: Documents = {
+    "\n  fragment CartFields on Cart { items { product { id } quantity unitPrice currency lineTotal } totalQuantity subtotal { amount currency } }\n": types.CartFieldsFragmentDoc,
+    "\n  fragment CartPayloadFields on CartPayload { cart { ...CartFields } userErrors { code message field productId limit currentQuantity } }\n": types.CartPayloadFieldsFragmentDoc,
+    "\n  mutation CartAdd($productId: ID!, $quantity: Int) { addToCart(productId: $productId, quantity: $quantity) { ...CartPayloadFields } }\n": types.CartAddDocument,
+    "\n  mutation CartChange($productId: ID!, $delta: Int!) { changeCartQuantity(productId: $productId, delta: $delta) { ...CartPayloadFields } }\n": types.CartChangeDocument,
+    "\n  mutation CartRemove($productId: ID!) { removeFromCart(productId: $productId) { ...CartPayloadFields } }\n": types.CartRemoveDocument,
+    "\n  mutation CartClear { clearCart { ...CartPayloadFields } }\n": types.CartClearDocument,
+    "\n  query CartMine { me { id cart { ...CartFields } } }\n": types.CartMineDocument,
+    "query CartProductNames { me { cart { items { product { id name } quantity } } } }": types.CartProductNamesDocument,
+    "\n  fragment CatalogProductFields on Product {\n    id name description price currency stock available saleState saleOpensAt saleClosesAt maxPerCustomer active secondsUntilOpen secondsUntilClose serverTime category { id name }\n  }\n": types.CatalogProductFieldsFragmentDoc,
+    "\n  fragment CatalogProductPayload on ProductPayload { product { ...CatalogProductFields } userErrors { code message field reserved } }\n": types.CatalogProductPayloadFragmentDoc,
+    "\n  mutation CatalogCreateProduct($input: CreateProductInput!) { createProduct(input: $input) { ...CatalogProductPayload } }\n": types.CatalogCreateProductDocument,
+    "\n  mutation CatalogUpdateProduct($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { ...CatalogProductPayload } }\n": types.CatalogUpdateProductDocument,
+    "\n  mutation CatalogScheduleSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {\n    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer) { ...CatalogProductPayload }\n  }\n": types.CatalogScheduleSaleDocument,
+    "\n  mutation CatalogCreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name parent { id name } } userErrors { code message field } }\n  }\n": types.CatalogCreateCategoryDocument,
+    "\n  query CatalogProductsPage($categoryId: ID, $first: Int, $after: String) {\n    products(categoryId: $categoryId, first: $first, after: $after) {\n      edges { cursor node { id name category { id } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.CatalogProductsPageDocument,
+    "\n  query CatalogCategoryIds { categories { id } }\n": types.CatalogCategoryIdsDocument,
+    "query CatalogUnknownCategory($categoryId: ID) { products(categoryId: $categoryId) { edges { cursor } pageInfo { hasNextPage endCursor } } }": types.CatalogUnknownCategoryDocument,
+    "query CatalogProductsFirst($first: Int) { products(first: $first) { edges { cursor } } }": types.CatalogProductsFirstDocument,
+    "query CatalogProductsAfter($after: String) { products(after: $after) { edges { cursor } } }": types.CatalogProductsAfterDocument,
+    "query CatalogCategories { categories { id name parent { id name } } }": types.CatalogCategoriesDocument,
+    "query CatalogProduct($id: ID!) { product(id: $id) { ...CatalogProductFields } }": types.CatalogProductDocument,
+    "query CatalogSaleCountdown($id: ID!) { product(id: $id) { saleState saleOpensAt saleClosesAt secondsUntilOpen secondsUntilClose serverTime } }": types.CatalogSaleCountdownDocument,
+    "query CatalogSaleStates($a: ID!, $b: ID!, $c: ID!) { a: product(id: $a) { saleState available } b: product(id: $b) { saleState available } c: product(id: $c) { saleState } }": types.CatalogSaleStatesDocument,
+    "query CatalogUnknownProduct($id: ID!) { product(id: $id) { id } }": types.CatalogUnknownProductDocument,
     "\n  query OrderById($id: ID!) { order(id: $id) { id status items { quantity product { id name } } } }\n": types.OrderByIdDocument,
     "\n  query MyOrdersPage($after: String) {\n    me { ordersConnection(first: 2, after: $after) { edges { cursor node { ...OrderFields items { product { name } } } } pageInfo { hasNextPage endCursor } } }\n  }\n": types.MyOrdersPageDocument,
     "\n  query MyOrdersListFirst { me { orders(first: 3) { id cursor } } }\n": types.MyOrdersListFirstDocument,
@@ -76,6 +124,102 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CartFields on Cart { items { product { id } quantity unitPrice currency lineTotal } totalQuantity subtotal { amount currency } }\n"): (typeof documents)["\n  fragment CartFields on Cart { items { product { id } quantity unitPrice currency lineTotal } totalQuantity subtotal { amount currency } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CartPayloadFields on CartPayload { cart { ...CartFields } userErrors { code message field productId limit currentQuantity } }\n"): (typeof documents)["\n  fragment CartPayloadFields on CartPayload { cart { ...CartFields } userErrors { code message field productId limit currentQuantity } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CartAdd($productId: ID!, $quantity: Int) { addToCart(productId: $productId, quantity: $quantity) { ...CartPayloadFields } }\n"): (typeof documents)["\n  mutation CartAdd($productId: ID!, $quantity: Int) { addToCart(productId: $productId, quantity: $quantity) { ...CartPayloadFields } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CartChange($productId: ID!, $delta: Int!) { changeCartQuantity(productId: $productId, delta: $delta) { ...CartPayloadFields } }\n"): (typeof documents)["\n  mutation CartChange($productId: ID!, $delta: Int!) { changeCartQuantity(productId: $productId, delta: $delta) { ...CartPayloadFields } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CartRemove($productId: ID!) { removeFromCart(productId: $productId) { ...CartPayloadFields } }\n"): (typeof documents)["\n  mutation CartRemove($productId: ID!) { removeFromCart(productId: $productId) { ...CartPayloadFields } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CartClear { clearCart { ...CartPayloadFields } }\n"): (typeof documents)["\n  mutation CartClear { clearCart { ...CartPayloadFields } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CartMine { me { id cart { ...CartFields } } }\n"): (typeof documents)["\n  query CartMine { me { id cart { ...CartFields } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query CartProductNames { me { cart { items { product { id name } quantity } } } }"): (typeof documents)["query CartProductNames { me { cart { items { product { id name } quantity } } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CatalogProductFields on Product {\n    id name description price currency stock available saleState saleOpensAt saleClosesAt maxPerCustomer active secondsUntilOpen secondsUntilClose serverTime category { id name }\n  }\n"): (typeof documents)["\n  fragment CatalogProductFields on Product {\n    id name description price currency stock available saleState saleOpensAt saleClosesAt maxPerCustomer active secondsUntilOpen secondsUntilClose serverTime category { id name }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CatalogProductPayload on ProductPayload { product { ...CatalogProductFields } userErrors { code message field reserved } }\n"): (typeof documents)["\n  fragment CatalogProductPayload on ProductPayload { product { ...CatalogProductFields } userErrors { code message field reserved } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CatalogCreateProduct($input: CreateProductInput!) { createProduct(input: $input) { ...CatalogProductPayload } }\n"): (typeof documents)["\n  mutation CatalogCreateProduct($input: CreateProductInput!) { createProduct(input: $input) { ...CatalogProductPayload } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CatalogUpdateProduct($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { ...CatalogProductPayload } }\n"): (typeof documents)["\n  mutation CatalogUpdateProduct($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { ...CatalogProductPayload } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CatalogScheduleSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {\n    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer) { ...CatalogProductPayload }\n  }\n"): (typeof documents)["\n  mutation CatalogScheduleSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {\n    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer) { ...CatalogProductPayload }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CatalogCreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name parent { id name } } userErrors { code message field } }\n  }\n"): (typeof documents)["\n  mutation CatalogCreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name parent { id name } } userErrors { code message field } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CatalogProductsPage($categoryId: ID, $first: Int, $after: String) {\n    products(categoryId: $categoryId, first: $first, after: $after) {\n      edges { cursor node { id name category { id } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): (typeof documents)["\n  query CatalogProductsPage($categoryId: ID, $first: Int, $after: String) {\n    products(categoryId: $categoryId, first: $first, after: $after) {\n      edges { cursor node { id name category { id } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CatalogCategoryIds { categories { id } }\n"): (typeof documents)["\n  query CatalogCategoryIds { categories { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query CatalogUnknownCategory($categoryId: ID) { products(categoryId: $categoryId) { edges { cursor } pageInfo { hasNextPage endCursor } } }"): (typeof documents)["query CatalogUnknownCategory($categoryId: ID) { products(categoryId: $categoryId) { edges { cursor } pageInfo { hasNextPage endCursor } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query CatalogProductsFirst($first: Int) { products(first: $first) { edges { cursor } } }"): (typeof documents)["query CatalogProductsFirst($first: Int) { products(first: $first) { edges { cursor } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query CatalogProductsAfter($after: String) { products(after: $after) { edges { cursor } } }"): (typeof documents)["query CatalogProductsAfter($after: String) { products(after: $after) { edges { cursor } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query CatalogCategories { categories { id name parent { id name } } }"): (typeof documents)["query CatalogCategories { categories { id name parent { id name } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query CatalogProduct($id: ID!) { product(id: $id) { ...CatalogProductFields } }"): (typeof documents)["query CatalogProduct($id: ID!) { product(id: $id) { ...CatalogProductFields } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query CatalogSaleCountdown($id: ID!) { product(id: $id) { saleState saleOpensAt saleClosesAt secondsUntilOpen secondsUntilClose serverTime } }"): (typeof documents)["query CatalogSaleCountdown($id: ID!) { product(id: $id) { saleState saleOpensAt saleClosesAt secondsUntilOpen secondsUntilClose serverTime } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query CatalogSaleStates($a: ID!, $b: ID!, $c: ID!) { a: product(id: $a) { saleState available } b: product(id: $b) { saleState available } c: product(id: $c) { saleState } }"): (typeof documents)["query CatalogSaleStates($a: ID!, $b: ID!, $c: ID!) { a: product(id: $a) { saleState available } b: product(id: $b) { saleState available } c: product(id: $c) { saleState } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query CatalogUnknownProduct($id: ID!) { product(id: $id) { id } }"): (typeof documents)["query CatalogUnknownProduct($id: ID!) { product(id: $id) { id } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
