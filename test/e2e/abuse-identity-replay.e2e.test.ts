@@ -14,7 +14,7 @@ import pino from 'pino';
 import Redis from 'ioredis';
 import { IDENTITY_HEADERS, Identity, ServiceName, SubgraphService, loadConfig } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
-import { createTestUser, TestUser } from '../support/users';
+import { createTestUser, ME_ID, TestUser } from '../support/users';
 import { createSaleProduct } from '../support/catalog';
 import { stateProbe, StateProbe } from '../support/state-snapshot';
 import { postRaw, RawAnswer } from '../support/hostile';
@@ -203,7 +203,7 @@ describe('through the gateway', () => {
 
   it('repeated identical client requests all work (each fetch is signed anew)', async () => {
     for (let i = 0; i < 3; i++) {
-      const res = await stack.gql<{ me: { id: string } }>('{ me { id } }', {}, { token: victim.token, headers: { 'x-request-id': 'same-client-id' } });
+      const res = await stack.gql(ME_ID, {}, { token: victim.token, headers: { 'x-request-id': 'same-client-id' } });
       expect(res.errors).toBeUndefined();
       expect(res.data?.me.id).toBe(victim.id);
     }

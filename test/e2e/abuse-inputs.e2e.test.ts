@@ -13,6 +13,9 @@
  *   - an accepted request is one a correct client could have sent (so hostile input is never
  *     silently taken), and text that passes validation is stored as data, byte for byte.
  *
+ * The operations sent with hostile variables are raw query strings (postRaw sends what no typed
+ * document could); the setup steps around them are typed documents (test/gql).
+ *
  * Runs are bounded and seeded; a failure prints the seed and the shrunk counterexample. Reproduce
  * with FC_SEED=<seed> (and FC_RUNS=<n> for longer hunts); ABUSE_STATS=1 prints how the answers
  * were spread over refusal codes, to see which rules the generated input actually reached.
@@ -28,6 +31,7 @@ import { createTestUser, TestUser } from '../support/users';
 import { adminToken, createSaleProduct, createCategory } from '../support/catalog';
 import { placed, payOrder as pay } from '../support/orders';
 import { stateProbe, StateProbe, StateSnapshot } from '../support/state-snapshot';
+import { graphql } from '../gql';
 import { UUID_RE, aroundValid, answerProblems, hostileNumber, hostileString, malformedId, postRaw, RawAnswer, wrongType } from '../support/hostile';
 
 const SEED = Number(process.env.FC_SEED ?? 20_250_608);
@@ -92,14 +96,18 @@ afterAll(async () => {
   await mail?.stop();
 });
 
+const REQUEST_CODE = graphql(`
+  mutation AbuseRequestCode($e: String!) { requestEmailVerification(email: $e) { userErrors { code } } }
+`);
+
 async function createInactiveProduct(): Promise<string> {
   const { id: categoryId } = await createCategory(stack);
-  const res = await stack.gql<{ createProduct: { product: { id: string } } }>(
-    `mutation($input: CreateProductInput!) { createProduct(input: $input) { product { id } userErrors { code } } }`,
+  const res = await stack.gql(
+    graphql(`mutation AbuseCreateInactiveProduct($input: CreateProductInput!) { createProduct(input: $input) { product { id } userErrors { code } } }`),
     { input: { name: `Withdrawn ${randomUUID().slice(0, 8)}`, price: 100, categoryId, stock: 10, active: false } },
     { token: await adminToken(stack) },
   );
-  return res.data!.createProduct.product.id;
+  return res.data!.createProduct.product!.id;
 }
 
 /** A cart at its line cap: rows for products that need not exist (the cap counts lines only). */
@@ -262,7 +270,7 @@ describe('signUp with hostile input', () => {
       fc.asyncProperty(profile, async (p) => {
         const email = `signup-${randomUUID()}@example.test`;
         const since = mail.messages.length;
-        const req = await stack.gql(`mutation($e: String!) { requestEmailVerification(email: $e) { userErrors { code } } }`, { e: email });
+        const req = await stack.gql(REQUEST_CODE, { e: email });
         expect(req.errors).toBeUndefined();
         const code = await mail.waitForCode(email, { since });
         baseline = null; // the request above wrote the code
@@ -289,7 +297,7 @@ describe('signUp with hostile input', () => {
   it('a wrong code against a live code counts one try and changes nothing else', async () => {
     const email = `tries-${randomUUID()}@example.test`;
     const since = mail.messages.length;
-    await stack.gql(`mutation($e: String!) { requestEmailVerification(email: $e) { userErrors { code } } }`, { e: email });
+    await stack.gql(REQUEST_CODE, { e: email });
     const code = await mail.waitForCode(email, { since });
     const codeKey = stack.user.services.verification.redisKeysFor(email).code;
     const wrong = code === '000000' ? '000001' : '000000';

@@ -8,6 +8,8 @@ import { OrderPlacedEvent, listDeadLetters, redisKeys } from '@flashsale/platfor
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
 import { createTestUser } from '../support/users';
+import { PLACE_ORDER_RETURNING_ID } from '../support/orders';
+import { graphql } from '../gql';
 import { CART_ORDER_EVENTS_GROUP } from '@flashsale/cart-subgraph';
 
 let stack: Stack;
@@ -16,8 +18,12 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const ADD = `mutation($productId: ID!, $quantity: Int) { addToCart(productId: $productId, quantity: $quantity) { userErrors { code } } }`;
-const CHANGE = `mutation($productId: ID!, $delta: Int!) { changeCartQuantity(productId: $productId, delta: $delta) { userErrors { code } } }`;
+const ADD = graphql(`
+  mutation CartEventsAdd($productId: ID!, $quantity: Int) { addToCart(productId: $productId, quantity: $quantity) { userErrors { code } } }
+`);
+const CHANGE = graphql(`
+  mutation CartEventsChange($productId: ID!, $delta: Int!) { changeCartQuantity(productId: $productId, delta: $delta) { userErrors { code } } }
+`);
 
 async function product(): Promise<string> {
   const id = randomUUID();
@@ -30,7 +36,7 @@ async function shopperWith(lines: Record<string, number>) {
   const userId = randomUUID();
   const token = await stack.token({ userId, roles: ['CUSTOMER'] });
   for (const [productId, quantity] of Object.entries(lines)) {
-    const res = await stack.gql<{ addToCart: { userErrors: unknown[] } }>(ADD, { productId, quantity }, { token });
+    const res = await stack.gql(ADD, { productId, quantity }, { token });
     expect(res.data?.addToCart.userErrors).toEqual([]);
   }
   return { userId, token };
@@ -138,7 +144,7 @@ describe('a placed order takes its lines out of the cart', () => {
     const changes = Promise.all(Array.from({ length: 20 }, () => stack.gql(CHANGE, { productId: a, delta: 1 }, { token: dave.token })));
     await publish(placed(dave.userId, [[a, 4]]), eventId);
     const results = await changes;
-    expect(results.every((r) => (r.data as { changeCartQuantity: { userErrors: unknown[] } }).changeCartQuantity.userErrors.length === 0)).toBe(true);
+    expect(results.every((r) => r.data!.changeCartQuantity.userErrors.length === 0)).toBe(true);
     await untilProcessed(eventId);
     expect(await storedLines(dave.userId)).toEqual({ [a]: 10 + 20 - 4 });
   });
@@ -147,11 +153,11 @@ describe('a placed order takes its lines out of the cart', () => {
     const [a, b] = await Promise.all([createSaleProduct(stack, { stock: 20 }), createSaleProduct(stack, { stock: 20 })]);
     const buyer = await createTestUser(stack);
     for (const [productId, quantity] of [[a.id, 3], [b.id, 1]] as const) {
-      const res = await stack.gql<{ addToCart: { userErrors: unknown[] } }>(ADD, { productId, quantity }, { token: buyer.token });
+      const res = await stack.gql(ADD, { productId, quantity }, { token: buyer.token });
       expect(res.data?.addToCart.userErrors).toEqual([]);
     }
-    const placedRes = await stack.gql<{ placeOrder: { order: { id: string } | null; userErrors: unknown[] } }>(
-      `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } userErrors { code message } } }`,
+    const placedRes = await stack.gql(
+      PLACE_ORDER_RETURNING_ID,
       { input: { items: [{ productId: a.id, quantity: 2 }], idempotencyKey: randomUUID() } },
       { token: buyer.token },
     );
@@ -218,7 +224,7 @@ describe('order events applied in batches', () => {
     const changes = Promise.all(holders.slice(0, 4).flatMap((h) => Array.from({ length: 3 }, () => stack.gql(CHANGE, { productId: b, delta: 1 }, { token: h.token }))));
     await publishTogether(entries.sort(() => Math.random() - 0.5));
     const results = await changes;
-    expect(results.every((r) => (r.data as { changeCartQuantity: { userErrors: unknown[] } }).changeCartQuantity.userErrors.length === 0)).toBe(true);
+    expect(results.every((r) => r.data!.changeCartQuantity.userErrors.length === 0)).toBe(true);
     for (const h of holders.slice(0, 4)) expected[h.userId][b] += 3;
 
     await untilProcessed(await publish(placed(randomUUID(), []))); // published last, so handled last

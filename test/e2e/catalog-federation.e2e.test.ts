@@ -3,9 +3,12 @@
  * names, the product subgraph answers with one SQL query per type (counted at the connection).
  */
 import { randomUUID } from 'node:crypto';
-import { startStack, Stack } from '../support/stack';
+import { GraphQLResponse, startStack, Stack } from '../support/stack';
+import { graphql } from '../gql';
+import type { FederationOrderProductsQuery } from '../gql/graphql';
 import { createCategory, createSaleProduct } from '../support/catalog';
 import { createTestUser } from '../support/users';
+import { PLACE_ORDER_RETURNING_ID } from '../support/orders';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -28,6 +31,7 @@ async function sqlDuring(fn: () => Promise<unknown>): Promise<string[]> {
 const fromTable = (sqls: string[], table: string) => sqls.filter((s) => new RegExp(`from \`${table}\``, 'i').test(s));
 
 describe('_entities on the product subgraph', () => {
+  // Sent to the product subgraph itself (_entities is not in the API schema): raw queries.
   const ENTITIES = `query($representations: [_Any!]!) { _entities(representations: $representations) {
     ... on Product { id name price available saleState }
     ... on Category { id name } } }`;
@@ -77,20 +81,23 @@ describe('through the gateway', () => {
     const category = await createCategory(stack);
     const products = await Promise.all(Array.from({ length: 8 }, () => createSaleProduct(stack, { categoryId: category.id, stock: 5 })));
     const { token } = await createTestUser(stack);
-    const placed = await stack.gql<{ placeOrder: { order: { id: string } | null; userErrors: unknown[] } }>(
-      `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } userErrors { code message } } }`,
+    const placed = await stack.gql(
+      PLACE_ORDER_RETURNING_ID,
       { input: { items: products.map((p) => ({ productId: p.id, quantity: 1 })), idempotencyKey: randomUUID() } },
       { token },
     );
     expect(placed.errors).toBeUndefined();
     expect(placed.data!.placeOrder.userErrors).toEqual([]);
-    let res: Awaited<ReturnType<typeof stack.gql>> | undefined;
+    let res: GraphQLResponse<FederationOrderProductsQuery> | undefined;
     const sqls = await sqlDuring(async () => {
-      res = await stack.gql(`{ me { ordersConnection(first: 5) { edges { node { items { quantity product { id name price available saleState category { id name } } } } } } } }`, {}, { token });
+      res = await stack.gql(
+        graphql(`query FederationOrderProducts { me { ordersConnection(first: 5) { edges { node { items { quantity product { id name price available saleState category { id name } } } } } } } }`),
+        {},
+        { token },
+      );
     });
     expect(res!.errors).toBeUndefined();
-    type Item = { product: { id: string; available: number; category: { id: string } } };
-    const items = (res!.data as { me: { ordersConnection: { edges: Array<{ node: { items: Item[] } }> } } }).me.ordersConnection.edges.flatMap((e) => e.node.items);
+    const items = res!.data!.me.ordersConnection.edges.flatMap((e) => e.node.items);
     expect(items.map((i) => i.product.id).sort()).toEqual(products.map((p) => p.id).sort());
     // Each product: 5 in stock, 1 held by this unpaid order.
     expect(items.every((i) => i.product.available === 4 && i.product.category.id === category.id)).toBe(true);

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/core';
 import { ProcessedEvent, listDeadLetters, redisKeys, StockEvent } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
+import { graphql } from '../gql';
 import { createSaleProduct, readProductStock, readStockHash, adminToken } from '../support/catalog';
 import { STOCK_EVENTS_GROUP, Product, CreateProductInput, UpdateProductInput } from '@flashsale/product-subgraph';
 
@@ -111,7 +112,9 @@ describe('stock events', () => {
 });
 
 describe('when Redis loses a stock hash', () => {
-  const UPDATE = `mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { product { price stock available } userErrors { code } } }`;
+  const UPDATE = graphql(`
+    mutation StockUpdateProduct($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { product { price stock available } userErrors { code } } }
+  `);
 
   it('an admin change updates the row but does not recreate the hash with a guess; reconcile rebuilds it from truth', async () => {
     const p = await createSaleProduct(stack, { stock: 20, price: 800 });

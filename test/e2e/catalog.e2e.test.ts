@@ -12,7 +12,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { GraphQLResponse, startStack, Stack } from '../support/stack';
 import { graphql } from '../gql';
 import type { CatalogProductPayloadFragment, CatalogProductsPageQuery, CreateCategoryInput, CreateProductInput, UpdateProductInput } from '../gql/graphql';
-import { adminToken, createCategory, createSaleProduct, readStockHash } from '../support/catalog';
+import { adminToken, CATEGORY_IDS, createCategory, createSaleProduct, readStockHash } from '../support/catalog';
 import { Product } from '@flashsale/product-subgraph';
 
 let stack: Stack;
@@ -55,9 +55,6 @@ const PRODUCTS_PAGE = graphql(`
       edges { cursor node { id name category { id } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     }
   }
-`);
-const CATEGORY_IDS = graphql(`
-  query CatalogCategoryIds { categories { id } }
 `);
 
 /** Runs an ADMIN product mutation (no GraphQL errors expected) and answers its payload. */

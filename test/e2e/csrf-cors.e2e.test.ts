@@ -4,7 +4,7 @@
  * send without a preflight, and CORS answers only the configured origins.
  */
 import { startStack, Stack } from '../support/stack';
-import { createTestUser, TestUser } from '../support/users';
+import { createTestUser, ME_ID, TestUser } from '../support/users';
 
 let stack: Stack;
 let user: TestUser;
@@ -34,7 +34,7 @@ describe('CSRF prevention at the gateway', () => {
   });
 
   it('serves a JSON POST (what a real client sends)', async () => {
-    const res = await stack.gql<{ me: { id: string } }>('{ me { id } }', {}, { token: user.token });
+    const res = await stack.gql(ME_ID, {}, { token: user.token });
     expect(res.data?.me.id).toBe(user.id);
   });
 });

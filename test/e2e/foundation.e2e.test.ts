@@ -1,7 +1,14 @@
+/**
+ * The supergraph's foundations end to end: anonymous and signed-in queries through the gateway
+ * across all four subgraphs, access tokens the gateway refuses, identity headers a subgraph
+ * refuses, and the health endpoints.
+ */
 import { randomUUID } from 'node:crypto';
 import { startStack, Stack } from '../support/stack';
-import { createTestUser } from '../support/users';
+import { createTestUser, ME_ID } from '../support/users';
+import { CATEGORY_IDS } from '../support/catalog';
 import { Category, Product } from '@flashsale/product-subgraph';
+import { graphql } from '../gql';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -15,7 +22,10 @@ describe('the supergraph end to end', () => {
     const category = em.create(Category, { name: 'Shoes' });
     const product = em.create(Product, { name: 'Runner', price: 4999, category, stock: 7 });
     await em.flush();
-    const res = await stack.gql(`query($id: ID!) { product(id: $id) { id name price available category { name } } categories { name } }`, { id: product.id });
+    const res = await stack.gql(
+      graphql(`query FoundationCatalog($id: ID!) { product(id: $id) { id name price available category { name } } categories { name } }`),
+      { id: product.id },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({
       product: { id: product.id, name: 'Runner', price: 4999, available: 7, category: { name: 'Shoes' } },
@@ -26,19 +36,18 @@ describe('the supergraph end to end', () => {
   it('resolves me, cart and orders across all four subgraphs for a signed-in user', async () => {
     const { id, token } = await createTestUser(stack);
     const user = { id };
-    const res = await stack.gql(`{ me { id cart { items { product { id } } totalQuantity } orders { id } } }`, {}, { token });
+    const res = await stack.gql(graphql(`query FoundationAcrossSubgraphs { me { id cart { items { product { id } } totalQuantity } orders { id } } }`), {}, { token });
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ me: { id: user.id, cart: { items: [], totalQuantity: 0 }, orders: [] } });
   });
 
   it('refuses `me` to an anonymous caller with UNAUTHENTICATED', async () => {
-    const res = await stack.gql(`{ me { id } }`);
+    const res = await stack.gql(ME_ID);
     expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
 
 describe('access tokens at the gateway', () => {
-  const meQuery = `{ me { id } }`;
   const codeOf = (r: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => r.errors?.[0]?.extensions?.code;
 
   it('rejects a tampered token', async () => {
@@ -47,14 +56,14 @@ describe('access tokens at the gateway', () => {
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
     claims.roles = ['ADMIN'];
     const forged = `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`;
-    const res = await stack.gql(meQuery, {}, { token: forged });
+    const res = await stack.gql(ME_ID, {}, { token: forged });
     expect(res.status).toBe(401);
     expect(codeOf(res)).toBe('UNAUTHENTICATED');
   });
 
   it('rejects an expired token', async () => {
     const token = await stack.token({ userId: randomUUID(), roles: ['CUSTOMER'] }, -60);
-    const res = await stack.gql(meQuery, {}, { token });
+    const res = await stack.gql(ME_ID, {}, { token });
     expect(codeOf(res)).toBe('UNAUTHENTICATED');
   });
 
@@ -62,12 +71,12 @@ describe('access tokens at the gateway', () => {
     const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
     const now = Math.floor(Date.now() / 1000);
     const token = `${enc({ alg: 'none', typ: 'JWT' })}.${enc({ sub: randomUUID(), roles: ['ADMIN'], iss: stack.config.JWT_ISSUER, aud: stack.config.JWT_AUDIENCE, exp: now + 600, jti: 'x' })}.`;
-    const res = await stack.gql(meQuery, {}, { token });
+    const res = await stack.gql(ME_ID, {}, { token });
     expect(codeOf(res)).toBe('UNAUTHENTICATED');
   });
 
   it('rejects a malformed Authorization header and does not fall back to anonymous', async () => {
-    const res = await stack.gql(`{ categories { id } }`, {}, { headers: { authorization: 'Basic abc' } });
+    const res = await stack.gql(CATEGORY_IDS, {}, { headers: { authorization: 'Basic abc' } });
     expect(res.status).toBe(401);
     expect(codeOf(res)).toBe('UNAUTHENTICATED');
     expect(res.data).toBeFalsy();
@@ -76,7 +85,7 @@ describe('access tokens at the gateway', () => {
 
 describe('identity forwarded to subgraphs', () => {
   it('rejects a direct subgraph call with a forged identity header', async () => {
-    const res = await stack.gql(`{ me { id } }`, {}, {
+    const res = await stack.gql(ME_ID, {}, {
       url: stack.user.url,
       headers: { 'x-identity-user': randomUUID(), 'x-identity-roles': 'ADMIN', 'x-identity-ts': String(Math.floor(Date.now() / 1000)), 'x-identity-sig': 'forged' },
     });

@@ -17,6 +17,8 @@ import { SignJWT } from 'jose';
 import { ACCESS_TOKEN_ALG, SERVICES, deletePrefixedKeys, dropDatabase } from '@flashsale/platform';
 import { startStack, Stack, GraphQLResponse } from '../support/stack';
 import { createTestUser } from '../support/users';
+import { CATEGORY_IDS } from '../support/catalog';
+import { graphql } from '../gql';
 import { signedHeaders } from '../support/signed';
 import { userMigrations } from '@flashsale/user-subgraph';
 import { productMigrations } from '@flashsale/product-subgraph';
@@ -121,6 +123,7 @@ describe('Apollo usage telemetry', () => {
 });
 
 describe('User.roles and User.createdAt through _entities', () => {
+  // Sent to the user subgraph itself (_entities is not in the API schema): raw queries.
   const ENTITIES = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on User { id roles createdAt } } }`;
 
   it('are refused to anonymous and foreign callers, and shown to the user and admins', async () => {
@@ -141,7 +144,7 @@ describe('User.roles and User.createdAt through _entities', () => {
     expect((admin.data as { _entities: Array<{ roles: string[] }> })._entities[0].roles).toEqual(['CUSTOMER', 'ADMIN']);
 
     // Through the gateway, the user still reads their own.
-    const me = await stack.gql<{ me: { id: string; roles: string[]; createdAt: string } }>(`{ me { id roles createdAt } }`, {}, { token: u.token });
+    const me = await stack.gql(graphql(`query OperatorMeRoles { me { id roles createdAt } }`), {}, { token: u.token });
     expect(me.errors).toBeUndefined();
     expect(me.data?.me).toEqual({ id: u.id, roles: ['CUSTOMER', 'ADMIN'], createdAt: expect.any(String) });
   });
@@ -167,13 +170,13 @@ describe('an access token whose roles claim is not a list of known roles', () =>
     ['an unknown role', { roles: ['CUSTOMER', 'ROOT'] }],
     ['a number in the list', { roles: [1] }],
   ])('is refused 401 when the claim is %s', async (_name, claims) => {
-    const res = await stack.gql(`{ categories { id } }`, {}, { token: await sign(claims) });
+    const res = await stack.gql(CATEGORY_IDS, {}, { token: await sign(claims) });
     expect(res.status).toBe(401);
     expect(codeOf(res)).toBe('UNAUTHENTICATED');
   });
 
   it('is accepted when the claim is a list of known roles', async () => {
-    const res = await stack.gql(`{ categories { id } }`, {}, { token: await sign({ roles: ['CUSTOMER'] }) });
+    const res = await stack.gql(CATEGORY_IDS, {}, { token: await sign({ roles: ['CUSTOMER'] }) });
     expect(res.status).toBe(200);
     expect(res.errors).toBeUndefined();
   });

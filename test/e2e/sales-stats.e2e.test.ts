@@ -6,8 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { startStack, Stack } from '../support/stack';
 import { adminToken, createSaleProduct } from '../support/catalog';
 import { buyers, cancelOrder, payOrder, placed } from '../support/orders';
+import { graphql } from '../gql';
 
-const STATS = `query($id: ID!) { productSalesStats(productId: $id) { productId ordersPlaced ordersPaid ordersAwaitingPayment unitsPaid } }`;
+const STATS = graphql(`
+  query SalesStats($id: ID!) { productSalesStats(productId: $id) { productId ordersPlaced ordersPaid ordersAwaitingPayment unitsPaid } }
+`);
 
 let stack: Stack;
 beforeAll(async () => {

@@ -9,7 +9,8 @@ import { SignJWT, createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { RunningServer, createLogger, loadConfig } from '@flashsale/platform';
 import { startGateway } from '@flashsale/gateway';
 import { startStack, Stack, GraphQLResponse } from '../support/stack';
-import { createTestUser, TestUser } from '../support/users';
+import { createTestUser, LOG_IN, TestUser } from '../support/users';
+import { graphql } from '../gql';
 
 let stack: Stack;
 let jwksGateway: RunningServer;
@@ -25,8 +26,8 @@ beforeAll(async () => {
   const config = loadConfig({ ...stack.env, GATEWAY_PORT: '0', JWT_JWKS_URL: jwksUrl });
   jwksGateway = await startGateway(config, createLogger(config, 'gateway-jwks'));
   user = await createTestUser(stack, { name: 'Token Owner' });
-  const res = await stack.gql(`mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }`, { e: user.email, p: user.password });
-  realToken = (res.data as { logIn: { accessToken: string } }).logIn.accessToken;
+  const res = await stack.gql(LOG_IN, { email: user.email, password: user.password });
+  realToken = res.data!.logIn.accessToken!;
   rowBefore = await userRow();
 });
 afterAll(async () => {
@@ -82,19 +83,19 @@ describe.each([
   ['the gateway that fetches the JWKS', () => jwksGateway.url],
 ])('%s', (_label, url) => {
   it('accepts the real token from logIn', async () => {
-    const res = await stack.gql(`{ me { id name } }`, {}, { token: realToken, url: url() });
+    const res = await stack.gql(graphql(`query TokensMeName { me { id name } }`), {}, { token: realToken, url: url() });
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({ me: { id: user.id, name: 'Token Owner' } });
   });
 
   it.each(forgeries)('refuses %s with 401 UNAUTHENTICATED and changes nothing', async (_what, forge) => {
     const token = await forge();
-    const read = await stack.gql(`{ me { id email } }`, {}, { token, url: url() });
+    const read = await stack.gql(graphql(`query TokensMeEmail { me { id email } }`), {}, { token, url: url() });
     expect(read.status).toBe(401);
     expect(codeOf(read)).toBe('UNAUTHENTICATED');
     expect(read.data).toBeFalsy();
 
-    const write = await stack.gql(`mutation { updateProfile(input: { name: "Hacked" }) { user { name } } }`, {}, { token, url: url() });
+    const write = await stack.gql(graphql(`mutation TokensRename { updateProfile(input: { name: "Hacked" }) { user { name } } }`), {}, { token, url: url() });
     expect(codeOf(write)).toBe('UNAUTHENTICATED');
     expect(await userRow()).toBe(rowBefore);
   });

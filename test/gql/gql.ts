@@ -14,6 +14,10 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation AbuseRequestCode($e: String!) { requestEmailVerification(email: $e) { userErrors { code } } }\n": typeof types.AbuseRequestCodeDocument,
+    "mutation AbuseCreateInactiveProduct($input: CreateProductInput!) { createProduct(input: $input) { product { id } userErrors { code } } }": typeof types.AbuseCreateInactiveProductDocument,
+    "\n  mutation CartEventsAdd($productId: ID!, $quantity: Int) { addToCart(productId: $productId, quantity: $quantity) { userErrors { code } } }\n": typeof types.CartEventsAddDocument,
+    "\n  mutation CartEventsChange($productId: ID!, $delta: Int!) { changeCartQuantity(productId: $productId, delta: $delta) { userErrors { code } } }\n": typeof types.CartEventsChangeDocument,
     "\n  fragment CartFields on Cart { items { product { id } quantity unitPrice currency lineTotal } totalQuantity subtotal { amount currency } }\n": typeof types.CartFieldsFragmentDoc,
     "\n  fragment CartPayloadFields on CartPayload { cart { ...CartFields } userErrors { code message field productId limit currentQuantity } }\n": typeof types.CartPayloadFieldsFragmentDoc,
     "\n  mutation CartAdd($productId: ID!, $quantity: Int) { addToCart(productId: $productId, quantity: $quantity) { ...CartPayloadFields } }\n": typeof types.CartAddDocument,
@@ -22,6 +26,8 @@ type Documents = {
     "\n  mutation CartClear { clearCart { ...CartPayloadFields } }\n": typeof types.CartClearDocument,
     "\n  query CartMine { me { id cart { ...CartFields } } }\n": typeof types.CartMineDocument,
     "query CartProductNames { me { cart { items { product { id name } quantity } } } }": typeof types.CartProductNamesDocument,
+    "query FederationOrderProducts { me { ordersConnection(first: 5) { edges { node { items { quantity product { id name price available saleState category { id name } } } } } } } }": typeof types.FederationOrderProductsDocument,
+    "\n    mutation StockUpdateProduct($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { product { price stock available } userErrors { code } } }\n  ": typeof types.StockUpdateProductDocument,
     "\n  fragment CatalogProductFields on Product {\n    id name description price currency stock available saleState saleOpensAt saleClosesAt maxPerCustomer active secondsUntilOpen secondsUntilClose serverTime category { id name }\n  }\n": typeof types.CatalogProductFieldsFragmentDoc,
     "\n  fragment CatalogProductPayload on ProductPayload { product { ...CatalogProductFields } userErrors { code message field reserved } }\n": typeof types.CatalogProductPayloadFragmentDoc,
     "\n  mutation CatalogCreateProduct($input: CreateProductInput!) { createProduct(input: $input) { ...CatalogProductPayload } }\n": typeof types.CatalogCreateProductDocument,
@@ -29,7 +35,6 @@ type Documents = {
     "\n  mutation CatalogScheduleSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {\n    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer) { ...CatalogProductPayload }\n  }\n": typeof types.CatalogScheduleSaleDocument,
     "\n  mutation CatalogCreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name parent { id name } } userErrors { code message field } }\n  }\n": typeof types.CatalogCreateCategoryDocument,
     "\n  query CatalogProductsPage($categoryId: ID, $first: Int, $after: String) {\n    products(categoryId: $categoryId, first: $first, after: $after) {\n      edges { cursor node { id name category { id } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.CatalogProductsPageDocument,
-    "\n  query CatalogCategoryIds { categories { id } }\n": typeof types.CatalogCategoryIdsDocument,
     "query CatalogUnknownCategory($categoryId: ID) { products(categoryId: $categoryId) { edges { cursor } pageInfo { hasNextPage endCursor } } }": typeof types.CatalogUnknownCategoryDocument,
     "query CatalogProductsFirst($first: Int) { products(first: $first) { edges { cursor } } }": typeof types.CatalogProductsFirstDocument,
     "query CatalogProductsAfter($after: String) { products(after: $after) { edges { cursor } } }": typeof types.CatalogProductsAfterDocument,
@@ -38,16 +43,24 @@ type Documents = {
     "query CatalogSaleCountdown($id: ID!) { product(id: $id) { saleState saleOpensAt saleClosesAt secondsUntilOpen secondsUntilClose serverTime } }": typeof types.CatalogSaleCountdownDocument,
     "query CatalogSaleStates($a: ID!, $b: ID!, $c: ID!) { a: product(id: $a) { saleState available } b: product(id: $b) { saleState available } c: product(id: $c) { saleState } }": typeof types.CatalogSaleStatesDocument,
     "query CatalogUnknownProduct($id: ID!) { product(id: $id) { id } }": typeof types.CatalogUnknownProductDocument,
+    "query FoundationCatalog($id: ID!) { product(id: $id) { id name price available category { name } } categories { name } }": typeof types.FoundationCatalogDocument,
+    "query FoundationAcrossSubgraphs { me { id cart { items { product { id } } totalQuantity } orders { id } } }": typeof types.FoundationAcrossSubgraphsDocument,
+    "query OperatorMeRoles { me { id roles createdAt } }": typeof types.OperatorMeRolesDocument,
     "\n  query OrderById($id: ID!) { order(id: $id) { id status items { quantity product { id name } } } }\n": typeof types.OrderByIdDocument,
     "\n  query MyOrdersPage($after: String) {\n    me { ordersConnection(first: 2, after: $after) { edges { cursor node { ...OrderFields items { product { name } } } } pageInfo { hasNextPage endCursor } } }\n  }\n": typeof types.MyOrdersPageDocument,
     "\n  query MyOrdersListFirst { me { orders(first: 3) { id cursor } } }\n": typeof types.MyOrdersListFirstDocument,
     "\n  query MyOrdersListAfter($after: String) { me { orders(first: 3, after: $after) { id } } }\n": typeof types.MyOrdersListAfterDocument,
     "\n  query MyOrdersGarbageCursor { me { ordersConnection(after: \"garbage\") { edges { cursor } } } }\n": typeof types.MyOrdersGarbageCursorDocument,
+    "\n  query SalesStats($id: ID!) { productSalesStats(productId: $id) { productId ordersPlaced ordersPaid ordersAwaitingPayment unitsPaid } }\n": typeof types.SalesStatsDocument,
     "\n  mutation LogOutEverywhere { logOutEverywhere { success revokedSessions userErrors { code } } }\n": typeof types.LogOutEverywhereDocument,
     "\n  mutation ChangePassword($old: String!, $new: String!) {\n    changePassword(oldPassword: $old, newPassword: $new) { accessToken refreshToken userErrors { code message field } }\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) { updateProfile(input: $input) { user { id name phone address } userErrors { code } } }\n": typeof types.UpdateProfileDocument,
     "\n  mutation RequestVerificationCode($email: String!) {\n    requestEmailVerification(email: $email) { codeExpiresAt resendAvailableAt userErrors { code message field } }\n  }\n": typeof types.RequestVerificationCodeDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { user { id email name phone address roles } userErrors { code message field attemptsLeft } }\n  }\n": typeof types.SignUpDocument,
+    "query TokensMeName { me { id name } }": typeof types.TokensMeNameDocument,
+    "query TokensMeEmail { me { id email } }": typeof types.TokensMeEmailDocument,
+    "mutation TokensRename { updateProfile(input: { name: \"Hacked\" }) { user { name } } }": typeof types.TokensRenameDocument,
+    "\n  query CategoryIds { categories { id } }\n": typeof types.CategoryIdsDocument,
     "\n  mutation FixtureCreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name } userErrors { code message field } }\n  }\n": typeof types.FixtureCreateCategoryDocument,
     "\n  mutation FixtureCreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) { product { id } userErrors { code message field } }\n  }\n": typeof types.FixtureCreateProductDocument,
     "\n  fragment OrderFields on Order {\n    id status total currency reservationExpiresAt paidAt deliveredAt returnRequestedAt createdAt\n    items { quantity unitPrice product { id } }\n  }\n": typeof types.OrderFieldsFragmentDoc,
@@ -56,12 +69,18 @@ type Documents = {
     "\n  mutation payOrder($id: ID!, $card: String!) {\n    payOrder(orderId: $id, payment: { cardNumber: $card }) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": typeof types.PayOrderDocument,
     "\n  mutation cancelOrder($id: ID!) {\n    cancelOrder(orderId: $id) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": typeof types.CancelOrderDocument,
     "\n  mutation requestReturn($id: ID!) {\n    requestReturn(orderId: $id) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": typeof types.RequestReturnDocument,
+    "\n  mutation PlaceOrderReturningId($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } userErrors { code message } } }\n": typeof types.PlaceOrderReturningIdDocument,
     "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt user { id email roles } userErrors { code message field }\n    }\n  }\n": typeof types.LogInDocument,
     "\n  mutation RefreshTokens($t: String!) {\n    refreshTokens(refreshToken: $t) { accessToken refreshToken user { id roles } userErrors { code message field } }\n  }\n": typeof types.RefreshTokensDocument,
     "\n  mutation LogOut($t: String!) { logOut(refreshToken: $t) { success revokedSessions userErrors { code message } } }\n": typeof types.LogOutDocument,
+    "\n  query MeId { me { id } }\n": typeof types.MeIdDocument,
     "\n  query Me { me { id email name phone address roles } }\n": typeof types.MeDocument,
 };
 const documents: Documents = {
+    "\n  mutation AbuseRequestCode($e: String!) { requestEmailVerification(email: $e) { userErrors { code } } }\n": types.AbuseRequestCodeDocument,
+    "mutation AbuseCreateInactiveProduct($input: CreateProductInput!) { createProduct(input: $input) { product { id } userErrors { code } } }": types.AbuseCreateInactiveProductDocument,
+    "\n  mutation CartEventsAdd($productId: ID!, $quantity: Int) { addToCart(productId: $productId, quantity: $quantity) { userErrors { code } } }\n": types.CartEventsAddDocument,
+    "\n  mutation CartEventsChange($productId: ID!, $delta: Int!) { changeCartQuantity(productId: $productId, delta: $delta) { userErrors { code } } }\n": types.CartEventsChangeDocument,
     "\n  fragment CartFields on Cart { items { product { id } quantity unitPrice currency lineTotal } totalQuantity subtotal { amount currency } }\n": types.CartFieldsFragmentDoc,
     "\n  fragment CartPayloadFields on CartPayload { cart { ...CartFields } userErrors { code message field productId limit currentQuantity } }\n": types.CartPayloadFieldsFragmentDoc,
     "\n  mutation CartAdd($productId: ID!, $quantity: Int) { addToCart(productId: $productId, quantity: $quantity) { ...CartPayloadFields } }\n": types.CartAddDocument,
@@ -70,6 +89,8 @@ const documents: Documents = {
     "\n  mutation CartClear { clearCart { ...CartPayloadFields } }\n": types.CartClearDocument,
     "\n  query CartMine { me { id cart { ...CartFields } } }\n": types.CartMineDocument,
     "query CartProductNames { me { cart { items { product { id name } quantity } } } }": types.CartProductNamesDocument,
+    "query FederationOrderProducts { me { ordersConnection(first: 5) { edges { node { items { quantity product { id name price available saleState category { id name } } } } } } } }": types.FederationOrderProductsDocument,
+    "\n    mutation StockUpdateProduct($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { product { price stock available } userErrors { code } } }\n  ": types.StockUpdateProductDocument,
     "\n  fragment CatalogProductFields on Product {\n    id name description price currency stock available saleState saleOpensAt saleClosesAt maxPerCustomer active secondsUntilOpen secondsUntilClose serverTime category { id name }\n  }\n": types.CatalogProductFieldsFragmentDoc,
     "\n  fragment CatalogProductPayload on ProductPayload { product { ...CatalogProductFields } userErrors { code message field reserved } }\n": types.CatalogProductPayloadFragmentDoc,
     "\n  mutation CatalogCreateProduct($input: CreateProductInput!) { createProduct(input: $input) { ...CatalogProductPayload } }\n": types.CatalogCreateProductDocument,
@@ -77,7 +98,6 @@ const documents: Documents = {
     "\n  mutation CatalogScheduleSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {\n    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer) { ...CatalogProductPayload }\n  }\n": types.CatalogScheduleSaleDocument,
     "\n  mutation CatalogCreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name parent { id name } } userErrors { code message field } }\n  }\n": types.CatalogCreateCategoryDocument,
     "\n  query CatalogProductsPage($categoryId: ID, $first: Int, $after: String) {\n    products(categoryId: $categoryId, first: $first, after: $after) {\n      edges { cursor node { id name category { id } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.CatalogProductsPageDocument,
-    "\n  query CatalogCategoryIds { categories { id } }\n": types.CatalogCategoryIdsDocument,
     "query CatalogUnknownCategory($categoryId: ID) { products(categoryId: $categoryId) { edges { cursor } pageInfo { hasNextPage endCursor } } }": types.CatalogUnknownCategoryDocument,
     "query CatalogProductsFirst($first: Int) { products(first: $first) { edges { cursor } } }": types.CatalogProductsFirstDocument,
     "query CatalogProductsAfter($after: String) { products(after: $after) { edges { cursor } } }": types.CatalogProductsAfterDocument,
@@ -86,16 +106,24 @@ const documents: Documents = {
     "query CatalogSaleCountdown($id: ID!) { product(id: $id) { saleState saleOpensAt saleClosesAt secondsUntilOpen secondsUntilClose serverTime } }": types.CatalogSaleCountdownDocument,
     "query CatalogSaleStates($a: ID!, $b: ID!, $c: ID!) { a: product(id: $a) { saleState available } b: product(id: $b) { saleState available } c: product(id: $c) { saleState } }": types.CatalogSaleStatesDocument,
     "query CatalogUnknownProduct($id: ID!) { product(id: $id) { id } }": types.CatalogUnknownProductDocument,
+    "query FoundationCatalog($id: ID!) { product(id: $id) { id name price available category { name } } categories { name } }": types.FoundationCatalogDocument,
+    "query FoundationAcrossSubgraphs { me { id cart { items { product { id } } totalQuantity } orders { id } } }": types.FoundationAcrossSubgraphsDocument,
+    "query OperatorMeRoles { me { id roles createdAt } }": types.OperatorMeRolesDocument,
     "\n  query OrderById($id: ID!) { order(id: $id) { id status items { quantity product { id name } } } }\n": types.OrderByIdDocument,
     "\n  query MyOrdersPage($after: String) {\n    me { ordersConnection(first: 2, after: $after) { edges { cursor node { ...OrderFields items { product { name } } } } pageInfo { hasNextPage endCursor } } }\n  }\n": types.MyOrdersPageDocument,
     "\n  query MyOrdersListFirst { me { orders(first: 3) { id cursor } } }\n": types.MyOrdersListFirstDocument,
     "\n  query MyOrdersListAfter($after: String) { me { orders(first: 3, after: $after) { id } } }\n": types.MyOrdersListAfterDocument,
     "\n  query MyOrdersGarbageCursor { me { ordersConnection(after: \"garbage\") { edges { cursor } } } }\n": types.MyOrdersGarbageCursorDocument,
+    "\n  query SalesStats($id: ID!) { productSalesStats(productId: $id) { productId ordersPlaced ordersPaid ordersAwaitingPayment unitsPaid } }\n": types.SalesStatsDocument,
     "\n  mutation LogOutEverywhere { logOutEverywhere { success revokedSessions userErrors { code } } }\n": types.LogOutEverywhereDocument,
     "\n  mutation ChangePassword($old: String!, $new: String!) {\n    changePassword(oldPassword: $old, newPassword: $new) { accessToken refreshToken userErrors { code message field } }\n  }\n": types.ChangePasswordDocument,
     "\n  mutation UpdateProfile($input: UpdateProfileInput!) { updateProfile(input: $input) { user { id name phone address } userErrors { code } } }\n": types.UpdateProfileDocument,
     "\n  mutation RequestVerificationCode($email: String!) {\n    requestEmailVerification(email: $email) { codeExpiresAt resendAvailableAt userErrors { code message field } }\n  }\n": types.RequestVerificationCodeDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { user { id email name phone address roles } userErrors { code message field attemptsLeft } }\n  }\n": types.SignUpDocument,
+    "query TokensMeName { me { id name } }": types.TokensMeNameDocument,
+    "query TokensMeEmail { me { id email } }": types.TokensMeEmailDocument,
+    "mutation TokensRename { updateProfile(input: { name: \"Hacked\" }) { user { name } } }": types.TokensRenameDocument,
+    "\n  query CategoryIds { categories { id } }\n": types.CategoryIdsDocument,
     "\n  mutation FixtureCreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name } userErrors { code message field } }\n  }\n": types.FixtureCreateCategoryDocument,
     "\n  mutation FixtureCreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) { product { id } userErrors { code message field } }\n  }\n": types.FixtureCreateProductDocument,
     "\n  fragment OrderFields on Order {\n    id status total currency reservationExpiresAt paidAt deliveredAt returnRequestedAt createdAt\n    items { quantity unitPrice product { id } }\n  }\n": types.OrderFieldsFragmentDoc,
@@ -104,9 +132,11 @@ const documents: Documents = {
     "\n  mutation payOrder($id: ID!, $card: String!) {\n    payOrder(orderId: $id, payment: { cardNumber: $card }) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": types.PayOrderDocument,
     "\n  mutation cancelOrder($id: ID!) {\n    cancelOrder(orderId: $id) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": types.CancelOrderDocument,
     "\n  mutation requestReturn($id: ID!) {\n    requestReturn(orderId: $id) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": types.RequestReturnDocument,
+    "\n  mutation PlaceOrderReturningId($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } userErrors { code message } } }\n": types.PlaceOrderReturningIdDocument,
     "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt user { id email roles } userErrors { code message field }\n    }\n  }\n": types.LogInDocument,
     "\n  mutation RefreshTokens($t: String!) {\n    refreshTokens(refreshToken: $t) { accessToken refreshToken user { id roles } userErrors { code message field } }\n  }\n": types.RefreshTokensDocument,
     "\n  mutation LogOut($t: String!) { logOut(refreshToken: $t) { success revokedSessions userErrors { code message } } }\n": types.LogOutDocument,
+    "\n  query MeId { me { id } }\n": types.MeIdDocument,
     "\n  query Me { me { id email name phone address roles } }\n": types.MeDocument,
 };
 
@@ -124,6 +154,22 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AbuseRequestCode($e: String!) { requestEmailVerification(email: $e) { userErrors { code } } }\n"): (typeof documents)["\n  mutation AbuseRequestCode($e: String!) { requestEmailVerification(email: $e) { userErrors { code } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation AbuseCreateInactiveProduct($input: CreateProductInput!) { createProduct(input: $input) { product { id } userErrors { code } } }"): (typeof documents)["mutation AbuseCreateInactiveProduct($input: CreateProductInput!) { createProduct(input: $input) { product { id } userErrors { code } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CartEventsAdd($productId: ID!, $quantity: Int) { addToCart(productId: $productId, quantity: $quantity) { userErrors { code } } }\n"): (typeof documents)["\n  mutation CartEventsAdd($productId: ID!, $quantity: Int) { addToCart(productId: $productId, quantity: $quantity) { userErrors { code } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CartEventsChange($productId: ID!, $delta: Int!) { changeCartQuantity(productId: $productId, delta: $delta) { userErrors { code } } }\n"): (typeof documents)["\n  mutation CartEventsChange($productId: ID!, $delta: Int!) { changeCartQuantity(productId: $productId, delta: $delta) { userErrors { code } } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -159,6 +205,14 @@ export function graphql(source: "query CartProductNames { me { cart { items { pr
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "query FederationOrderProducts { me { ordersConnection(first: 5) { edges { node { items { quantity product { id name price available saleState category { id name } } } } } } } }"): (typeof documents)["query FederationOrderProducts { me { ordersConnection(first: 5) { edges { node { items { quantity product { id name price available saleState category { id name } } } } } } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    mutation StockUpdateProduct($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { product { price stock available } userErrors { code } } }\n  "): (typeof documents)["\n    mutation StockUpdateProduct($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { product { price stock available } userErrors { code } } }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  fragment CatalogProductFields on Product {\n    id name description price currency stock available saleState saleOpensAt saleClosesAt maxPerCustomer active secondsUntilOpen secondsUntilClose serverTime category { id name }\n  }\n"): (typeof documents)["\n  fragment CatalogProductFields on Product {\n    id name description price currency stock available saleState saleOpensAt saleClosesAt maxPerCustomer active secondsUntilOpen secondsUntilClose serverTime category { id name }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -184,10 +238,6 @@ export function graphql(source: "\n  mutation CatalogCreateCategory($input: Crea
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query CatalogProductsPage($categoryId: ID, $first: Int, $after: String) {\n    products(categoryId: $categoryId, first: $first, after: $after) {\n      edges { cursor node { id name category { id } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): (typeof documents)["\n  query CatalogProductsPage($categoryId: ID, $first: Int, $after: String) {\n    products(categoryId: $categoryId, first: $first, after: $after) {\n      edges { cursor node { id name category { id } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  query CatalogCategoryIds { categories { id } }\n"): (typeof documents)["\n  query CatalogCategoryIds { categories { id } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -223,6 +273,18 @@ export function graphql(source: "query CatalogUnknownProduct($id: ID!) { product
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "query FoundationCatalog($id: ID!) { product(id: $id) { id name price available category { name } } categories { name } }"): (typeof documents)["query FoundationCatalog($id: ID!) { product(id: $id) { id name price available category { name } } categories { name } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query FoundationAcrossSubgraphs { me { id cart { items { product { id } } totalQuantity } orders { id } } }"): (typeof documents)["query FoundationAcrossSubgraphs { me { id cart { items { product { id } } totalQuantity } orders { id } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query OperatorMeRoles { me { id roles createdAt } }"): (typeof documents)["query OperatorMeRoles { me { id roles createdAt } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query OrderById($id: ID!) { order(id: $id) { id status items { quantity product { id name } } } }\n"): (typeof documents)["\n  query OrderById($id: ID!) { order(id: $id) { id status items { quantity product { id name } } } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -243,6 +305,10 @@ export function graphql(source: "\n  query MyOrdersGarbageCursor { me { ordersCo
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query SalesStats($id: ID!) { productSalesStats(productId: $id) { productId ordersPlaced ordersPaid ordersAwaitingPayment unitsPaid } }\n"): (typeof documents)["\n  query SalesStats($id: ID!) { productSalesStats(productId: $id) { productId ordersPlaced ordersPaid ordersAwaitingPayment unitsPaid } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation LogOutEverywhere { logOutEverywhere { success revokedSessions userErrors { code } } }\n"): (typeof documents)["\n  mutation LogOutEverywhere { logOutEverywhere { success revokedSessions userErrors { code } } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -260,6 +326,22 @@ export function graphql(source: "\n  mutation RequestVerificationCode($email: St
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { user { id email name phone address roles } userErrors { code message field attemptsLeft } }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) { user { id email name phone address roles } userErrors { code message field attemptsLeft } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query TokensMeName { me { id name } }"): (typeof documents)["query TokensMeName { me { id name } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query TokensMeEmail { me { id email } }"): (typeof documents)["query TokensMeEmail { me { id email } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation TokensRename { updateProfile(input: { name: \"Hacked\" }) { user { name } } }"): (typeof documents)["mutation TokensRename { updateProfile(input: { name: \"Hacked\" }) { user { name } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CategoryIds { categories { id } }\n"): (typeof documents)["\n  query CategoryIds { categories { id } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -295,6 +377,10 @@ export function graphql(source: "\n  mutation requestReturn($id: ID!) {\n    req
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation PlaceOrderReturningId($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } userErrors { code message } } }\n"): (typeof documents)["\n  mutation PlaceOrderReturningId($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } userErrors { code message } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt user { id email roles } userErrors { code message field }\n    }\n  }\n"): (typeof documents)["\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt user { id email roles } userErrors { code message field }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -304,6 +390,10 @@ export function graphql(source: "\n  mutation RefreshTokens($t: String!) {\n    
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation LogOut($t: String!) { logOut(refreshToken: $t) { success revokedSessions userErrors { code message } } }\n"): (typeof documents)["\n  mutation LogOut($t: String!) { logOut(refreshToken: $t) { success revokedSessions userErrors { code message } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MeId { me { id } }\n"): (typeof documents)["\n  query MeId { me { id } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

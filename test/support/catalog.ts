@@ -51,6 +51,11 @@ export function adminToken(stack: Stack): Promise<string> {
   return t;
 }
 
+/** Every category's id: the smallest query any caller may send (for tests about who may call at all). */
+export const CATEGORY_IDS = graphql(`
+  query CategoryIds { categories { id } }
+`);
+
 const CREATE_CATEGORY = graphql(`
   mutation FixtureCreateCategory($input: CreateCategoryInput!) {
     createCategory(input: $input) { category { id name } userErrors { code message field } }

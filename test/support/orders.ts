@@ -76,6 +76,11 @@ const REQUEST_RETURN = graphql(`
   }
 `);
 
+/** placeOrder answering only the order's id, for tests about what placing an order causes elsewhere. */
+export const PLACE_ORDER_RETURNING_ID = graphql(`
+  mutation PlaceOrderReturningId($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } userErrors { code message } } }
+`);
+
 export type OrderView = OrderFieldsFragment;
 export type OrderErrorView = OrderErrorFieldsFragment;
 /** What every order mutation answers: the order (when it was changed) and the userErrors. */

@@ -52,6 +52,8 @@ function queryText(operation: DocumentNode | string): string {
   if (typeof operation === 'string') return operation;
   let text = printedDocuments.get(operation);
   if (text === undefined) {
+    // graphql() answers {} for text codegen has not seen: say so instead of "Invalid AST Node".
+    if (!operation.definitions) throw new Error('A graphql() document that test/gql does not know yet: run `npm run codegen -w web`.');
     text = print(operation);
     printedDocuments.set(operation, text);
   }

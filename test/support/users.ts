@@ -1,7 +1,7 @@
 /**
  * Test fixtures for accounts: a real user row (encrypted PII, argon2 hash) written through the
  * user subgraph's AccountService without the emailed-code step, and an access token for it; and
- * the typed session operations (logIn, refreshTokens, logOut, me) the account tests share.
+ * the typed session operations (logIn, refreshTokens, logOut, me) the e2e tests share.
  */
 import { randomUUID } from 'node:crypto';
 import type { Role } from '@flashsale/platform';
@@ -22,6 +22,9 @@ export const REFRESH_TOKENS = graphql(`
 `);
 export const LOG_OUT = graphql(`
   mutation LogOut($t: String!) { logOut(refreshToken: $t) { success revokedSessions userErrors { code message } } }
+`);
+export const ME_ID = graphql(`
+  query MeId { me { id } }
 `);
 export const ME = graphql(`
   query Me { me { id email name phone address roles } }
