@@ -1,4 +1,11 @@
+/**
+ * The gateway's abuse limits (depth, aliases, cost, body size, batching, per-field rate limits),
+ * each crossed on purpose with a raw query string no typed document would be, next to ordinary
+ * typed queries that must still pass.
+ */
 import { startStack, Stack } from '../support/stack';
+import { CATEGORY_IDS } from '../support/catalog';
+import { graphql } from '../gql';
 
 /** Tight limits so each one is easy to cross; ordinary queries must still pass. */
 let stack: Stack;
@@ -12,7 +19,7 @@ const post = (body: string) =>
 
 describe('gateway abuse limits refuse a request before any subgraph runs it', () => {
   it('lets an ordinary query through', async () => {
-    const res = await stack.gql(`{ categories { id name } }`);
+    const res = await stack.gql(graphql(`query LimitsOrdinaryQuery { categories { id name } }`));
     expect(res.errors).toBeUndefined();
   });
 
@@ -50,14 +57,14 @@ describe('gateway abuse limits refuse a request before any subgraph runs it', ()
   });
 
   it('rate-limits a field per client address across requests, answering 429 with retryAfter', async () => {
-    const query = `{ product(id: "00000000-0000-0000-0000-000000000000") { id } }`;
+    const query = graphql(`query LimitsRateLimitedField { product(id: "00000000-0000-0000-0000-000000000000") { id } }`);
     const answers = await Promise.all(Array.from({ length: 5 }, () => stack.gql(query)));
     const limited = answers.filter((r) => r.errors?.[0]?.extensions?.code === 'RATE_LIMITED');
     expect(limited).toHaveLength(2);
     expect(limited[0].status).toBe(429);
     expect(limited[0].errors?.[0].extensions?.retryAfter).toBeGreaterThan(0);
     // other fields are not limited
-    expect((await stack.gql(`{ categories { id } }`)).errors).toBeUndefined();
+    expect((await stack.gql(CATEGORY_IDS)).errors).toBeUndefined();
   });
 
   it('answers a GraphQL syntax error with 400 GRAPHQL_PARSE_FAILED', async () => {

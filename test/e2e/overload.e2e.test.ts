@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
 import { available, boughtBy, buyers, placeOrder, sql } from '../support/orders';
+import { graphql } from '../gql';
 
 const QUEUE_TIMEOUT_MS = 1500;
 let stack: Stack;
@@ -156,7 +157,7 @@ describe('admission control in a subgraph', () => {
     // Through the gateway: the order subgraph is busy, the client learns it in the usual shape,
     // without the subgraph's address or answer.
     const [buyer] = await buyers(sub, 1);
-    const read = `query($id: ID!) { order(id: $id) { id } }`;
+    const read = graphql(`query OverloadOrderRead($id: ID!) { order(id: $id) { id } }`);
     const res = await sub.gql(read, { id: randomUUID() }, { token: buyer.token });
     const error = res.errors?.find((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE');
     expect(error?.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', retryAfter: 1 });

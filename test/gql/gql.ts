@@ -45,12 +45,15 @@ type Documents = {
     "query CatalogUnknownProduct($id: ID!) { product(id: $id) { id } }": typeof types.CatalogUnknownProductDocument,
     "query FoundationCatalog($id: ID!) { product(id: $id) { id name price available category { name } } categories { name } }": typeof types.FoundationCatalogDocument,
     "query FoundationAcrossSubgraphs { me { id cart { items { product { id } } totalQuantity } orders { id } } }": typeof types.FoundationAcrossSubgraphsDocument,
+    "query LimitsOrdinaryQuery { categories { id name } }": typeof types.LimitsOrdinaryQueryDocument,
+    "query LimitsRateLimitedField { product(id: \"00000000-0000-0000-0000-000000000000\") { id } }": typeof types.LimitsRateLimitedFieldDocument,
     "query OperatorMeRoles { me { id roles createdAt } }": typeof types.OperatorMeRolesDocument,
     "\n  query OrderById($id: ID!) { order(id: $id) { id status items { quantity product { id name } } } }\n": typeof types.OrderByIdDocument,
     "\n  query MyOrdersPage($after: String) {\n    me { ordersConnection(first: 2, after: $after) { edges { cursor node { ...OrderFields items { product { name } } } } pageInfo { hasNextPage endCursor } } }\n  }\n": typeof types.MyOrdersPageDocument,
     "\n  query MyOrdersListFirst { me { orders(first: 3) { id cursor } } }\n": typeof types.MyOrdersListFirstDocument,
     "\n  query MyOrdersListAfter($after: String) { me { orders(first: 3, after: $after) { id } } }\n": typeof types.MyOrdersListAfterDocument,
     "\n  query MyOrdersGarbageCursor { me { ordersConnection(after: \"garbage\") { edges { cursor } } } }\n": typeof types.MyOrdersGarbageCursorDocument,
+    "query OverloadOrderRead($id: ID!) { order(id: $id) { id } }": typeof types.OverloadOrderReadDocument,
     "\n  query SalesStats($id: ID!) { productSalesStats(productId: $id) { productId ordersPlaced ordersPaid ordersAwaitingPayment unitsPaid } }\n": typeof types.SalesStatsDocument,
     "\n  mutation LogOutEverywhere { logOutEverywhere { success revokedSessions userErrors { code } } }\n": typeof types.LogOutEverywhereDocument,
     "\n  mutation ChangePassword($old: String!, $new: String!) {\n    changePassword(oldPassword: $old, newPassword: $new) { accessToken refreshToken userErrors { code message field } }\n  }\n": typeof types.ChangePasswordDocument,
@@ -108,12 +111,15 @@ const documents: Documents = {
     "query CatalogUnknownProduct($id: ID!) { product(id: $id) { id } }": types.CatalogUnknownProductDocument,
     "query FoundationCatalog($id: ID!) { product(id: $id) { id name price available category { name } } categories { name } }": types.FoundationCatalogDocument,
     "query FoundationAcrossSubgraphs { me { id cart { items { product { id } } totalQuantity } orders { id } } }": types.FoundationAcrossSubgraphsDocument,
+    "query LimitsOrdinaryQuery { categories { id name } }": types.LimitsOrdinaryQueryDocument,
+    "query LimitsRateLimitedField { product(id: \"00000000-0000-0000-0000-000000000000\") { id } }": types.LimitsRateLimitedFieldDocument,
     "query OperatorMeRoles { me { id roles createdAt } }": types.OperatorMeRolesDocument,
     "\n  query OrderById($id: ID!) { order(id: $id) { id status items { quantity product { id name } } } }\n": types.OrderByIdDocument,
     "\n  query MyOrdersPage($after: String) {\n    me { ordersConnection(first: 2, after: $after) { edges { cursor node { ...OrderFields items { product { name } } } } pageInfo { hasNextPage endCursor } } }\n  }\n": types.MyOrdersPageDocument,
     "\n  query MyOrdersListFirst { me { orders(first: 3) { id cursor } } }\n": types.MyOrdersListFirstDocument,
     "\n  query MyOrdersListAfter($after: String) { me { orders(first: 3, after: $after) { id } } }\n": types.MyOrdersListAfterDocument,
     "\n  query MyOrdersGarbageCursor { me { ordersConnection(after: \"garbage\") { edges { cursor } } } }\n": types.MyOrdersGarbageCursorDocument,
+    "query OverloadOrderRead($id: ID!) { order(id: $id) { id } }": types.OverloadOrderReadDocument,
     "\n  query SalesStats($id: ID!) { productSalesStats(productId: $id) { productId ordersPlaced ordersPaid ordersAwaitingPayment unitsPaid } }\n": types.SalesStatsDocument,
     "\n  mutation LogOutEverywhere { logOutEverywhere { success revokedSessions userErrors { code } } }\n": types.LogOutEverywhereDocument,
     "\n  mutation ChangePassword($old: String!, $new: String!) {\n    changePassword(oldPassword: $old, newPassword: $new) { accessToken refreshToken userErrors { code message field } }\n  }\n": types.ChangePasswordDocument,
@@ -281,6 +287,14 @@ export function graphql(source: "query FoundationAcrossSubgraphs { me { id cart 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "query LimitsOrdinaryQuery { categories { id name } }"): (typeof documents)["query LimitsOrdinaryQuery { categories { id name } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query LimitsRateLimitedField { product(id: \"00000000-0000-0000-0000-000000000000\") { id } }"): (typeof documents)["query LimitsRateLimitedField { product(id: \"00000000-0000-0000-0000-000000000000\") { id } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "query OperatorMeRoles { me { id roles createdAt } }"): (typeof documents)["query OperatorMeRoles { me { id roles createdAt } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -302,6 +316,10 @@ export function graphql(source: "\n  query MyOrdersListAfter($after: String) { m
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query MyOrdersGarbageCursor { me { ordersConnection(after: \"garbage\") { edges { cursor } } } }\n"): (typeof documents)["\n  query MyOrdersGarbageCursor { me { ordersConnection(after: \"garbage\") { edges { cursor } } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query OverloadOrderRead($id: ID!) { order(id: $id) { id } }"): (typeof documents)["query OverloadOrderRead($id: ID!) { order(id: $id) { id } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
