@@ -20,6 +20,7 @@
 import type Redis from 'ioredis';
 import { redisKeys } from '@flashsale/platform';
 import { orderKeys, ReservationRecord } from '../../subgraphs/order/src/services/reservation.service';
+import type { InProcessStack } from '../../scripts/launcher/in-process';
 
 export type Query = <T>(sql: string, params?: unknown[]) => Promise<T[]>;
 
@@ -168,4 +169,13 @@ export function formatAudit(a: ProductAudit): string {
     `oversold ${a.oversold}, lost units ${a.lost}, phantom units ${a.phantom}, stock drift ${a.stockDrift}, per-buyer count drift ${a.boughtDrift}, pending orders without reservation ${a.missingRecords}, answered orders missing ${a.answeredMissing}`,
     `=> ${a.exact ? 'EXACT' : 'NOT EXACT'}`,
   ].join('\n');
+}
+
+/** The audit's sources on a stack running in this process (the launcher's in-process mode). */
+export function inProcessAuditSources(stack: Pick<InProcessStack, 'order' | 'product'>): AuditSources {
+  return {
+    orders: (q, p) => stack.order.deps.orm.em.getConnection().execute(q, p ?? []),
+    products: (q, p) => stack.product.deps.orm.em.getConnection().execute(q, p ?? []),
+    redis: stack.order.deps.redis,
+  };
 }

@@ -1,8 +1,9 @@
 /**
  * Two replicas of the gateway, product, cart and order behind HAProxy (user stays single): the
- * checks of issue 15, shared by `npm run chaos -- replicas` (full size) and the CI-sized test
- * test/replicas/replicas.test.ts, on one launch.
+ * checks of issue 15 on one launch. One definition, run at full size by
+ * `npm run chaos -- replicas` and at CI size by test/replicas/replicas.test.ts.
  *
+ *   balancer   HAProxy counts every replica up.
  *   stampede   buyers race for a product through the balancer: exactly the stock is sold, every
  *              replica of the gateway and of the order subgraph served part of it, and the audit
  *              (MySQL orders, product.stock, the Redis hash and reservation records) is exact.
@@ -15,6 +16,13 @@
  *              DELIVERED exactly once (its version fence rises by exactly 2).
  *   rate limit one buyer's placeOrder calls alternate between the two gateway replicas: the
  *              per-user limit is counted once for both (exactly `limit` calls pass).
+ *   addresses  per-address limits count the address HAProxy saw: the gateway trusts its
+ *              X-Forwarded-For, and HAProxy overwrites a forged one.
+ *   no replica with the only user replica SIGKILLed, HAProxy answers the API's typed, retryable
+ *              SERVICE_UNAVAILABLE (503, Retry-After 1), not its HTML page.
+ *
+ * Method, both sizes: real processes (ChaosStack; the sources under jest) behind a real HAProxy
+ * rendered from deploy/haproxy/haproxy.cfg.template, on a private redis-server.
  */
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
@@ -23,7 +31,8 @@ import { ORPHAN_GRACE_MS } from '../../subgraphs/order/src/services/sweeper';
 import { DAILY_JOB } from '../../subgraphs/order/src/services/daily-job';
 import { settledAudit } from '../lib/audit';
 import { Client, crowd, tally } from '../lib/client';
-import { availableOf, fmtTally, placeUntilAnswered, Report, Scenario, ScenarioContext, sellOut, sleep, waitUntil } from '../lib/scenario';
+import { availableOf, fmtTally, placeUntilAnswered, Report, sellOut, sleep, waitUntil } from '../lib/scenario';
+import { chaosScenario, ScenarioDefinition, stackOptions } from '../lib/definition';
 import { PrivateRedis } from '../lib/servers';
 import { ChaosStack, ChaosStackOptions } from '../lib/stack';
 
@@ -162,30 +171,89 @@ export async function sharedRateLimit(stack: ChaosStack, client: Client, product
   report.check(`rate limit: shared, exactly ${PLACE_ORDER_USER_LIMIT} calls passed and the rest were RATE_LIMITED`, limited === calls - PLACE_ORDER_USER_LIMIT);
 }
 
-/** All four checks on one replicated stack. */
-export async function replicaChecks(stack: ChaosStack, sizes: ReplicaSizes, report: Report): Promise<void> {
-  const client = Client.for(stack.gatewayUrl, stack.config, stack.secrets);
-  const { productId } = await stampede(stack, client, sizes, report);
-  await sharedRateLimit(stack, client, productId, report);
-  await orderReplicaKill(stack, client, sizes, report);
-  await midnightOnBothReplicas(stack, client, sizes, report);
+/** HAProxy's stats count every replica up. */
+export async function everyReplicaUp(stack: ChaosStack, report: Report): Promise<void> {
+  const stats = await stack.stack.balancer!.replicaStats();
+  const up = Object.entries(stats).filter(([, s]) => s.up).map(([name]) => name).sort();
+  report.check(`balancer: HAProxy counts every replica up (${up.join(' ')})`, up.join() === EXPECTED_REPLICAS.join());
+}
+const EXPECTED_REPLICAS = ['cart1', 'cart2', 'gateway1', 'gateway2', 'order1', 'order2', 'product1', 'product2', 'user1'];
+
+/** Per-address limits count the address HAProxy saw, never one a client forged. */
+export async function forwardedAddresses(stack: ChaosStack, report: Report): Promise<void> {
+  const logIn = (url: string, forwardedFor: string) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ query: 'mutation($e: String!, $p: String!) { logIn(email: $e, password: $p) { accessToken } }', variables: { e: 'nobody@example.com', p: 'wrong password' } }),
+    });
+  const redis = stack.redis();
+  const gateway = stack.stack.replica('gateway', 0);
+  await logIn(stack.gatewayUrl, '10.9.9.9'); // through HAProxy: the header is replaced by 127.0.0.1
+  await logIn(gateway.url, '198.51.100.4'); // straight from the trusted peer (as HAProxy would send it)
+  const forged = await redis.exists('rl:logIn:ip:10.9.9.9');
+  const seen = Number(await redis.get('rl:logIn:ip:127.0.0.1'));
+  const trusted = Number(await redis.get('rl:logIn:ip:198.51.100.4'));
+  report.line(`addresses: logIn counters forged 10.9.9.9 ${forged ? 'exists' : 'absent'}, HAProxy's 127.0.0.1 ${seen}, trusted peer's 198.51.100.4 ${trusted}`);
+  report.check('addresses: HAProxy overwrites a forged X-Forwarded-For (no counter for it; its own address counted)', forged === 0 && seen >= 1);
+  report.check("addresses: the gateway counts the trusted peer's X-Forwarded-For (exactly one call)", trusted === 1);
 }
 
-export const replicasScenario: Scenario = {
+/** With the only user replica dead, HAProxy answers the API's typed, retryable error. */
+export async function noReplicaLeft(stack: ChaosStack, report: Report): Promise<void> {
+  await stack.kill('user', 0);
+  try {
+    const res = await fetch(stack.stack.urls.user, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const retryAfter = res.headers.get('retry-after');
+    const body = (await res.json().catch(() => undefined)) as { errors?: Array<{ message?: unknown; extensions?: unknown }> } | undefined;
+    const [error, ...more] = body?.errors ?? [];
+    report.line(`no replica left: HAProxy answered ${res.status}, Retry-After ${retryAfter}, ${JSON.stringify(body)}`);
+    report.check(
+      'no replica left: HAProxy answers 503, Retry-After 1, and exactly one error { message, extensions: { code: SERVICE_UNAVAILABLE, retryAfter: 1 } }',
+      res.status === 503 &&
+        retryAfter === '1' &&
+        !!error &&
+        more.length === 0 &&
+        Object.keys(body!).join() === 'errors' &&
+        Object.keys(error).sort().join() === 'extensions,message' &&
+        typeof error.message === 'string' &&
+        sameFields(error.extensions, { code: 'SERVICE_UNAVAILABLE', retryAfter: 1 }),
+    );
+  } finally {
+    await stack.launch('user');
+  }
+}
+
+/** `actual` is an object with exactly `expected`'s fields and values (in any order). */
+function sameFields(actual: unknown, expected: Record<string, unknown>): boolean {
+  if (!actual || typeof actual !== 'object') return false;
+  const fields = actual as Record<string, unknown>;
+  return Object.keys(fields).length === Object.keys(expected).length && Object.entries(expected).every(([k, v]) => fields[k] === v);
+}
+
+export const replicasDefinition: ScenarioDefinition<ReplicaSizes> = {
   name: 'replicas',
   summary: 'two replicas of gateway, product, cart and order behind HAProxy: stampede, an order replica SIGKILLed mid-sale, the midnight job on both, shared rate limits',
-  async run(ctx: ScenarioContext): Promise<Report> {
-    const report = new Report('replicas', ctx.log);
+  sizes: { ci: CI_SIZES, full: FULL_SIZES },
+  async run(sizes, ctx, report) {
     const redis = await PrivateRedis.launch();
-    const stack = new ChaosStack(replicaStackOptions({ portBase: ctx.portBase, mysqlUrl: ctx.mysqlUrl, redisUrl: redis.url, log: ctx.log }));
+    const stack = new ChaosStack(replicaStackOptions(stackOptions(ctx, redis.url, ctx.size === 'ci' ? { env: { LOG_LEVEL: 'error' } } : {})));
     try {
       await stack.start();
       report.line(`HAProxy ${stack.stack.balancer!.configFile}; replicas: ${stack.stack.processes().map((p) => `${p.name}#${p.replica + 1}:${p.port}`).join(' ')}`);
-      await replicaChecks(stack, FULL_SIZES, report);
+      const client = Client.for(stack.gatewayUrl, stack.config, stack.secrets);
+      await everyReplicaUp(stack, report);
+      const { productId } = await stampede(stack, client, sizes, report);
+      await sharedRateLimit(stack, client, productId, report);
+      await orderReplicaKill(stack, client, sizes, report);
+      await midnightOnBothReplicas(stack, client, sizes, report);
+      await forwardedAddresses(stack, report);
+      await noReplicaLeft(stack, report);
     } finally {
       await stack.stop();
       await redis.destroy();
     }
-    return report;
   },
 };
+
+export const replicasScenario = chaosScenario(replicasDefinition);

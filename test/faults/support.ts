@@ -1,21 +1,15 @@
 /**
- * Fault-test fixtures: the audit's sources on an in-process stack, a subgraph or gateway started as
- * a child process from the TypeScript sources by the launcher (so it can be SIGKILLed like a crashed replica), and
- * signed calls straight to a subgraph.
+ * Fault-test fixtures for the tests that run on an in-process stack: the audit's sources, and a
+ * subgraph or gateway started as a child process from the TypeScript sources by the launcher (so it
+ * can be SIGKILLed like a crashed replica). The paired scenarios' tests run their definitions
+ * instead (test/support/scenarios.ts).
  */
-import { randomUUID } from 'node:crypto';
-import { Identity, REQUEST_ID_HEADER, signIdentityHeaders } from '@flashsale/platform';
 import type { Stack } from '../support/stack';
-import type { AuditSources } from '../../chaos/lib/audit';
+import { inProcessAuditSources } from '../../chaos/lib/audit';
 import { launch } from '../../scripts/launcher';
 
-export function auditSources(stack: Stack): AuditSources {
-  return {
-    orders: (q, p) => stack.order.deps.orm.em.getConnection().execute(q, p ?? []),
-    products: (q, p) => stack.product.deps.orm.em.getConnection().execute(q, p ?? []),
-    redis: stack.order.deps.redis,
-  };
-}
+/** The audit's sources on an in-process stack. */
+export const auditSources = inProcessAuditSources;
 
 export interface ChildService {
   url: string;
@@ -43,16 +37,4 @@ export async function childService(stack: Stack, name: 'gateway' | 'order', env:
     restart: async () => void (await replica.start({}, 45_000)),
     stop: () => replica.kill('SIGTERM'),
   };
-}
-
-/** POSTs an operation straight to a subgraph with gateway-signed identity headers. */
-export async function callSubgraph<T>(url: string, identitySecret: string, identity: Identity, query: string, variables: Record<string, unknown>): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> }> {
-  const requestId = randomUUID();
-  const body = JSON.stringify({ query, variables });
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId, ...signIdentityHeaders(identitySecret, identity, requestId, { method: 'POST', path: new URL(url).pathname, body }) },
-    body,
-  });
-  return (await res.json()) as { data?: T };
 }
