@@ -14,7 +14,7 @@ import { openModel, Scenario, SCENARIOS } from './open';
 import { readScenario } from './read';
 import { summarizeProfile } from './profile';
 import { OUT_DIR, PROCESSES, ProcessName, startBenchStack } from './stack';
-import { topologyComparison, TopologyRun } from './topologies';
+import { openTopologyComparison, OpenTopologyRun, topologyComparison, TopologyRun } from './topologies';
 import { parseTopology } from '../scripts/launcher/topology';
 import { TELEMETRY_VARIANTS, TelemetryVariant, beginTelemetryVariant, parseTelemetryVariants } from './telemetry';
 
@@ -27,7 +27,7 @@ const USAGE = `usage: npm run bench -- [flash-sale | read | open | profile <file
                --retry [--max-retries 3] --warmup 3000 --opens-in 3 --settle-max 20 (s) --write-docs
   stack        --reuse (drive the stack of the current environment, e.g. npm start; no restarts)
                --port-base 5000 (own stack on 5000-5004)  --no-build
-               --topology single | replicas2 | single,replicas2 (several: flash-sale on each in turn, compared
+               --topology single | replicas2 | single,replicas2 (several: flash-sale or open on each in turn, compared
                side by side; replicas<N>: N of every process behind HAProxy, see docs/SCALING.md)
                --cpu-prof gateway,order (node --cpu-prof on those processes; summary in bench/out/profiles)
                --telemetry ${TELEMETRY_VARIANTS.join(',')} (flash-sale or open on a stack per variant: bench/telemetry.ts)`;
@@ -166,14 +166,15 @@ async function main(): Promise<number> {
     return 2;
   }
   const plan = topologies.flatMap((topology) => telemetries.map((telemetry) => ({ topology, telemetry })));
-  if (topologies.length > 1 && (scenario !== 'flash-sale' || values.reuse)) {
-    process.stderr.write(`several topologies compare the flash-sale scenario on stacks of the bench's own\n${USAGE}\n`);
+  if (topologies.length > 1 && (!['flash-sale', 'open'].includes(scenario) || values.reuse)) {
+    process.stderr.write(`several topologies compare flash-sale or open on stacks of the bench's own\n${USAGE}\n`);
     return 2;
   }
 
   mkdirSync(OUT_DIR, { recursive: true });
   let failed = false;
   const runs: TopologyRun[] = [];
+  const openRuns: OpenTopologyRun[] = [];
   for (const [i, { topology, telemetry }] of plan.entries()) {
     if (telemetry) log(`telemetry variant: ${telemetry}`);
     const telemetryRun = telemetry ? await beginTelemetryVariant(telemetry) : undefined;
@@ -201,7 +202,11 @@ async function main(): Promise<number> {
         runs.push({ topology: telemetry ? `${stack.topology} telemetry=${telemetry}` : stack.topology, result: sold.results.find((r) => r.name === 'gateway') ?? sold.results[0] });
       }
       if (scenario === 'all' || scenario === 'read') await readScenario(stack, read, log);
-      if (scenario === 'open') failed = (await openModel(stack, open, log)).failed;
+      if (scenario === 'open') {
+        const model = await openModel(stack, open, log);
+        failed ||= model.failed;
+        openRuns.push({ topology: telemetry ? `${stack.topology} telemetry=${telemetry}` : stack.topology, results: model.results });
+      }
     } finally {
       process.off('SIGINT', onInterrupt);
       if (!interrupted) {
@@ -219,6 +224,7 @@ async function main(): Promise<number> {
     }
   }
   if (runs.length > 1) process.stdout.write(topologyComparison(runs));
+  if (topologies.length > 1 && openRuns.length > 1) process.stdout.write(openTopologyComparison(openRuns));
   return failed ? 1 : 0;
 }
 

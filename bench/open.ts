@@ -81,7 +81,7 @@ export function categoryOf(o: Outcome): Category {
   return o.error ? 'error' : 'refused';
 }
 
-interface RunResult {
+export interface RunResult {
   scenario: Scenario;
   rate: number;
   requests: number;
@@ -114,7 +114,7 @@ const emptyCounts = (): Record<Category, number> => ({ order: 0, soldOut: 0, ref
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function openModel(stack: BenchStack, opts: OpenOptions, log: (msg: string) => void): Promise<{ failed: boolean }> {
+export async function openModel(stack: BenchStack, opts: OpenOptions, log: (msg: string) => void): Promise<{ failed: boolean; results: RunResult[] }> {
   const machine = await describeMachine(stack.config);
   const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const admin = new GraphQLEndpoint(stack.gatewayUrl, 4);
@@ -213,7 +213,7 @@ export async function openModel(stack: BenchStack, opts: OpenOptions, log: (msg:
 
   const failed = results.some((r) => auditFailed(r.audit));
   report(machine, stack, opts, results, failed);
-  return { failed };
+  return { failed, results };
 }
 
 function fmtCpu(r: RunResult): string {
