@@ -1,6 +1,8 @@
 /**
  * Sign-up with an emailed code, end to end: the gateway, the user subgraph, real MariaDB and Redis,
  * and a real SMTP server started here that receives the verification mail.
+ *
+ * Over 300 lines: the sign-up scenarios share one stack and one mail server started once.
  */
 import { randomUUID } from 'node:crypto';
 import { startStack, Stack, GraphQLResponse } from '../support/stack';

@@ -15,6 +15,8 @@
  *   cannot be: malformed or hostile queries and protocol abuse (test/e2e/abuse-*, csrf-cors,
  *   gateway-limits, overload's huge queries, support/hostile.ts), queries sent straight to a
  *   subgraph's URL (subgraph-only fields such as _entities), and schema introspection.
+ *   (The fault and browser tests still send ordinary operations as strings: convert them to typed
+ *   documents when they are next changed.)
  */
 import { randomBytes } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
