@@ -65,7 +65,7 @@ export class Report {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `available` in the stack's Redis stock hash (0 when missing). */
-export async function availableOf(stack: ChaosStack, productId: string): Promise<number> {
+export async function availableOf(stack: Pick<ChaosStack, 'redis'>, productId: string): Promise<number> {
   return Number((await stack.redis().hget(redisKeys.productStock(productId), 'available')) ?? 0);
 }
 

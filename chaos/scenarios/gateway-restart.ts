@@ -10,17 +10,19 @@
  * half-done: the order subgraph either committed the order (the replay returns that same order) or
  * gave the units back. Afterwards every buyer who got an order replays once more: the same order.
  *
- * Method, both sizes: every service is its own process (ChaosStack; the sources under jest), so
- * the gateway dies by a real SIGKILL and comes back through the launcher. The per-buyer placeOrder
- * limit is raised so that retries while the gateway is down are never RATE_LIMITED.
+ * Method, both sizes: the subgraphs run in this process (InProcessScenarioStack) and the gateway
+ * as a child process in front of them (from the sources), so it dies by a real SIGKILL and comes
+ * back through the launcher on the same port, without starting four more processes. The per-buyer
+ * placeOrder limit is raised so that retries while the gateway is down are never RATE_LIMITED.
  */
 import { LOAD_RATE_LIMITS } from '../../scripts/launcher';
 import { PrivateRedis } from '../lib/servers';
-import { ChaosStack } from '../lib/stack';
+import { InProcessScenarioStack } from '../lib/in-process-stack';
+import { ChildService, childService } from '../lib/child-service';
 import { Client, crowd, tally } from '../lib/client';
 import { settledAudit } from '../lib/audit';
 import { fmtTally, placeUntilAnswered, Persistent, RETRYABLE, sleep } from '../lib/scenario';
-import { chaosScenario, ScenarioDefinition, stackOptions } from '../lib/definition';
+import { chaosScenario, ScenarioDefinition } from '../lib/definition';
 
 export interface GatewayRestartSize {
   stock: number;
@@ -43,10 +45,12 @@ export const gatewayRestartDefinition: ScenarioDefinition<GatewayRestartSize> = 
   },
   async run(size, ctx, report) {
     const redis = await PrivateRedis.launch();
-    const stack = new ChaosStack(stackOptions(ctx, redis.url, { envFor: { gateway: { RATE_LIMITS: LOAD_RATE_LIMITS.replace('placeOrder:user:20/10', 'placeOrder:user:1000/10') } } }));
+    let stack: InProcessScenarioStack | undefined;
+    let gateway: ChildService | undefined;
     try {
-      await stack.start();
-      const client = Client.for(stack.gatewayUrl, stack.config, stack.secrets);
+      stack = await InProcessScenarioStack.start(ctx.mysqlUrl, redis.url);
+      const child = (gateway = await childService(stack.services, 'gateway', { RATE_LIMITS: LOAD_RATE_LIMITS.replace('placeOrder:user:20/10', 'placeOrder:user:1000/10') }));
+      const client = Client.for(child.url, stack.config, stack.secrets);
       const productId = await client.saleProduct(size.stock);
       const buyers = await client.buyers(size.buyers);
 
@@ -56,11 +60,12 @@ export const gatewayRestartDefinition: ScenarioDefinition<GatewayRestartSize> = 
       let restartMs = 0;
       const restart = (async () => {
         while (answeredCount < size.killAfter) await sleep(2);
-        await stack.kill('gateway');
+        await child.kill();
         killedAt = Date.now();
         await sleep(size.downMs);
-        restartMs = await stack.launch('gateway');
+        await child.restart();
         backAt = Date.now();
+        restartMs = backAt - killedAt - size.downMs;
       })();
       const results: Persistent[] = await crowd(size.buyers, size.inFlight, async (i) => {
         const r = await placeUntilAnswered(client, buyers[i], productId, `buy-${i}`, { delayMs: size.retryDelayMs, maxAttempts: size.maxAttempts });
@@ -75,7 +80,7 @@ export const gatewayRestartDefinition: ScenarioDefinition<GatewayRestartSize> = 
 
       // Of the interrupted requests, which had committed before the gateway died?
       const ids = interrupted.filter((r) => r.final.kind === 'ORDER').map((r) => r.final.orderId!);
-      const committedEarly = ids.length ? Number((await stack.sql<{ n: number }>('order', 'select count(*) as n from `order` where id in (?) and created_at < ?', [ids, new Date(killedAt)]))[0].n) : 0;
+      const committedEarly = ids.length ? Number((await stack.sql<{ n: number }>('order', `select count(*) as n from \`order\` where id in (${ids.map(() => '?').join(', ')}) and created_at < ?`, [...ids, new Date(killedAt)]))[0].n) : 0;
       report.line(
         `${interrupted.length} buyers saw an error first (in flight at the kill, or refused while it was down); ${committedEarly} of their orders had been committed before the gateway died and their replay returned that same order`,
       );
@@ -100,7 +105,8 @@ export const gatewayRestartDefinition: ScenarioDefinition<GatewayRestartSize> = 
       report.audit = audit;
       report.check(`audit: ${size.stock} units pending, available 0, nothing oversold or lost`, audit.pending === size.stock && audit.available === 0 && audit.oversold === 0 && audit.lost === 0);
     } finally {
-      await stack.stop();
+      await gateway?.stop();
+      await stack?.stop();
       await redis.destroy();
     }
   },

@@ -18,17 +18,18 @@
  *      audits are exact with no orphaned reservation.
  *   6. The stream product sells out; final audit: sold + held = S.
  *
- * Method, both sizes: every service is its own process (ChaosStack; the sources under jest) on a
- * private MariaDB, so the hang, the death and the crash recovery are the server's own. The case of
- * a COMMIT whose answer is lost needs a proxy that reads the protocol: it is tested on its own in
- * test/faults/mysql-commit.fault.test.ts.
+ * Method, both sizes: a private MariaDB, so the hang, the death and the crash recovery are the
+ * server's own, under the stack running in this process (InProcessScenarioStack): no process of
+ * the stack is broken here, and the in-process stack starts in seconds where five child processes
+ * take tens (the CI size's cost). The case of a COMMIT whose answer is lost needs a proxy that reads
+ * the protocol: it is tested on its own in test/faults/mysql-commit.fault.test.ts.
  */
 import { PrivateMariaDB, PrivateRedis } from '../lib/servers';
-import { ChaosStack } from '../lib/stack';
+import { InProcessScenarioStack } from '../lib/in-process-stack';
 import { Buyer, Client, crowd, latency, Outcome, tally } from '../lib/client';
 import { auditProduct, settledAudit } from '../lib/audit';
 import { availableOf, fmtTally, placeUntilAnswered, seconds, sellOut, sleep, waitUntil } from '../lib/scenario';
-import { chaosScenario, ScenarioDefinition, stackOptions } from '../lib/definition';
+import { chaosScenario, ScenarioDefinition } from '../lib/definition';
 import { orderKeys } from '../../subgraphs/order/src/services/reservation.service';
 
 export interface MysqlSize {
@@ -70,9 +71,11 @@ export const mysqlDefinition: ScenarioDefinition<MysqlSize> = {
     const db = await PrivateMariaDB.launch();
     const redis = await PrivateRedis.launch();
     report.line(`private MariaDB on port ${db.port} (datadir kept across restarts), private Redis on port ${redis.port}`);
-    const stack = new ChaosStack(stackOptions(ctx, redis.url, { mysqlUrl: db.url, env: { ORDER_SWEEP_INTERVAL_MS: '1000' } }));
+    const stack = await InProcessScenarioStack.start(db.url, redis.url, { ORDER_SWEEP_INTERVAL_MS: '1000' }).catch(async (err) => {
+      await Promise.all([db.destroy(), redis.destroy()]);
+      throw err;
+    });
     try {
-      await stack.start();
       const client = Client.for(stack.gatewayUrl, stack.config, stack.secrets);
       const productId = await client.saleProduct(STOCK);
       const streamProductId = await client.saleProduct(size.streamStock);
@@ -210,7 +213,7 @@ function startStream(client: Client, productId: string, concurrency: number): { 
 }
 
 /** The audit once the consumers have caught up with the outage (stock events retried). */
-async function waitForAudit(stack: ChaosStack, productId: string, initialStock: number, answered: Set<string>) {
+async function waitForAudit(stack: InProcessScenarioStack, productId: string, initialStock: number, answered: Set<string>) {
   let last = await auditProduct(stack.auditSources(), { id: productId, initialStock }, answered).catch(() => undefined);
   await waitUntil(
     'the audit to settle after the outage',
