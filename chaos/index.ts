@@ -1,10 +1,12 @@
 /**
  * npm run chaos -- <scenario...|all> [--port-base 6100] [--no-build]
  *
- * Fault scenarios against the real stack (compiled, one process per service), each ending with an
- * exact audit of MySQL and Redis. See docs/RELIABILITY.md. Reports are printed and saved under
- * chaos/out/. Exit code: 0 when every scenario passed, 1 when one failed its audit or a check,
- * 2 when a scenario could not run.
+ * Fault scenarios at full size, each ending with an exact audit of MySQL and Redis. Each paired
+ * scenario is one definition (chaos/lib/definition.ts) that its jest test runs at CI size; each
+ * says in its header how its stack runs (child processes of the compiled code, or in this process
+ * with the one process that dies as a child). See docs/RELIABILITY.md. Reports are printed and
+ * saved under chaos/out/. Exit code: 0 when every scenario passed, 1 when one failed its audit or a
+ * check, 2 when a scenario could not run.
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
