@@ -37,14 +37,6 @@ const prefixed = (key: string) => `${stack.config.REDIS_PREFIX}${key}`;
 const shardOf = async (productId: string) => (await cluster.masterFor(prefixed(redisKeys.productStock(productId)))).id;
 
 /** A buyer's checkout: retried with the same idempotency key while the answer is SERVICE_UNAVAILABLE (a failover in progress). */
-/**
- * The two failover tests (a primary killed, its replica promoted) run when REDIS_CLUSTER_FAILOVER_TESTS=1
- * and in `npm run chaos -- redis-cluster`, not in `npm test`: run after the other tests of this
- * file, about half of the runs end with the buyers who should hear SOLD_OUT told "Stock is being
- * recovered" for minutes after the failover (the rebuild of the promoted shard's hashes does not
- * finish; nothing is oversold, the audit stays exact). Open: see docs/SCALING.md, "Known gap".
- */
-const failoverIt = process.env.REDIS_CLUSTER_FAILOVER_TESTS === '1' ? it : it.skip;
 
 async function checkout(buyer: Buyer, lines: Lines, deadlineMs = 120_000): Promise<Answer> {
   const key = randomUUID();
@@ -212,7 +204,7 @@ describe('an order whose products live on different shards', () => {
   });
 });
 
-failoverIt('a promoted replica that lost acknowledged sales is found and reconciled before it sells: nothing oversold', async () => {
+it('a promoted replica that lost acknowledged sales is found and reconciled before it sells: nothing oversold', async () => {
   const product = await productOnReplicatedShard(10);
   const early = await buyers(stack, 4);
   for (const b of early) expect((await placeOrder(stack, b, [{ productId: product.id, quantity: 1 }])).payload?.order).toBeTruthy();
@@ -258,7 +250,7 @@ failoverIt('a promoted replica that lost acknowledged sales is found and reconci
   expect(await unitsIn(stack, product.id, ['PENDING_PAYMENT'])).toBe(10);
 });
 
-failoverIt('a primary SIGKILLed mid-sale: nothing oversold, and every unit is accounted for once held units come back', async () => {
+it('a primary SIGKILLed mid-sale: nothing oversold, and every unit is accounted for once held units come back', async () => {
   const product = await productOnReplicatedShard(60);
   const crowd = await buyers(stack, 150);
   const stockKey = prefixed(redisKeys.productStock(product.id));

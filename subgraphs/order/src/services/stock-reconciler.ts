@@ -15,8 +15,8 @@
  *   R1 Written only while the hash is still missing (one Lua script checks and writes), so a live
  *      hash is never overwritten by a snapshot.
  *   R2 product.stock must already reflect every stock event this subgraph has written: the outbox
- *      holds no unpublished stock event and every consumer group of the stock stream has read and
- *      acknowledged everything. The same check after reading both sides proves no event was
+ *      holds no unpublished stock event and every consumer group of the stock stream has read
+ *      (its last delivered id is the stream's newest) and acknowledged (nothing pending) everything. The same check after reading both sides proves no event was
  *      written meanwhile; otherwise it tries again, and finally answers SERVICE_UNAVAILABLE.
  *      When Redis has lost its data, events it had but nobody consumed are gone from the stream:
  *      until the outbox relay has marked them for re-publishing (it then writes its epoch key),
@@ -95,6 +95,21 @@ export interface ReconcileResult {
 }
 
 const ATTEMPTS = 5;
+
+/** A flat [name, value, name, value, …] reply (XINFO) as a record. */
+function fieldsOf(reply: readonly unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < reply.length; i += 2) out[String(reply[i])] = reply[i + 1];
+  return out;
+}
+
+/** Orders two stream ids ("<ms>-<seq>"): negative when a is older than b. */
+export function compareStreamIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(BigInt);
+  const [bm, bs] = b.split('-').map(BigInt);
+  if (am !== bm) return am < bm ? -1 : 1;
+  return as === bs ? 0 : (as ?? 0n) < (bs ?? 0n) ? -1 : 1;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class StockReconciler {
@@ -214,9 +229,14 @@ export class StockReconciler {
     // Events in the stream but no group yet (e.g. just re-published after Redis lost its data,
     // before the product subgraph has recreated its group): not applied yet.
     if (!groups.length && (await this.deps.redis.xlen(redisKeys.stockEvents)) > 0) return null;
+    if (!groups.length) return `${epoch}/${rows[0]?.newest ?? 0}`;
+    // Read everything: each group's last delivered id has reached the stream's newest id. Not XINFO's
+    // `lag`, which Redis 7.0 can report wrong or null on a promoted replica (its replicas do not get
+    // a group's entries-read counter: redis/redis#12898), and which would then never reach 0.
+    const newest = String(fieldsOf((await this.deps.redis.xinfo('STREAM', stream)) as unknown[])['last-generated-id'] ?? '0-0');
     for (const g of groups) {
-      const info = Object.fromEntries(g.reduce<Array<[string, unknown]>>((acc, v, i, all) => (i % 2 ? acc : [...acc, [String(v), all[i + 1]]]), []));
-      if (Number(info.pending) !== 0 || info.lag === null || Number(info.lag) !== 0) return null;
+      const info = fieldsOf(g);
+      if (Number(info.pending) !== 0 || compareStreamIds(String(info['last-delivered-id'] ?? '0-0'), newest) < 0) return null;
     }
     return `${epoch}/${rows[0]?.newest ?? 0}`;
   }
