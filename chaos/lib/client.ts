@@ -13,6 +13,8 @@ export interface Outcome {
   orderId?: string;
   status?: string;
   message?: string;
+  /** The whole answer as sent, when it carried errors (checks that nothing internal leaks read it). */
+  errorBody?: string;
   ms: number;
 }
 
@@ -70,7 +72,7 @@ export class Client {
       } catch {
         return { outcome: { kind: `HTTP_${res.status}`, ms } };
       }
-      if (body.errors?.length) return { data: body.data, outcome: { kind: body.errors[0].extensions?.code ?? `HTTP_${res.status}`, message: body.errors[0].message, ms } };
+      if (body.errors?.length) return { data: body.data, outcome: { kind: body.errors[0].extensions?.code ?? `HTTP_${res.status}`, message: body.errors[0].message, errorBody: text, ms } };
       return { data: body.data, outcome: { kind: 'OK', ms } };
     } catch (err) {
       return { outcome: { kind: networkKind(err), ms: performance.now() - t0 } };
