@@ -16,7 +16,7 @@ const swc = [
 // behind HAProxy): `npm test` runs them after the rest (`jest --selectProjects solo --runInBand`),
 // one at a time, so their failover and health-check timings never compete with the other test
 // files for the two CPUs. `npx jest <path>` still finds any test in either project.
-const SOLO = ['**/test/e2e/redis-cluster.e2e.test.ts', '**/test/replicas/**/*.test.ts'];
+const SOLO = ['**/test/e2e/redis-cluster.e2e.test.ts', '**/test/faults/redis-cluster.fault.test.ts', '**/test/replicas/**/*.test.ts'];
 
 const shared = {
   testEnvironment: 'node',

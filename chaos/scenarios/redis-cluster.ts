@@ -1,101 +1,133 @@
 /**
- * A Redis Cluster primary dies in the middle of a sale and its replica is promoted.
+ * A Redis Cluster primary dies in the middle of a sale and its replica is promoted: one
+ * definition, run at full size by `npm run chaos -- redis-cluster` and at CI size by
+ * test/faults/redis-cluster.fault.test.ts.
  *
  *   1. A private Redis Cluster (3 primaries + 1 replica each, cluster-node-timeout 1 s) and the
- *      compiled stack on it (REDIS_CLUSTER_NODES); the sale product lives on one shard.
- *   2. 1,000 buyers race for 400 units, 50 at a time, each retrying with the same idempotency key
- *      while the answer is SERVICE_UNAVAILABLE.
- *   3. Once 250 buyers have their answer, the product's primary is SIGKILLed; the cluster promotes
- *      its replica (whatever the primary acknowledged but had not replicated is gone with it).
- *   4. The order subgraph's failover guard finds the shard's new history, quarantines the shard's
- *      stock hashes for ORDER_LOCK_TTL_MS + 1 s, then rebuilds them from the databases' truth.
- *   5. Exact audit: no unit oversold, none lost (sold + held = stock, with more buyers than units),
- *      every answered order in MySQL, per-buyer counts and reservation parts agree.
+ *      stack on it (REDIS_CLUSTER_NODES); the sale product lives on one shard.
+ *   2. `buyers` race for `stock` units, `inFlight` at a time, each retrying with the same
+ *      idempotency key while the answer is SERVICE_UNAVAILABLE.
+ *   3. Once `killAfter` buyers have their answer, the product's primary is SIGKILLed; the cluster
+ *      promotes its replica (whatever the primary acknowledged but had not replicated is gone).
+ *   4. The order subgraph's failover guard finds the shard's new history, marks the shard's stock
+ *      hashes lost with a quarantine of ORDER_LOCK_TTL_MS + 1 s, and they are rebuilt from the
+ *      databases' truth only after it (watched here on the hash itself: its `recoverAfter` while
+ *      lost, then the Redis time at which `available` is back).
+ *   5. Exact audit: nothing oversold, no unit lost (sold + held = stock, more buyers than units),
+ *      every answered order in MySQL, per-buyer counts and reservation parts agree, every buyer
+ *      answered ORDER or SOLD_OUT. Then every hold expires (a sweeper at a moved clock): all
+ *      `stock` units are back, once, and nothing is left in the per-buyer counts or the parts.
+ *
+ * Method, both sizes: the stack runs in this process (no process of it is killed, only a Redis
+ * node), so it starts in seconds and the sweeper can run at a moved clock instead of waiting out
+ * the reservations.
  */
-import { readFileSync } from 'node:fs';
-import { createRedis, keySlot, redisKeys } from '@flashsale/platform';
+import { keySlot, RECOVER_AFTER_FIELD, redisKeys } from '@flashsale/platform';
+import { orderKeys } from '@flashsale/order-subgraph';
 import { startRedisCluster } from '../../scripts/launcher/redis-cluster';
-import { ChaosStack } from '../lib/stack';
+import { ManualClock, replica } from '../../test/support/orders';
+import { InProcessScenarioStack } from '../lib/in-process-stack';
 import { Client, crowd, tally } from '../lib/client';
 import { settledAudit } from '../lib/audit';
-import { countInLog, fmtTally, placeUntilAnswered, Report, Scenario, ScenarioContext, seconds } from '../lib/scenario';
+import { fmtTally, placeUntilAnswered, seconds, sleep } from '../lib/scenario';
+import { chaosScenario, ScenarioDefinition } from '../lib/definition';
 
-const STOCK = 400;
-const BUYERS = 1000;
-const KILL_AFTER = 250;
+export interface RedisClusterSize {
+  stock: number;
+  buyers: number;
+  inFlight: number;
+  /** Kill the product's primary once this many buyers have their definite answer. */
+  killAfter: number;
+}
 
-export const redisClusterScenario: Scenario = {
+export const redisClusterDefinition: ScenarioDefinition<RedisClusterSize> = {
   name: 'redis-cluster',
   summary: 'a Redis Cluster primary is SIGKILLed mid-sale and its replica promoted',
-  async run(ctx: ScenarioContext): Promise<Report> {
-    const report = new Report('redis-cluster', ctx.log);
+  sizes: {
+    ci: { stock: 60, buyers: 150, inFlight: 150, killAfter: 40 },
+    full: { stock: 400, buyers: 1000, inFlight: 50, killAfter: 250 },
+  },
+  async run(size, ctx, report) {
     const cluster = await startRedisCluster({ primaries: 3, replicasPerPrimary: 1 });
-    report.line(`private Redis Cluster: 3 primaries + 1 replica each on ${cluster.seeds} (cluster-node-timeout 1000 ms, no persistence)`);
-    const stack = new ChaosStack({
-      portBase: ctx.portBase,
-      mysqlUrl: ctx.mysqlUrl,
-      redisUrl: 'redis://127.0.0.1:6379',
-      env: { REDIS_CLUSTER_NODES: cluster.seeds, ORDER_SWEEP_INTERVAL_MS: '1000', REDIS_CLUSTER_CHECK_MS: '500' },
-      log: ctx.log,
-    });
-    const redis = createRedis(stack.config);
-    redis.on('error', () => undefined);
+    let stack: InProcessScenarioStack | undefined;
     try {
-      await stack.start();
+      report.line(`private Redis Cluster: 3 primaries + 1 replica each on ${cluster.seeds} (cluster-node-timeout 1000 ms, no persistence)`);
+      stack = await InProcessScenarioStack.start(ctx.mysqlUrl, 'redis://127.0.0.1:6379', { REDIS_CLUSTER_NODES: cluster.seeds, REDIS_CLUSTER_CHECK_MS: '250', RESERVATION_TTL_SECONDS: '600' });
+      const services = stack.services;
+      const redis = stack.redis();
       const client = Client.for(stack.gatewayUrl, stack.config, stack.secrets);
-      const productId = await client.saleProduct(STOCK);
-      const stockKey = `${stack.config.REDIS_PREFIX}${redisKeys.productStock(productId)}`;
-      const primary = await cluster.masterFor(stockKey);
-      report.line(`sale of ${STOCK} units; the product's slot ${keySlot(stockKey)} is served by ${primary.address}`);
+      const productId = await client.saleProduct(size.stock);
+      const stockKey = redisKeys.productStock(productId);
+      const prefixedStockKey = `${stack.config.REDIS_PREFIX}${stockKey}`;
+      const primary = await cluster.masterFor(prefixedStockKey);
+      report.line(`sale of ${size.stock} units; the product's slot ${keySlot(prefixedStockKey)} is served by ${primary.address}`);
 
-      const answered = new Set<string>();
+      // The hash while the failover plays out: when it was marked lost (and until when), and the
+      // Redis time at which it was rebuilt.
+      let watching = true;
+      let recoverAfter = 0;
+      let rebuiltAt = 0;
+      const watch = (async () => {
+        while (watching && !rebuiltAt) {
+          const [available, until] = await redis.hmget(stockKey, 'available', RECOVER_AFTER_FIELD).catch(() => [null, null]);
+          if (available === null && until !== null) recoverAfter = Number(until);
+          else if (available !== null && recoverAfter) {
+            const [s, us] = await redis.time();
+            rebuiltAt = Number(s) * 1000 + Math.floor(Number(us) / 1000);
+          }
+          await sleep(20);
+        }
+      })();
+
       let done = 0;
       let killedAt = 0;
-      let promotedAt = 0;
       const killing = (async () => {
-        while (done < KILL_AFTER) await new Promise((r) => setTimeout(r, 5));
-        const { killed, replicas } = await cluster.killPrimary(stockKey);
+        while (done < size.killAfter) await sleep(5);
+        const { killed, replicas } = await cluster.killPrimary(prefixedStockKey);
         killedAt = Date.now();
-        const promoted = await cluster.waitForFailover(stockKey, killed.id, 30_000);
-        promotedAt = Date.now();
-        report.line(`after ${done} answers: primary ${killed.address} SIGKILLed; replica ${promoted.address} (of ${replicas.map((r) => r.address).join(', ')}) promoted ${seconds(promotedAt - killedAt)} later`);
+        const promoted = await cluster.waitForFailover(prefixedStockKey, killed.id, 30_000);
+        report.line(`after ${done} answers: primary ${killed.address} SIGKILLed; replica ${promoted.address} (of ${replicas.map((r) => r.address).join(', ')}) promoted ${seconds(Date.now() - killedAt)} later`);
       })();
-      const buyers = await client.buyers(BUYERS);
+      const buyers = await client.buyers(size.buyers);
       const started = Date.now();
-      const results = await crowd(BUYERS, 50, async (i) => {
+      const results = await crowd(size.buyers, size.inFlight, async (i) => {
         const r = await placeUntilAnswered(client, buyers[i], productId, `cluster-${i}`, { delayMs: 500, maxAttempts: 240 });
         done++;
-        if (r.final.kind === 'ORDER' && r.final.orderId) answered.add(r.final.orderId);
-        return { ...r, at: Date.now() };
+        return r;
       });
       await killing;
       const finals = results.map((r) => r.final);
-      report.line(`${BUYERS} buyers in ${seconds(Date.now() - started)}: ${fmtTally(tally(finals))} (first attempts: ${fmtTally(tally(results.map((r) => r.first)))}; ${results.filter((r) => r.attempts > 1).length} buyers retried)`);
-      report.line(`failover guard: ${countInLog(stack.logFile('order'), 'Redis shard history changed')} shard history change(s) reconciled (one per shard at start-up, then the promoted one); stale hashes refused by the script: ${countInLog(stack.logFile('order'), 'earlier Redis history')}`);
-      // The product's hash was rebuilt from the truth only after the quarantine (guard G2, reconciler R4).
-      const entries = readFileSync(stack.logFile('order'), 'utf8').split('\n').flatMap((l) => {
-        try {
-          return [JSON.parse(l) as { time: string; msg: string; shard?: string; productId?: string }];
-        } catch {
-          return [];
-        }
-      });
-      const detected = entries.find((e) => e.msg.startsWith('Redis shard history changed') && Date.parse(e.time) >= killedAt);
-      const rebuilt = entries.find((e) => e.msg.startsWith('rebuilt a lost stock hash') && e.productId === productId && Date.parse(e.time) >= killedAt);
-      const quarantineMs = stack.config.ORDER_LOCK_TTL_MS;
-      if (detected && rebuilt) report.line(`change of ${detected.shard} found ${seconds(Date.parse(detected.time) - promotedAt)} after the promotion; the product's hash rebuilt from the truth ${seconds(Date.parse(rebuilt.time) - Date.parse(detected.time))} after that`);
-      report.check(`the shard's stock was rebuilt only after its quarantine (>= ORDER_LOCK_TTL_MS ${quarantineMs} ms after the change was found)`, !!detected && (!rebuilt || Date.parse(rebuilt.time) - Date.parse(detected.time) >= quarantineMs));
-
-      const audit = await settledAudit({ orders: (q, p) => stack.sql('order', q, p), products: (q, p) => stack.sql('product', q, p), redis }, { id: productId, initialStock: STOCK }, answered, { timeoutMs: 90_000 });
-      report.audit = audit;
-      report.check(`nothing oversold: orders hold ${audit.sold + audit.pending} of ${STOCK} units`, audit.sold + audit.pending <= STOCK);
-      report.check(`no unit lost: sold + held = ${STOCK} with ${BUYERS} buyers for ${STOCK} units`, audit.sold + audit.pending + audit.orphaned === STOCK);
+      const answered = finals.flatMap((o) => (o.kind === 'ORDER' && o.orderId ? [o.orderId] : []));
+      report.line(`${size.buyers} buyers in ${seconds(Date.now() - started)}: ${fmtTally(tally(finals))} (first attempts: ${fmtTally(tally(results.map((r) => r.first)))}; ${results.filter((r) => r.attempts > 1).length} buyers retried)`);
       report.check('every buyer got a final answer (ORDER or SOLD_OUT)', finals.every((o) => o.kind === 'ORDER' || o.kind === 'SOLD_OUT'));
-      return report;
+
+      const found = services.order.services.shardGuard?.reconciled.find((r) => r.at.getTime() >= killedAt);
+      report.check('the order subgraph found the promoted shard\'s new history', !!found);
+      watching = false;
+      await watch;
+      const quarantineMs = stack.config.ORDER_LOCK_TTL_MS;
+      if (recoverAfter && rebuiltAt) report.line(`the product's hash was marked lost until ${new Date(recoverAfter).toISOString()} and rebuilt from the truth ${seconds(rebuiltAt - recoverAfter)} after that`);
+      report.check(`the product's stock was rebuilt only after its quarantine (ORDER_LOCK_TTL_MS ${quarantineMs} ms + 1 s from the change)`, recoverAfter > 0 && rebuiltAt >= recoverAfter);
+
+      const audit = await settledAudit(stack.auditSources(), { id: productId, initialStock: size.stock }, answered, { timeoutMs: 90_000 });
+      report.audit = audit;
+      report.check(`nothing oversold: orders hold ${audit.sold + audit.pending} of ${size.stock} units`, audit.sold + audit.pending <= size.stock);
+      report.check(`no unit lost: sold + held = ${size.stock} with ${size.buyers} buyers for ${size.stock} units`, audit.sold + audit.pending + audit.orphaned === size.stock);
+      report.check(`every buyer told ORDER has an order holding its unit: ${answered.length} answered, ${audit.pending} units in unpaid orders`, answered.length === audit.pending);
+
+      // Every hold expires (a sweeper whose clock is past every deadline): all units back, once.
+      const sweeper = replica(services, { clock: new ManualClock(new Date(Date.now() + 3_600_000)) }).sweeper;
+      await sweeper.sweep();
+      await sweeper.sweep();
+      const after = await settledAudit(stack.auditSources(), { id: productId, initialStock: size.stock }, [], { timeoutMs: 30_000 });
+      const [bought, parts] = await Promise.all([redis.hlen(orderKeys.bought(productId)), redis.hlen(orderKeys.reservations(productId))]);
+      report.line(`every hold expired: available ${after.available}, pending ${after.pending}, per-buyer counts ${bought}, reservation parts ${parts}`);
+      report.check(`once every hold expired, all ${size.stock} units are back, once, and nothing is left held`, after.exact && after.pending === 0 && after.available === size.stock && bought === 0 && parts === 0);
     } finally {
-      redis.disconnect();
-      await stack.stop();
+      await stack?.stop();
       await cluster.stop();
     }
   },
 };
+
+export const redisClusterScenario = chaosScenario(redisClusterDefinition);
