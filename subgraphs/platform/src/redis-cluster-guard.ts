@@ -29,6 +29,10 @@
  *      stock hash records the history it was written under (stock-hash.ts HISTORY_FIELD) and a
  *      hash from another history answers 'stale', never sells; `stale` then verifies that node
  *      (G2) and makes those hashes missing too.
+ *   G6 A hash the promoted replica lost outright has nothing to mark, so only the quarantine key
+ *      holds its rebuild back, and a rebuild that checked the quarantine just before a failover
+ *      would write right after it. So a rebuild takes the history it verified (`history`) before
+ *      that check and the rebuild script writes only on a node that still has it.
  */
 import type Redis from 'ioredis';
 import type { Cluster } from 'ioredis';
@@ -83,6 +87,18 @@ export class ClusterShardGuard {
   async ready(key: string): Promise<void> {
     const node = await this.masterOf(key);
     if (!this.trusted.has(node)) await this.verify(node);
+  }
+
+  /**
+   * G6: the replication history this process verified `key`'s master under (verifying it first,
+   * which starts the quarantine if the history changed). A rebuild takes it before checking the
+   * quarantine and writes only if the node still has it (stock-scripts.lua.ts REBUILD_LUA).
+   */
+  async history(key: string): Promise<string> {
+    await this.ready(key);
+    const replid = this.trusted.get(await this.masterOf(key));
+    if (!replid) throw new Error(`the master serving ${key} changed while it was verified`);
+    return replid;
   }
 
   /** G4: WAIT for one replica to acknowledge this connection's writes to `key`'s master; the replicas that did. */
@@ -164,7 +180,8 @@ export class ClusterShardGuard {
   /** The product ids of every stock hash stored on `node` (SCAN of that node alone). */
   private async stockProductsOn(node: string): Promise<string[]> {
     const client = this.client(node);
-    if (!client) return [];
+    // Never "no hashes" for want of a connection: the claim then lapses (CLAIM_TTL_MS) and is retried.
+    if (!client) throw new Error(`no connection to ${node}`);
     const ids: string[] = [];
     const head = `${this.prefix}stock:{`;
     let cursor = '0';
@@ -194,8 +211,14 @@ export class ClusterShardGuard {
     return node;
   }
 
+  /**
+   * This process's connection to `node`, whatever role ioredis files it under (a slot-table
+   * refresh answered by a node that has not heard of a promotion yet can list the promoted
+   * replica among the replicas for a moment). Callers that need a master check the role
+   * themselves (`replid`).
+   */
   private client(node: string): Redis | undefined {
-    return this.cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === node);
+    return this.cluster.nodes('all').find((n) => `${n.options.host}:${n.options.port}` === node);
   }
 
   /** A marker key whose hash tag lands in a slot `node` serves. */

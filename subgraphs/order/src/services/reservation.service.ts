@@ -24,6 +24,7 @@ export interface RebuildInput {
   hash: StockHash;
   bought: LedgerRebuildInput['bought'];
   records: LedgerRebuildInput['records'];
+  history?: LedgerRebuildInput['history'];
 }
 
 const productsOf = (lines: ReadonlyArray<{ productId: string }>) => [...new Set(lines.map((l) => l.productId))].sort();
@@ -116,6 +117,6 @@ export class ReservationService {
   /** Writes a lost stock hash (and the order-owned state beside it) unless it reappeared meanwhile. */
   rebuild(input: RebuildInput): Promise<boolean> {
     const { available, ...listing } = input.hash;
-    return this.ledger.rebuild({ productId: input.productId, available, listing, bought: input.bought, records: input.records });
+    return this.ledger.rebuild({ productId: input.productId, available, listing, bought: input.bought, records: input.records, history: input.history });
   }
 }

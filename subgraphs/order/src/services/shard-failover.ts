@@ -35,6 +35,11 @@ export function guardShards(
     markLost: (productIds) => reservations.ledger.markLost(productIds, quarantineMs),
   });
   reservations.ledger.guardWith(guard, deps.config.REDIS_CLUSTER_WAIT_MS);
-  reconciler.holdWhile(async (productIds) => (await Promise.all(productIds.map((p) => guard.quarantined(redisKeys.productStock(p))))).some(Boolean));
+  reconciler.fenceWith(async (productIds) => {
+    // The histories first (G6): verifying a changed shard starts its quarantine, checked next.
+    const histories = new Map(await Promise.all(productIds.map(async (p) => [p, await guard.history(redisKeys.productStock(p))] as const)));
+    const quarantined = await Promise.all(productIds.map((p) => guard.quarantined(redisKeys.productStock(p))));
+    return quarantined.some(Boolean) ? null : histories;
+  });
   return guard;
 }

@@ -23,7 +23,9 @@
  *      nothing counts as settled.
  *   R3 When in doubt it counts units as held (a unit left unsold for a moment), never as free.
  *   R4 On a Redis Cluster, nothing is rebuilt on a shard still quarantined after a failover: the
- *      orders the lost writes belonged to may not be committed yet (shard-failover.ts).
+ *      orders the lost writes belonged to may not be committed yet (shard-failover.ts). The
+ *      shard's history is taken before the quarantine check and the hash written only on a node
+ *      that still has it (guard G6), so a failover between the check and the write stops it.
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
@@ -120,12 +122,15 @@ export class StockReconciler {
   ) {}
 
   private readonly inFlight = new Map<string, Promise<ReconcileResult>>();
-  /** Redis Cluster: whether any of these products' shards is quarantined after a failover (shard-failover.ts). */
-  private quarantined?: (productIds: readonly string[]) => Promise<boolean>;
+  /**
+   * Redis Cluster (shard-failover.ts): null while any of these products' shards is quarantined
+   * after a failover, otherwise the replication history each product's shard was verified under.
+   */
+  private fence?: (productIds: readonly string[]) => Promise<Map<string, string> | null>;
 
-  /** Rebuilds nothing while `quarantined` answers true for the products asked (R4). */
-  holdWhile(quarantined: (productIds: readonly string[]) => Promise<boolean>): void {
-    this.quarantined = quarantined;
+  /** Rebuilds nothing while `fence` answers null, and writes each hash only under the history it answered (R4). */
+  fenceWith(fence: (productIds: readonly string[]) => Promise<Map<string, string> | null>): void {
+    this.fence = fence;
   }
 
   /**
@@ -166,7 +171,8 @@ export class StockReconciler {
   }
 
   private async rebuild(ids: string[]): Promise<ReconcileResult> {
-    if (this.quarantined && (await this.quarantined(ids))) throw unavailable('Stock is being recovered; please retry in a moment');
+    const histories = this.fence ? await this.fence(ids) : undefined;
+    if (histories === null) throw unavailable('Stock is being recovered; please retry in a moment');
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const em = this.deps.orm.em.fork();
       const before = await this.settledMarker(em);
@@ -194,6 +200,7 @@ export class StockReconciler {
           },
           bought: h.bought,
           records: h.records,
+          history: histories?.get(id),
         });
         if (written) {
           result.rebuilt.push(id);

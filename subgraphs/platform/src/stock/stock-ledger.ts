@@ -9,6 +9,7 @@
  */
 import type Redis from 'ioredis';
 import { isCluster } from '../redis';
+import { unavailable } from '../errors';
 import { GIVE_BACK_LUA, MARK_LOST_LUA, REBUILD_LUA, RESERVE_LUA, SETTLE_LUA, SYNC_STOCK_LUA } from './stock-scripts.lua';
 import { Listing, ListingView, StockHash, listingArgs, parseStockHash, stockKey } from './stock-hash';
 
@@ -80,6 +81,11 @@ export interface RebuildInput {
   listing: Listing;
   bought: ReadonlyMap<string, number>;
   records: ReadonlyArray<{ id: string; record: ReservationRecord }>;
+  /**
+   * Cluster: the replication history the caller verified the product's shard under before it found
+   * the shard out of quarantine. The write is refused if the node's history is another one by now.
+   */
+  history?: string;
 }
 
 /** How long a buyer's idempotency key remembers its order in Redis (the database's unique index is the backstop after). */
@@ -112,7 +118,11 @@ export class StockLedger {
   /** On a cluster every product lives in its own slot: a multi-product order is reserved per product. */
   readonly perProduct: boolean;
   /** Cluster: the failover guard (redis-cluster-guard.ts G1, G4) and how long to WAIT for a replica. */
-  private guard?: { ready(key: string): Promise<void>; waitForReplica(key: string, timeoutMs: number): Promise<number>; stale(keys: readonly string[], productIds: string[]): Promise<void> };
+  private guard?: {
+    ready(key: string): Promise<void>;
+    waitForReplica(key: string, timeoutMs: number): Promise<number>;
+    stale(keys: readonly string[], productIds: string[]): Promise<void>;
+  };
   private waitMs = 0;
   /** Reservations no replica acknowledged within the WAIT (a failover could lose them; the guard reconciles). */
   unreplicated = 0;
@@ -330,10 +340,15 @@ export class StockLedger {
   async rebuild(input: RebuildInput): Promise<boolean> {
     await this.register([input.productId]);
     const keys = partKeys(input.productId);
-    const args: Array<string | number> = [input.available, ...listingArgs(input.listing), input.bought.size];
+    // A failover after the caller's quarantine check makes the script refuse (stale).
+    const args: Array<string | number> = [input.history ?? '', input.available, ...listingArgs(input.listing), input.bought.size];
     for (const [buyer, units] of input.bought) args.push(buyer, units);
     for (const { id, record } of input.records) args.push(id, JSON.stringify(record), record.deadline);
-    const reply = JSON.parse(await this.script('stockRebuild')(keys.length, ...keys, ...args)) as { written: boolean };
+    const reply = JSON.parse(await this.script('stockRebuild')(keys.length, ...keys, ...args)) as { written: boolean; stale?: boolean };
+    if (reply.stale) {
+      await this.guard?.stale([stockKey(input.productId)], [input.productId]);
+      throw unavailable('Stock is being recovered; please retry in a moment');
+    }
     return reply.written;
   }
 }

@@ -252,17 +252,23 @@ return ends
 /**
  * rebuild (order subgraph's reconcile): writes a lost stock hash from the truth, only while it is
  * still missing and past any quarantine. KEYS: stock:{p}, bought:{p}, reservations:{p},
- * reservations:due:{p}. ARGV: available, then the listing (LISTING_FIELDS), buyer count, then
- * buyer id, units pairs, then reservation id, part, deadline triples to restore where the part is missing.
- * Replies {written: true}, or {written: false} when someone else rebuilt it first or it is quarantined.
+ * reservations:due:{p}. ARGV: the replication history the caller verified this node under ('' on
+ * a single Redis), available, then the listing (LISTING_FIELDS), buyer count, then buyer id, units
+ * pairs, then reservation id, part, deadline triples to restore where the part is missing.
+ * Replies {written: true}, or {written: false} when someone else rebuilt it first or it is
+ * quarantined, or {written: false, stale: true} when the node's history is not the one the caller
+ * verified: a failover happened after the caller checked the shard's quarantine, so its truth may
+ * predate orders the lost writes belonged to (a hash the promoted replica lost outright has no
+ * recoverAfter to stop the write; this is what does).
  */
 export const REBUILD_LUA = `${PRELUDE}
+if ARGV[1] ~= '' and ARGV[1] ~= historyId() then return cjson.encode({written = false, stale = true}) end
 if redis.call('HEXISTS', KEYS[1], 'available') == 1 then return cjson.encode({written = false}) end
 if tonumber(redis.call('HGET', KEYS[1], '${RECOVER_AFTER_FIELD}') or '0') > redisNowMs() then return cjson.encode({written = false}) end
 redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('HSET', KEYS[1], 'available', ARGV[1], '${HISTORY_FIELD}', historyId())
-writeListing(KEYS[1], 2)
-local i = 2 + #LISTING_FIELDS
+redis.call('HSET', KEYS[1], 'available', ARGV[2], '${HISTORY_FIELD}', historyId())
+writeListing(KEYS[1], 3)
+local i = 3 + #LISTING_FIELDS
 local buyers = tonumber(ARGV[i])
 i = i + 1
 for _ = 1, buyers do
