@@ -16,8 +16,9 @@
  *      hash is never overwritten by a snapshot.
  *   R2 product.stock must already reflect every stock event this subgraph has written: the outbox
  *      holds no unpublished stock event and every consumer group of the stock stream has read
- *      (its last delivered id is the stream's newest) and acknowledged (nothing pending) everything. The same check after reading both sides proves no event was
- *      written meanwhile; otherwise it tries again, and finally answers SERVICE_UNAVAILABLE.
+ *      (its last delivered id is the stream's newest) and acknowledged (nothing pending)
+ *      everything. The same check after reading both sides proves no event was written
+ *      meanwhile; otherwise it tries again, and finally answers SERVICE_UNAVAILABLE.
  *      When Redis has lost its data, events it had but nobody consumed are gone from the stream:
  *      until the outbox relay has marked them for re-publishing (it then writes its epoch key),
  *      nothing counts as settled.
@@ -106,12 +107,13 @@ function fieldsOf(reply: readonly unknown[]): Record<string, unknown> {
 }
 
 /** Orders two stream ids ("<ms>-<seq>"): negative when a is older than b. */
-export function compareStreamIds(a: string, b: string): number {
-  const [am, as] = a.split('-').map(BigInt);
-  const [bm, bs] = b.split('-').map(BigInt);
+function compareStreamIds(a: string, b: string): number {
+  const [am, as = 0n] = a.split('-').map(BigInt);
+  const [bm, bs = 0n] = b.split('-').map(BigInt);
   if (am !== bm) return am < bm ? -1 : 1;
-  return as === bs ? 0 : (as ?? 0n) < (bs ?? 0n) ? -1 : 1;
+  return as === bs ? 0 : as < bs ? -1 : 1;
 }
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class StockReconciler {
