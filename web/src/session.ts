@@ -4,9 +4,15 @@
  *
  * Invariants:
  * - A refresh token is single use (rotation): only one tab may spend it. Every refresh runs inside
- *   the Web Locks API lock `flashsale-refresh`; inside it the tab re-reads storage, and when
+ *   the Web Locks API lock `flashsale-refresh`; inside it the tab re-reads the tokens, and when
  *   another tab already rotated the pair (the access token differs from the stale one and is not
  *   about to expire) it uses that result instead of spending the refresh token again.
+ * - Inside the lock the tokens are read from IndexedDB as well as localStorage, and the newer pair
+ *   wins. localStorage alone is not enough: right after another tab rotated the pair and released
+ *   the lock, this tab's renderer can still see the old pair there for a moment, and spending the
+ *   old refresh token again is a reuse, which ends the session (seen in the two-tab browser test
+ *   under load). An IndexedDB transaction sees every transaction committed before it, and the
+ *   rotating tab commits its write before it releases the lock.
  * - Tabs hear about sign-in, refresh and sign-out on the BroadcastChannel `flashsale-session`.
  * - The roles shown (ADMIN pages) come from the access token's `roles` claim; the gateway checks
  *   them on every request, this is display only.
@@ -25,6 +31,49 @@ export interface Tokens {
   accessTokenExpiresAt: string;
   refreshToken: string;
 }
+
+/** The pair that expires last (the most recently issued); either may be missing. */
+function newer(a: Tokens | null, b: Tokens | null | undefined): Tokens | null {
+  if (!a || !b) return a ?? b ?? null;
+  return Date.parse(b.accessTokenExpiresAt) > Date.parse(a.accessTokenExpiresAt) ? b : a;
+}
+
+/** The tokens' IndexedDB copy (see the invariants above); every call settles, null/undefined when IndexedDB is unusable. */
+const lockedCopy = {
+  db: null as Promise<IDBDatabase | null> | null,
+  open(): Promise<IDBDatabase | null> {
+    this.db ??= new Promise((resolve) => {
+      if (typeof indexedDB === 'undefined') return resolve(null);
+      const request = indexedDB.open('flashsale', 1);
+      request.onupgradeneeded = () => request.result.createObjectStore('session');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => resolve(null);
+    });
+    return this.db;
+  },
+  async read(): Promise<Tokens | null | undefined> {
+    const db = await this.open();
+    if (!db) return undefined;
+    return new Promise((resolve) => {
+      const request = db.transaction('session', 'readonly').objectStore('session').get(STORAGE_KEY);
+      request.onsuccess = () => resolve((request.result as Tokens | undefined) ?? null);
+      request.onerror = () => resolve(undefined);
+    });
+  },
+  /** Resolves once the write is committed (or failed: then localStorage is all there is). */
+  async write(tokens: Tokens | null): Promise<void> {
+    const db = await this.open();
+    if (!db) return;
+    await new Promise<void>((resolve) => {
+      const tx = db.transaction('session', 'readwrite');
+      if (tokens) tx.objectStore('session').put(tokens, STORAGE_KEY);
+      else tx.objectStore('session').delete(STORAGE_KEY);
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => resolve();
+      tx.onabort = () => resolve();
+    });
+  },
+};
 
 const RefreshTokens = graphql(`
   mutation RefreshTokens($refreshToken: String!) {
@@ -81,12 +130,14 @@ export class Session {
 
   signedIn(tokens: Tokens): void {
     localStorage.setItem(STORAGE_KEY, JSON.stringify(tokens));
+    void lockedCopy.write(tokens);
     this.changed(true);
   }
 
   async signOut(): Promise<void> {
     const t = this.tokens;
     localStorage.removeItem(STORAGE_KEY);
+    void lockedCopy.write(null);
     this.changed(true);
     if (t) await this.post(LogOut, { refreshToken: t.refreshToken }).catch(() => undefined);
   }
@@ -102,19 +153,28 @@ export class Session {
   /** Rotates the pair once across all tabs; returns the access token to use (null: signed out). */
   async refresh(staleAccessToken: string): Promise<string | null> {
     const run = async (): Promise<string | null> => {
-      const current = this.tokens;
-      if (!current) return null;
+      const stored = this.tokens;
+      if (!stored) return null;
+      const current = newer(stored, await lockedCopy.read())!;
       const fresh = current.accessToken !== staleAccessToken && Date.parse(current.accessTokenExpiresAt) - Date.now() > 5_000;
-      if (fresh) return current.accessToken; // another tab already rotated it
+      if (fresh) {
+        // Another tab already rotated it; this renderer's localStorage may not show it yet.
+        if (current !== stored) localStorage.setItem(STORAGE_KEY, JSON.stringify(current));
+        return current.accessToken;
+      }
       const res = await this.post(RefreshTokens, { refreshToken: current.refreshToken });
       const p = res.refreshTokens;
       if (!p.accessToken || !p.refreshToken || !p.accessTokenExpiresAt) {
         localStorage.removeItem(STORAGE_KEY);
+        await lockedCopy.write(null);
         this.changed(true);
         return null;
       }
       this.refreshes += 1;
-      this.signedIn({ accessToken: p.accessToken, accessTokenExpiresAt: p.accessTokenExpiresAt, refreshToken: p.refreshToken });
+      const rotated = { accessToken: p.accessToken, accessTokenExpiresAt: p.accessTokenExpiresAt, refreshToken: p.refreshToken };
+      // Committed before the lock is released, so the next tab to take it reads this pair.
+      await lockedCopy.write(rotated);
+      this.signedIn(rotated);
       return p.accessToken;
     };
     return navigator.locks ? navigator.locks.request(LOCK, run) : run();
