@@ -12,6 +12,7 @@
  * is unchanged, so the consumers' processed-event ids still make it apply exactly once.
  */
 import type Redis from 'ioredis';
+import { fieldRecord } from './redis';
 
 /** The dead-letter stream of a stream. */
 export function deadLetterStream(stream: string): string {
@@ -58,8 +59,7 @@ export function deadLetterFields(letter: NewDeadLetter, failedAt = new Date()): 
 }
 
 function fromEntry(deadId: string, fields: string[]): DeadLetter {
-  const f: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+  const f = fieldRecord(fields);
   return {
     deadId,
     stream: f.stream ?? '',

@@ -68,6 +68,13 @@ function createClusterClient(seeds: string, options: RedisOptions): Redis {
   return cluster as unknown as Redis;
 }
 
+/** A flat [name, value, name, value, …] Redis reply (a stream entry's fields, XINFO) as a record. */
+export function fieldRecord<T>(flat: readonly T[]): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
+  return out;
+}
+
 /** The client is ioredis's Cluster (REDIS_CLUSTER_NODES). */
 export function isCluster(redis: Redis): boolean {
   return (redis as unknown as { isCluster?: boolean }).isCluster === true;

@@ -20,7 +20,7 @@ import {
 import type { MikroORM, EntityManager } from '@mikro-orm/mysql';
 import type Redis from 'ioredis';
 import type { Logger } from './logger';
-import { MAX_BLOCKING_READ_MS } from './redis';
+import { MAX_BLOCKING_READ_MS, fieldRecord } from './redis';
 import { isInfrastructureError } from './errors';
 import { EventContract, parseEvent } from './event-contracts';
 import { deadLetterFields, deadLetterStream, NewDeadLetter } from './dead-letters';
@@ -230,8 +230,7 @@ export function startStreamConsumer<T extends { type: string }>(opts: StreamCons
     const dead: NewDeadLetter[] = [];
     const messages: Array<ReadMessage<T>> = [];
     for (const [streamId, fields] of entries) {
-      const f: Record<string, string> = {};
-      for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+      const f = fieldRecord(fields);
       const eventId = f.id ?? streamId;
       const payload = f.payload ?? '';
       const parsed = parseEvent(contract, f.payload);

@@ -31,7 +31,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/mysql';
 import type Redis from 'ioredis';
-import { Config, Logger, REQUEST_ID_HEADER, anchorOf, outboxEpochKey, redisKeys, serviceUrl, signIdentityHeaders, unavailable } from '@flashsale/platform';
+import { Config, Logger, REQUEST_ID_HEADER, anchorOf, fieldRecord, outboxEpochKey, redisKeys, serviceUrl, signIdentityHeaders, unavailable } from '@flashsale/platform';
 import { Order, OrderStatus } from '../entities/order.entity';
 import { OrderItem } from '../entities/order-item.entity';
 import { ReservationRecord, ReservationService } from './reservation.service';
@@ -98,13 +98,6 @@ export interface ReconcileResult {
 }
 
 const ATTEMPTS = 5;
-
-/** A flat [name, value, name, value, …] reply (XINFO) as a record. */
-function fieldsOf(reply: readonly unknown[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i + 1 < reply.length; i += 2) out[String(reply[i])] = reply[i + 1];
-  return out;
-}
 
 /** Orders two stream ids ("<ms>-<seq>"): negative when a is older than b. */
 function compareStreamIds(a: string, b: string): number {
@@ -242,9 +235,9 @@ export class StockReconciler {
     // Read everything: each group's last delivered id has reached the stream's newest id. Not XINFO's
     // `lag`, which Redis 7.0 can report wrong or null on a promoted replica (its replicas do not get
     // a group's entries-read counter: redis/redis#12898), and which would then never reach 0.
-    const newest = String(fieldsOf((await this.deps.redis.xinfo('STREAM', stream)) as unknown[])['last-generated-id'] ?? '0-0');
+    const newest = String(fieldRecord((await this.deps.redis.xinfo('STREAM', stream)) as unknown[])['last-generated-id'] ?? '0-0');
     for (const g of groups) {
-      const info = fieldsOf(g);
+      const info = fieldRecord(g);
       if (Number(info.pending) !== 0 || compareStreamIds(String(info['last-delivered-id'] ?? '0-0'), newest) < 0) return null;
     }
     return `${epoch}/${rows[0]?.newest ?? 0}`;

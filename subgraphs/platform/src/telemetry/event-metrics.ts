@@ -3,6 +3,7 @@
  * and the consumer group's lag, pending entries and dead letters read at scrape time.
  */
 import type Redis from 'ioredis';
+import { fieldRecord } from '../redis';
 import type { Link } from '@opentelemetry/api';
 import { deadLetterStream } from '../dead-letters';
 import type { ServiceMetrics } from './metrics';
@@ -23,8 +24,7 @@ export function consumerStats(metrics: ServiceMetrics, redis: Redis, stream: str
     // XINFO, like XGROUP, is not key-prefixed by ioredis.
     const [groups, dead] = await Promise.all([stats.xinfo('GROUPS', `${prefix}${stream}`) as Promise<unknown[][]>, stats.xlen(deadLetterStream(stream))]);
     for (const g of groups) {
-      const f: Record<string, unknown> = {};
-      for (let i = 0; i + 1 < g.length; i += 2) f[String(g[i])] = g[i + 1];
+      const f = fieldRecord(g);
       if (f.name !== group) continue;
       metrics.consumerLag.set({ stream, group }, Number(f.lag ?? 0));
       metrics.consumerPending.set({ stream, group }, Number(f.pending ?? 0));
