@@ -128,10 +128,12 @@ export class Session {
     return () => this.listeners.delete(listener);
   }
 
-  signedIn(tokens: Tokens): void {
+  /** Stores a new pair; resolves once its IndexedDB copy is committed (a refresh waits for that before releasing the lock). */
+  signedIn(tokens: Tokens): Promise<void> {
     localStorage.setItem(STORAGE_KEY, JSON.stringify(tokens));
-    void lockedCopy.write(tokens);
+    const committed = lockedCopy.write(tokens);
     this.changed(true);
+    return committed;
   }
 
   async signOut(): Promise<void> {
@@ -171,10 +173,8 @@ export class Session {
         return null;
       }
       this.refreshes += 1;
-      const rotated = { accessToken: p.accessToken, accessTokenExpiresAt: p.accessTokenExpiresAt, refreshToken: p.refreshToken };
       // Committed before the lock is released, so the next tab to take it reads this pair.
-      await lockedCopy.write(rotated);
-      this.signedIn(rotated);
+      await this.signedIn({ accessToken: p.accessToken, accessTokenExpiresAt: p.accessTokenExpiresAt, refreshToken: p.refreshToken });
       return p.accessToken;
     };
     return navigator.locks ? navigator.locks.request(LOCK, run) : run();

@@ -59,7 +59,7 @@ function useLogIn() {
     const { data } = await logIn({ variables: { email, password } });
     const p = data?.logIn;
     if (!p?.accessToken || !p.refreshToken || !p.accessTokenExpiresAt) return p?.userErrors[0]?.message ?? 'Sign-in failed.';
-    session.signedIn({ accessToken: p.accessToken, accessTokenExpiresAt: p.accessTokenExpiresAt, refreshToken: p.refreshToken });
+    void session.signedIn({ accessToken: p.accessToken, accessTokenExpiresAt: p.accessTokenExpiresAt, refreshToken: p.refreshToken });
     return null;
   };
 }
