@@ -13,7 +13,9 @@
  *              has given back what the killed replica held, the rest sells to exactly zero.
  *   midnight   paid orders two midnights behind, and both order replicas restarted together so
  *              both run the daily job at once: every order moves PREPARING -> SHIPPING ->
- *              DELIVERED exactly once (its version fence rises by exactly 2).
+ *              DELIVERED exactly once (its version fence rises by exactly 2). While no order
+ *              replica is up, a gateway's /health says 503 but /health/ready stays 200, so
+ *              HAProxy never takes the gateways out of the pool for a subgraph's outage.
  *   rate limit one buyer's placeOrder calls alternate between the two gateway replicas: the
  *              per-user limit is counted once for both (exactly `limit` calls pass).
  *   addresses  per-address limits count the address HAProxy saw: the gateway trusts its
@@ -143,7 +145,15 @@ export async function midnightOnBothReplicas(stack: ChaosStack, client: Client, 
   const zone = stack.config.DAILY_JOB_TIMEZONE;
   const today = DateTime.now().setZone(zone).startOf('day');
   // Both replicas stop; the orders are two midnights behind; both start together and run the job.
+  const gatewayDowns = async () => Object.entries(await stack.stack.balancer!.replicaStats()).filter(([name]) => name.startsWith('gateway')).reduce((n, [, s]) => n + s.downs, 0);
+  const downsBefore = await gatewayDowns();
   await Promise.all([stack.halt('order', 0), stack.halt('order', 1)]);
+  // With no order replica up, a gateway's /health says so, but it stays ready (and alive): it still
+  // answers every other subgraph's fields, so HAProxy keeps it in the pool.
+  const gateway = stack.stack.replica('gateway', 0).url.replace(/\/graphql$/, '');
+  const probes = await Promise.all(['/health', '/health/ready', '/health/live'].map(async (path) => `${path} ${(await fetch(gateway + path)).status}`));
+  report.line(`midnight: no order replica up; gateway1 answers ${probes.join(', ')}`);
+  report.check('midnight: with no order replica up, a gateway answers /health 503 and /health/ready, /health/live 200', probes.join() === '/health 503,/health/ready 200,/health/live 200');
   await stack.sql('order', 'update `order` set status_changed_at = ? where id in (?)', [today.minus({ days: 3 }).toJSDate(), ids]);
   await stack.sql('order', 'insert into scheduled_job (name, last_run_date, last_run_at) values (?, ?, now(3)) on duplicate key update last_run_date = values(last_run_date)', [DAILY_JOB, today.minus({ days: 2 }).toISODate()]);
   const versions = new Map((await stack.sql<{ id: string; version: number }>('order', 'select id, version from `order` where id in (?)', [ids])).map((r) => [r.id, r.version]));
@@ -156,6 +166,8 @@ export async function midnightOnBothReplicas(stack: ChaosStack, client: Client, 
   report.line(`midnight: both order replicas started together, two midnights due: ${fmtTally(byStatus)}; version steps ${fmtTally(steps)}`);
   report.check('midnight: every order DELIVERED at today’s midnight', after.every((o) => o.status === 'DELIVERED' && o.delivered_at?.getTime() === today.toJSDate().getTime()));
   report.check('midnight: each order moved exactly twice (ship once, deliver once)', after.every((o) => o.version - versions.get(o.id)! === 2));
+  const downs = (await gatewayDowns()) - downsBefore;
+  report.check(`midnight: HAProxy kept both gateway replicas in the pool while no order replica was up (marked down ${downs} times)`, downs === 0);
 }
 
 export async function sharedRateLimit(stack: ChaosStack, client: Client, productId: string, report: Report): Promise<void> {
@@ -189,12 +201,12 @@ export async function forwardedAddresses(stack: ChaosStack, report: Report): Pro
     });
   const redis = stack.redis();
   const gateway = stack.stack.replica('gateway', 0);
-  await logIn(stack.gatewayUrl, '10.9.9.9'); // through HAProxy: the header is replaced by 127.0.0.1
-  await logIn(gateway.url, '198.51.100.4'); // straight from the trusted peer (as HAProxy would send it)
+  const viaHaproxy = await logIn(stack.gatewayUrl, '10.9.9.9'); // through HAProxy: the header is replaced by 127.0.0.1
+  const direct = await logIn(gateway.url, '198.51.100.4'); // straight from the trusted peer (as HAProxy would send it)
   const forged = await redis.exists('rl:logIn:ip:10.9.9.9');
   const seen = Number(await redis.get('rl:logIn:ip:127.0.0.1'));
   const trusted = Number(await redis.get('rl:logIn:ip:198.51.100.4'));
-  report.line(`addresses: logIn counters forged 10.9.9.9 ${forged ? 'exists' : 'absent'}, HAProxy's 127.0.0.1 ${seen}, trusted peer's 198.51.100.4 ${trusted}`);
+  report.line(`addresses: logIn answered HTTP ${viaHaproxy.status} through HAProxy, ${direct.status} direct; counters forged 10.9.9.9 ${forged ? 'exists' : 'absent'}, HAProxy's 127.0.0.1 ${seen}, trusted peer's 198.51.100.4 ${trusted}`);
   report.check('addresses: HAProxy overwrites a forged X-Forwarded-For (no counter for it; its own address counted)', forged === 0 && seen >= 1);
   report.check("addresses: the gateway counts the trusted peer's X-Forwarded-For (exactly one call)", trusted === 1);
 }

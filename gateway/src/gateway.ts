@@ -34,7 +34,6 @@ import {
   pathOf,
   readJsonBody,
   sendError,
-  sendJson,
   withAdmission,
   Config,
   Identity,
@@ -43,7 +42,7 @@ import {
   SERVICES,
   ServiceName,
   REQUEST_ID_HEADER,
-  healthHandler,
+  healthRoutes,
   loadSecrets,
   makeFormatError,
   makeTokenChecker,
@@ -195,19 +194,19 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     }
   }));
   const serveMetrics = metricsRoute(metrics);
-  const health = async (res: http.ServerResponse) => {
-    const checks = Object.fromEntries(
-      SERVICES.map((name) => [
-        name,
-        async () => {
-          const r = await fetch(urlOf(name).replace(/\/graphql$/, '/health'));
-          if (!r.ok) throw new Error(`HTTP ${r.status}`);
-        },
-      ]),
-    );
-    const { ok, body } = await healthHandler(checks);
-    sendJson(res, ok ? 200 : 503, { service: 'gateway', ...body });
-  };
+  // /health asks every subgraph's /health. /health/ready checks nothing: the supergraph is composed
+  // before the gateway listens, and rate limits fail open without Redis, so a listening gateway
+  // can serve; a subgraph that is down is answered per field with a typed error.
+  const subgraphChecks = Object.fromEntries(
+    SERVICES.map((name) => [
+      name,
+      async () => {
+        const r = await fetch(urlOf(name).replace(/\/graphql$/, '/health'));
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      },
+    ]),
+  );
+  const healthRoute = healthRoutes('gateway', { all: subgraphChecks, ready: {} });
   const explorer = production ? null : explorerHandler();
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const path = pathOf(req);
@@ -217,15 +216,15 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
       corsMiddleware(req, res, () => void graphql(req, res));
       return;
     }
-    // /health is never refused by admission control: an orchestrator probing a busy gateway must
-    // get an answer.
     // Open in development; production may move it behind a token or another port (docs/OPERATIONS.md).
     if (path === '/metrics' && req.method === 'GET') {
       Promise.resolve(serveMetrics(req, res)).catch(() => sendError(res, new HttpError(500, 'Internal server error', 'INTERNAL_SERVER_ERROR')));
       return;
     }
-    if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      health(res).catch(() => sendError(res, new HttpError(500, 'Internal server error', 'INTERNAL_SERVER_ERROR')));
+    // /health, /health/ready and /health/live are never refused by admission control: an
+    // orchestrator probing a busy gateway must get an answer.
+    if (Object.hasOwn(healthRoute, path) && (req.method === 'GET' || req.method === 'HEAD')) {
+      Promise.resolve(healthRoute[path](req, res)).catch(() => sendError(res, new HttpError(500, 'Internal server error', 'INTERNAL_SERVER_ERROR')));
       return;
     }
     // The offline GraphiQL explorer (issue 13), development only.

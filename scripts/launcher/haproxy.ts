@@ -5,7 +5,7 @@
  *
  * Invariants
  *   B1 One frontend per process on the process's public port; the replicas are its backend's
- *      servers, each checked with GET /health (a replica that fails twice leaves the pool).
+ *      servers, each checked with GET /health/ready (a replica that fails twice leaves the pool).
  *   B2 `start()` resolves once every frontend accepts connections; `waitUp(processes)` once
  *      HAProxy's own health checks count every replica of those processes UP, so a launch never
  *      hands out a balancer that still sends everything to part of the replicas.
@@ -102,10 +102,11 @@ export class Balancer {
   }
 
   /**
-   * Per replica (`<process><n>`, as in the configuration): whether HAProxy counts it UP and how
-   * many HTTP requests it has sent it (`show stat` on the stats socket).
+   * Per replica (`<process><n>`, as in the configuration): whether HAProxy counts it UP, how
+   * many HTTP requests it has sent it, and how many times it has marked it DOWN (`show stat` on
+   * the stats socket).
    */
-  async replicaStats(): Promise<Record<string, { up: boolean; requests: number }>> {
+  async replicaStats(): Promise<Record<string, { up: boolean; requests: number; downs: number }>> {
     const csv = await new Promise<string>((done, fail) => {
       let out = '';
       const socket = createConnection(this.statsSocket, () => socket.end('show stat\n'));
@@ -116,12 +117,12 @@ export class Balancer {
     const [header, ...lines] = csv.trim().split('\n');
     const columns = header.replace(/^# /, '').split(',');
     const at = (name: string) => columns.indexOf(name);
-    const stats: Record<string, { up: boolean; requests: number }> = {};
+    const stats: Record<string, { up: boolean; requests: number; downs: number }> = {};
     for (const line of lines) {
       const cells = line.split(',');
       const server = cells[at('svname')];
       if (server === 'FRONTEND' || server === 'BACKEND') continue;
-      stats[server] = { up: cells[at('status')].startsWith('UP'), requests: Number(cells[at('req_tot')] || cells[at('stot')] || 0) };
+      stats[server] = { up: cells[at('status')].startsWith('UP'), requests: Number(cells[at('req_tot')] || cells[at('stot')] || 0), downs: Number(cells[at('chkdown')] || 0) };
     }
     return stats;
   }

@@ -129,7 +129,7 @@ describe.each(RENDERS)('deploy/kubernetes/%s', (dir) => {
     }
   });
 
-  it('probes /health on the process port, sets requests and limits, and outlasts the drain on termination', () => {
+  it('probes /health/ready and /health/live on the process port, sets requests and limits, and outlasts the drain on termination', () => {
     const rendered = objects();
     const config = configOf(rendered);
     const drainSeconds = Number(config.SHUTDOWN_GRACE_MS ?? configSchema.parse({}).SHUTDOWN_GRACE_MS) / 1000;
@@ -137,8 +137,11 @@ describe.each(RENDERS)('deploy/kubernetes/%s', (dir) => {
       const container = server(deployment);
       const podSpec = deployment.spec.template.spec;
       const http = container.ports.find((p: Json) => p.name === 'http');
-      for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
-        expect({ [probe]: container[probe]?.httpGet }).toEqual({ [probe]: { path: '/health', port: 'http' } });
+      // Readiness on the process's own dependencies; liveness on none, so an outage of MySQL, Redis
+      // or a subgraph never restarts every replica.
+      const paths = { startupProbe: '/health/ready', readinessProbe: '/health/ready', livenessProbe: '/health/live' };
+      for (const [probe, path] of Object.entries(paths)) {
+        expect({ [probe]: container[probe]?.httpGet }).toEqual({ [probe]: { path, port: 'http' } });
       }
       expect(http?.containerPort).toBeGreaterThanOrEqual(4000);
       for (const resource of ['cpu', 'memory']) {

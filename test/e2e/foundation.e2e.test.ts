@@ -100,4 +100,17 @@ describe('identity forwarded to subgraphs', () => {
     const gw = await fetch(stack.gatewayUrl.replace('/graphql', '/health'));
     expect(await gw.json()).toMatchObject({ status: 'ok', checks: { user: 'ok', product: 'ok', cart: 'ok', order: 'ok' } });
   });
+
+  it('answers readiness with the own dependencies only and liveness with none', async () => {
+    const probe = async (url: string, path: string) => {
+      const res = await fetch(url.replace('/graphql', path));
+      return { status: res.status, body: await res.json() };
+    };
+    expect(await probe(stack.product.url, '/health/ready')).toEqual({ status: 200, body: { service: 'product', status: 'ok', checks: { mysql: 'ok', redis: 'ok' } } });
+    expect(await probe(stack.product.url, '/health/live')).toEqual({ status: 200, body: { service: 'product', status: 'ok', checks: {} } });
+    // The gateway's readiness does not ask the subgraphs (test/replicas: it stays 200 while they are down).
+    expect(await probe(stack.gatewayUrl, '/health/ready')).toEqual({ status: 200, body: { service: 'gateway', status: 'ok', checks: {} } });
+    expect(await probe(stack.gatewayUrl, '/health/live')).toEqual({ status: 200, body: { service: 'gateway', status: 'ok', checks: {} } });
+    expect((await fetch(stack.gatewayUrl.replace('/graphql', '/health/other'))).status).toBe(404);
+  });
 });

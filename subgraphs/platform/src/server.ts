@@ -41,7 +41,7 @@ export interface SubgraphDefinition<Ctx extends BaseContext> {
   schema: GraphQLSchema;
   /** Adds the subgraph's own per-request state (entity manager fork, loaders) to the base context. */
   context: (base: BaseContext) => Ctx | Promise<Ctx>;
-  /** Named dependency checks for GET /health; each resolves when the dependency answers. */
+  /** Named dependency checks for GET /health and /health/ready; each resolves when the dependency answers. */
   health: Record<string, () => Promise<unknown>>;
   /** Extra GET routes by path (for example the JWKS document at /.well-known/jwks.json). */
   routes?: Record<string, RouteHandler>;
@@ -59,7 +59,31 @@ export function requestIdOf(header: string | string[] | undefined): string {
   return v && SAFE_REQUEST_ID.test(v) ? v : randomUUID();
 }
 
-export async function healthHandler(checks: Record<string, () => Promise<unknown>>, timeoutMs = 2000) {
+type HealthChecks = Record<string, () => Promise<unknown>>;
+
+/**
+ * The three health routes every process serves, none behind admission control (an orchestrator
+ * probing a busy process must get an answer):
+ * - `GET /health`: every dependency the process reaches (a subgraph: MySQL and Redis; the
+ *   gateway: every subgraph). For people and for start-up waits: "is the whole thing up?".
+ * - `GET /health/ready`: the process's own dependencies only, what decides whether this replica
+ *   should get traffic (HAProxy's check, Kubernetes' readiness). A replica of the gateway stays
+ *   ready while a subgraph is down: every gateway replica would fail together, and taking them
+ *   all out of the pool turns one subgraph's outage (answered per field with a typed error) into
+ *   the whole API's.
+ * - `GET /health/live`: no dependency at all, so that an outage of MySQL, Redis or a subgraph
+ *   never makes an orchestrator restart every replica at once (Kubernetes' liveness).
+ * A draining process closes its listener first, so all three stop answering from then on.
+ */
+export function healthRoutes(service: string, checks: { all: HealthChecks; ready: HealthChecks }): Record<string, RouteHandler> {
+  const route = (list: HealthChecks): RouteHandler => async (_req, res) => {
+    const { ok, body } = await healthHandler(list);
+    sendJson(res, ok ? 200 : 503, { service, ...body });
+  };
+  return { '/health': route(checks.all), '/health/ready': route(checks.ready), '/health/live': route({}) };
+}
+
+export async function healthHandler(checks: HealthChecks, timeoutMs = 2000) {
   const results: Record<string, string> = {};
   await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
@@ -130,11 +154,8 @@ export async function serveSubgraph<Ctx extends BaseContext>(
   const routes: Record<string, RouteHandler> = {
     // Open in development; production may move it behind a token or another port (docs/OPERATIONS.md).
     '/metrics': metricsRoute(metrics),
-    // Never behind admission control: an orchestrator probing a busy process must get an answer.
-    '/health': async (_req, res) => {
-      const { ok, body } = await healthHandler(def.health);
-      sendJson(res, ok ? 200 : 503, { service: def.name, ...body });
-    },
+    // A subgraph's own dependencies are all it reaches, so /health and /health/ready check the same.
+    ...healthRoutes(def.name, { all: def.health, ready: def.health }),
     ...def.routes,
   };
   const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
