@@ -26,6 +26,7 @@ export * from './federation-references';
 export * from './context';
 export * from './access';
 export * from './server';
+export * from './health';
 export * from './http';
 export * from './admission';
 export * from './process';

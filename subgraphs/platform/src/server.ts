@@ -24,7 +24,8 @@ import { REQUEST_ID_HEADER, bodyDigestOf, claimIdentityNonce, verifyIdentityHead
 import { requestLogPlugin } from './request-log';
 import { protocolErrorsPlugin } from './protocol';
 import { AdmissionController } from './admission';
-import { HttpError, RouteHandler, executeGraphQL, pathOf, readJsonBody, sendError, sendJson, withAdmission } from './http';
+import { HttpError, RouteHandler, executeGraphQL, pathOf, readJsonBody, sendError, withAdmission } from './http';
+import { healthRoutes } from './health';
 import { serviceMetrics } from './telemetry/metrics';
 import { graphqlMetricsPlugin, metricsRoute } from './telemetry/http-metrics';
 import { SpanKind, contextFromHeaders, tracingEnabled, withSpan } from './telemetry/tracing';
@@ -57,46 +58,6 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 export function requestIdOf(header: string | string[] | undefined): string {
   const v = Array.isArray(header) ? header[0] : header;
   return v && SAFE_REQUEST_ID.test(v) ? v : randomUUID();
-}
-
-type HealthChecks = Record<string, () => Promise<unknown>>;
-
-/**
- * The three health routes every process serves, none behind admission control (an orchestrator
- * probing a busy process must get an answer):
- * - `GET /health`: every dependency the process reaches (a subgraph: MySQL and Redis; the
- *   gateway: every subgraph). For people and for start-up waits: "is the whole thing up?".
- * - `GET /health/ready`: the process's own dependencies only, what decides whether this replica
- *   should get traffic (HAProxy's check, Kubernetes' readiness). A replica of the gateway stays
- *   ready while a subgraph is down: every gateway replica would fail together, and taking them
- *   all out of the pool turns one subgraph's outage (answered per field with a typed error) into
- *   the whole API's.
- * - `GET /health/live`: no dependency at all, so that an outage of MySQL, Redis or a subgraph
- *   never makes an orchestrator restart every replica at once (Kubernetes' liveness).
- * A draining process closes its listener first, so all three stop answering from then on.
- */
-export function healthRoutes(service: string, checks: { all: HealthChecks; ready: HealthChecks }): Record<string, RouteHandler> {
-  const route = (list: HealthChecks): RouteHandler => async (_req, res) => {
-    const { ok, body } = await healthHandler(list);
-    sendJson(res, ok ? 200 : 503, { service, ...body });
-  };
-  return { '/health': route(checks.all), '/health/ready': route(checks.ready), '/health/live': route({}) };
-}
-
-export async function healthHandler(checks: HealthChecks, timeoutMs = 2000) {
-  const results: Record<string, string> = {};
-  await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => {
-      try {
-        await Promise.race([check(), new Promise((_, rej) => setTimeout(() => rej(new Error('timed out')), timeoutMs).unref())]);
-        results[name] = 'ok';
-      } catch (err) {
-        results[name] = `down: ${(err as Error).message}`.slice(0, 200);
-      }
-    }),
-  );
-  const ok = Object.values(results).every((r) => r === 'ok');
-  return { ok, body: { status: ok ? 'ok' : 'degraded', checks: results } };
 }
 
 export async function serveSubgraph<Ctx extends BaseContext>(
