@@ -84,6 +84,18 @@ describe('recovery', () => {
     expect(await available(stack, product.id)).toBe(3);
   });
 
+  it('an outbox row nobody kicked the relay for (its replica died after the commit) is published by the relay on its own', async () => {
+    const stream = `test:outbox-safety-net:${randomUUID()}`;
+    const eventId = randomUUID();
+    await sql(stack, 'insert into outbox (event_id, stream, type, payload, created_at) values (?, ?, ?, ?, now(3))', [eventId, stream, 'test.untouched', '{"n":1}']);
+    await eventually(async () => (await stack.order.deps.redis.xlen(stream)) === 1, 10_000);
+    const [entry] = await stack.order.deps.redis.xrange(stream, '-', '+');
+    expect(entry[1]).toEqual(['id', eventId, 'type', 'test.untouched', 'payload', '{"n":1}']);
+    const [row] = await sql<{ published_at: Date | null }>(stack, 'select published_at from outbox where event_id = ?', [eventId]);
+    expect(row.published_at).not.toBeNull();
+    await stack.order.deps.redis.del(stream);
+  });
+
   it('a database failure during commit gives the units back before answering, and changes nothing', async () => {
     const product = await createSaleProduct(stack, { stock: 5 });
     const [buyer] = await buyers(stack, 1);
