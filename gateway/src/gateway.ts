@@ -176,7 +176,7 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     queueTimeoutMs: config.ADMISSION_QUEUE_TIMEOUT_MS,
   });
   metrics.trackAdmission(admission);
-  const graphql = withAdmission(admission, config.ADMISSION_RETRY_AFTER_SECONDS, tracedRequest('gateway', async (req, res) => {
+  const graphql = withAdmission(admission, { base: config.ADMISSION_RETRY_AFTER_SECONDS, max: config.ADMISSION_RETRY_AFTER_MAX_SECONDS }, tracedRequest('gateway', async (req, res) => {
     const requestId = res.getHeader(REQUEST_ID_HEADER) as string;
     try {
       const body = req.method === 'POST' ? await readJsonBody(req, config.MAX_BODY_BYTES) : undefined;

@@ -115,3 +115,37 @@ describe('AdmissionController', () => {
     expect(() => a.acquire()).toThrow(AdmissionRefused);
   });
 });
+
+describe('retryAfterSeconds', () => {
+  const highest = () => 0.999999;
+  const lowest = () => 0;
+
+  it('is the base when nothing was refused, whatever the draw', () => {
+    const a = new AdmissionController({ maxInFlight: 2, maxQueue: 0, queueTimeoutMs: 1000 });
+    a.acquire();
+    expect(a.retryAfterSeconds(1, 10, highest)).toBe(1);
+    expect(a.retryAfterSeconds(3, 10, highest)).toBe(3);
+  });
+
+  it('spreads over as many more seconds as requests were refused for each one admitted, at most max, with the draw anywhere in it', () => {
+    const a = new AdmissionController({ maxInFlight: 2, maxQueue: 0, queueTimeoutMs: 1000 });
+    a.acquire();
+    a.acquire();
+    for (let i = 0; i < 9; i++) expect(() => a.acquire()).toThrow(AdmissionRefused);
+    // 9 refused for 2 admitted: ceil(4.5) = 5 seconds of spread on top of the base.
+    expect(a.retryAfterSeconds(1, 30, highest)).toBe(6);
+    expect(a.retryAfterSeconds(1, 30, lowest)).toBe(1);
+    expect(a.retryAfterSeconds(1, 30, () => 0.5)).toBe(4); // 1 + floor(0.5 x 6 choices)
+    expect(a.retryAfterSeconds(1, 4, highest)).toBe(4);
+    // max = base: always the base (the fixed answer).
+    expect(a.retryAfterSeconds(2, 2, highest)).toBe(2);
+  });
+
+  it('counts refusals at the queue deadline too', async () => {
+    const a = new AdmissionController({ maxInFlight: 1, maxQueue: 3, queueTimeoutMs: 20 });
+    a.acquire();
+    const waiting = [tryAcquire(a), tryAcquire(a), tryAcquire(a)];
+    expect(await Promise.all(waiting)).toEqual(['deadline', 'deadline', 'deadline']);
+    expect(a.retryAfterSeconds(1, 10, highest)).toBe(4);
+  });
+});

@@ -45,10 +45,36 @@ export class AdmissionController {
   private waiting = 0;
   /** Counters since start, for logs and tests. */
   readonly stats = { admitted: 0, queued: 0, refusedQueueFull: 0, refusedDeadline: 0, cancelled: 0 };
+  /** Admissions and refusals in the current second and the one before it (for retryAfter). */
+  private rate = { second: 0, admitted: 0, refused: 0, lastAdmitted: 0, lastRefused: 0 };
 
   constructor(private readonly opts: AdmissionOptions) {
     if (!(opts.maxInFlight >= 1)) throw new Error('maxInFlight must be at least 1');
     if (!(opts.maxQueue >= 0)) throw new Error('maxQueue must be at least 0');
+  }
+
+  /**
+   * When a refused request should come back, in whole seconds: `base`, plus a random whole number
+   * of seconds from 0 up to a spread that grows with how many requests are refused for each one
+   * admitted (over this second and the last), at most `max` in all. Told to come back all after
+   * `base`, the refused of one second return together and are mostly refused again; spread over
+   * as many seconds as it takes to serve them, each one lands on a second with room (full jitter,
+   * proportional to the overload). Without overload (a short burst) the spread is 0 or 1.
+   */
+  retryAfterSeconds(base: number, max: number, random: () => number = Math.random): number {
+    this.roll();
+    const refused = Math.max(this.rate.refused, this.rate.lastRefused);
+    const admitted = Math.max(1, this.rate.admitted, this.rate.lastAdmitted);
+    const spread = Math.max(0, Math.min(max - base, Math.ceil(refused / admitted)));
+    return base + Math.floor(random() * (spread + 1));
+  }
+
+  /** Starts a new second of counts when the clock has moved on. */
+  private roll(): void {
+    const second = Math.floor(Date.now() / 1000);
+    if (second === this.rate.second) return;
+    const previous = second - this.rate.second === 1;
+    this.rate = { second, admitted: 0, refused: 0, lastAdmitted: previous ? this.rate.admitted : 0, lastRefused: previous ? this.rate.refused : 0 };
   }
 
   get running(): number {
@@ -69,6 +95,8 @@ export class AdmissionController {
     if (this.inFlight < this.opts.maxInFlight && this.waiting === 0) return this.take();
     if (this.waiting >= this.opts.maxQueue) {
       this.stats.refusedQueueFull++;
+      this.roll();
+      this.rate.refused++;
       throw new AdmissionRefused('queue-full');
     }
     return new Promise<Release>((resolve, reject) => {
@@ -89,6 +117,8 @@ export class AdmissionController {
   private take(): Release {
     this.inFlight++;
     this.stats.admitted++;
+    this.roll();
+    this.rate.admitted++;
     let released = false;
     return () => {
       if (released) return;
@@ -103,8 +133,11 @@ export class AdmissionController {
     w.done = true;
     clearTimeout(w.timer);
     this.waiting--;
-    if (why === 'deadline') this.stats.refusedDeadline++;
-    else this.stats.cancelled++;
+    if (why === 'deadline') {
+      this.stats.refusedDeadline++;
+      this.roll();
+      this.rate.refused++;
+    } else this.stats.cancelled++;
     // Its array slot is skipped when it reaches the head; compact if refusals pile up while no
     // slot frees (every request in progress hung), so the array stays bounded.
     if (this.queue.length - this.head > 2 * this.opts.maxQueue + 1024) {

@@ -141,6 +141,7 @@ export const configSchema = z.object({
   ADMISSION_MAX_QUEUE: z.coerce.number().int().min(0).default(200),
   ADMISSION_QUEUE_TIMEOUT_MS: positiveInt(250),
   ADMISSION_RETRY_AFTER_SECONDS: positiveInt(1),
+  ADMISSION_RETRY_AFTER_MAX_SECONDS: positiveInt(10),
   SUBGRAPH_ADMISSION_MAX_IN_FLIGHT: positiveInt(128),
   SUBGRAPH_ADMISSION_MAX_QUEUE: z.coerce.number().int().min(0).default(512),
   SUBGRAPH_ADMISSION_QUEUE_TIMEOUT_MS: positiveInt(500),

@@ -49,13 +49,21 @@ export function busyError(retryAfterSeconds: number): HttpError {
   return new HttpError(503, `Too busy right now; retry in ${retryAfter}s`, 'SERVICE_UNAVAILABLE', { retryAfter }, { 'retry-after': String(retryAfter) });
 }
 
+/** `retryAfter` of a busy answer: at least `base` seconds, spread up to `max` with the overload. */
+export interface RetryAfter {
+  base: number;
+  max: number;
+}
+
 /**
  * Runs `handler` once admission control lets the request in; answers 503 at once when the queue
- * is full, or when the request waited past its deadline. The slot is held until the response is
- * finished or the connection closed, whichever comes first.
+ * is full, or when the request waited past its deadline, with a retryAfter that spreads the
+ * refused over the seconds it takes to serve them (AdmissionController.retryAfterSeconds). The
+ * slot is held until the response is finished or the connection closed, whichever comes first.
  */
-export function withAdmission(admission: AdmissionController | undefined, retryAfterSeconds: number, handler: RouteHandler): RouteHandler {
+export function withAdmission(admission: AdmissionController | undefined, retryAfter: RetryAfter, handler: RouteHandler): RouteHandler {
   if (!admission) return handler;
+  const busy = () => busyError(admission.retryAfterSeconds(retryAfter.base, Math.max(retryAfter.base, retryAfter.max)));
   // The slot is held until the handler is done (answered, or failed), not merely until the client
   // hangs up: work a client gave up on still occupies the machine.
   const run = (req: IncomingMessage, res: ServerResponse, release: Release) => {
@@ -74,7 +82,7 @@ export function withAdmission(admission: AdmissionController | undefined, retryA
     try {
       got = admission.acquire({ onCancel: (cb) => res.once('close', cb) });
     } catch (err) {
-      if (err instanceof AdmissionRefused) return sendError(res, busyError(retryAfterSeconds));
+      if (err instanceof AdmissionRefused) return sendError(res, busy());
       throw err;
     }
     if (typeof got === 'function') return run(req, res, got);
@@ -82,7 +90,7 @@ export function withAdmission(admission: AdmissionController | undefined, retryA
       (release) => (res.destroyed || res.writableEnded ? release() : run(req, res, release)),
       (err: unknown) => {
         if (err instanceof AdmissionRefused && err.reason === 'cancelled') return;
-        sendError(res, busyError(retryAfterSeconds));
+        sendError(res, busy());
       },
     );
   };

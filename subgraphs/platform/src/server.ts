@@ -75,7 +75,7 @@ export async function serveSubgraph<Ctx extends BaseContext>(
   });
   const metrics = serviceMetrics(def.name);
   metrics.trackAdmission(admission);
-  const graphql = withAdmission(admission, config.ADMISSION_RETRY_AFTER_SECONDS, tracedRequest(def.name, async (req, res) => {
+  const graphql = withAdmission(admission, { base: config.ADMISSION_RETRY_AFTER_SECONDS, max: config.ADMISSION_RETRY_AFTER_MAX_SECONDS }, tracedRequest(def.name, async (req, res) => {
     const requestId = requestIdOf(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     try {
