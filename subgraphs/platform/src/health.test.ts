@@ -8,6 +8,7 @@ let base: string;
 const calls = { mysql: 0, subgraph: 0 };
 let mysqlDown = false;
 let release: (() => void) | undefined;
+let clock = 1_000_000; // the probes' clock: a result is reused for 100 ms of it
 
 beforeAll(async () => {
   const routes = healthRoutes(
@@ -30,7 +31,7 @@ beforeAll(async () => {
         },
       },
     },
-    100,
+    { reuseMs: 100, now: () => clock },
   );
   server = http.createServer((req, res) => void routes[req.url!](req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -41,6 +42,7 @@ beforeEach(() => {
   calls.mysql = calls.subgraph = 0;
   mysqlDown = false;
   release = undefined;
+  clock += 1000; // past any result reused from another test
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,16 +53,14 @@ async function probe(path: string) {
 
 describe('health probes', () => {
   it('/health reports every check, /health/ready its own, /health/live none; 503 when one is down', async () => {
-    await sleep(120); // past any result reused from another test
     expect(await probe('/health')).toEqual({ status: 200, body: { service: 'probe-test', status: 'ok', checks: { mysql: 'ok', subgraph: 'ok' } } });
     mysqlDown = true;
-    await sleep(120);
+    clock += 101;
     expect(await probe('/health/ready')).toEqual({ status: 503, body: { service: 'probe-test', status: 'degraded', checks: { mysql: 'down: connect ECONNREFUSED' } } });
     expect(await probe('/health/live')).toEqual({ status: 200, body: { service: 'probe-test', status: 'ok', checks: {} } });
   });
 
   it('runs the checks once for many concurrent probes, and reuses the result only briefly', async () => {
-    await sleep(120);
     release = () => undefined; // the subgraph check now waits until released
     const answers = Array.from({ length: 50 }, () => probe('/health'));
     while (calls.subgraph === 0) await sleep(5);
@@ -69,9 +69,10 @@ describe('health probes', () => {
     const results = await Promise.all(answers);
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(calls).toEqual({ mysql: 1, subgraph: 1 });
+    clock += 99;
     await probe('/health'); // within 100 ms: the same result
     expect(calls.subgraph).toBe(1);
-    await sleep(120);
+    clock += 2;
     await probe('/health');
     expect(calls.subgraph).toBe(2);
   });

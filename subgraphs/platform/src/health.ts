@@ -47,15 +47,22 @@ export async function checkHealth(checks: HealthChecks, timeoutMs = 2000): Promi
   return { ok, body: { status: ok ? 'ok' : 'degraded', checks: results } };
 }
 
+export interface HealthRouteOptions {
+  /** How long a finished check's result answers later probes (ms; default 250). */
+  reuseMs?: number;
+  /** The clock (tests move it). */
+  now?: () => number;
+}
+
 /** One probe's checks, run by one caller at a time and reused for `reuseMs` after they finish. */
-function sharedCheck(checks: HealthChecks, reuseMs: number): () => Promise<HealthReport> {
+function sharedCheck(checks: HealthChecks, reuseMs: number, now: () => number): () => Promise<HealthReport> {
   let last: { report: HealthReport; at: number } | undefined;
   let running: Promise<HealthReport> | undefined;
   return () => {
-    if (last && Date.now() - last.at < reuseMs) return Promise.resolve(last.report);
+    if (last && now() - last.at < reuseMs) return Promise.resolve(last.report);
     running ??= checkHealth(checks)
       .then((report) => {
-        last = { report, at: Date.now() };
+        last = { report, at: now() };
         return report;
       })
       .finally(() => (running = undefined));
@@ -63,9 +70,9 @@ function sharedCheck(checks: HealthChecks, reuseMs: number): () => Promise<Healt
   };
 }
 
-export function healthRoutes(service: string, checks: { all: HealthChecks; ready: HealthChecks }, reuseMs = 250): Record<string, RouteHandler> {
+export function healthRoutes(service: string, checks: { all: HealthChecks; ready: HealthChecks }, opts: HealthRouteOptions = {}): Record<string, RouteHandler> {
   const route = (list: HealthChecks): RouteHandler => {
-    const check = sharedCheck(list, reuseMs);
+    const check = sharedCheck(list, opts.reuseMs ?? 250, opts.now ?? Date.now);
     return async (_req, res) => {
       const { ok, body } = await check();
       sendJson(res, ok ? 200 : 503, { service, ...body });
