@@ -9,7 +9,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { startStack, type Stack } from '../support/stack';
 import { freePort } from '../../scripts/launcher/ports';
@@ -98,4 +98,17 @@ export async function signIn(page: Page, rig: Rig, email: string, password: stri
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/**
+ * Waits for `target`; when it does not appear, fails saying what the page's status and alert
+ * regions showed instead (a refusal, a busy answer, an error), not only that the wait timed out.
+ */
+export async function waitOrExplain(page: Page, target: Locator, timeoutMs = 30_000): Promise<void> {
+  try {
+    await target.waitFor({ timeout: timeoutMs });
+  } catch (err) {
+    const said = await page.locator('[role=status], [role=alert]').allInnerTexts().catch(() => ['(the page could not be read)']);
+    throw new Error(`${(err as Error).message.split('\n')[0]} at ${page.url()}; its status and alert regions said: ${JSON.stringify(said)}`);
+  }
 }

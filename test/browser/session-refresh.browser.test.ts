@@ -8,7 +8,7 @@
  */
 import { createSaleProduct } from '../support/catalog';
 import { createTestUser } from '../support/users';
-import { Rig, signIn, startRig } from './harness';
+import { Rig, signIn, startRig, waitOrExplain } from './harness';
 
 jest.setTimeout(90_000);
 
@@ -70,7 +70,7 @@ it('tells a buyer over the rate limit how long to wait', async () => {
   await page.goto(`${rig.url}products/${product.id}`);
   const buy = page.getByRole('button', { name: 'Buy now' });
   await buy.click();
-  await page.getByLabel('Card number').waitFor();
+  await waitOrExplain(page, page.getByLabel('Card number'));
   await buy.click();
   const message = await page.getByText(/^Too many requests: try again in \d+ s\.$/).innerText();
   expect(Number(/(\d+) s/.exec(message)![1])).toBeGreaterThan(0);
