@@ -15,7 +15,7 @@
  */
 import { createConnection } from 'mysql2/promise';
 import Redis from 'ioredis';
-import { Config, databaseName, SERVICES } from '@flashsale/platform';
+import { Config, databaseName, fieldRecord, SERVICES } from '@flashsale/platform';
 import { performance } from 'node:perf_hooks';
 import { startCpuMeter } from './cpu';
 
@@ -67,8 +67,7 @@ async function unconsumedEvents(redis: Redis, prefix: string): Promise<number> {
     for (const key of keys) {
       const groups = (await redis.xinfo('GROUPS', key)) as unknown[][];
       for (const g of groups) {
-        const f: Record<string, unknown> = {};
-        for (let i = 0; i + 1 < g.length; i += 2) f[String(g[i])] = g[i + 1];
+        const f = fieldRecord(g);
         n += Number(f.pending ?? 0) + (typeof f.lag === 'number' ? f.lag : 0);
       }
     }

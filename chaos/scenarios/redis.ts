@@ -26,7 +26,7 @@
  * consumer is stalled through its table instead of a SIGSTOP of a product process, and the
  * in-process stack starts in seconds where five child processes take tens (the CI size's cost).
  */
-import { redisKeys } from '@flashsale/platform';
+import { fieldRecord, redisKeys } from '@flashsale/platform';
 import { PrivateRedis } from '../lib/servers';
 import { InProcessScenarioStack } from '../lib/in-process-stack';
 import { Client, crowd, latency, Outcome, tally } from '../lib/client';
@@ -201,8 +201,7 @@ async function unconsumedEvents(stack: InProcessScenarioStack): Promise<number> 
   const groups = (await redis.xinfo('GROUPS', `${stack.config.REDIS_PREFIX}${redisKeys.stockEvents}`)) as Array<Array<string | number | null>>;
   let n = 0;
   for (const g of groups) {
-    const info: Record<string, unknown> = {};
-    for (let i = 0; i + 1 < g.length; i += 2) info[String(g[i])] = g[i + 1];
+    const info = fieldRecord(g);
     n += Number(info.pending ?? 0) + Number(info.lag ?? 0);
   }
   return n;

@@ -5,7 +5,7 @@
  * The lock wait is generous so that a loaded test machine does not turn queueing into errors.
  */
 import { randomUUID } from 'node:crypto';
-import { redisKeys } from '@flashsale/platform';
+import { fieldRecord, redisKeys } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct, readProductStock } from '../support/catalog';
 import { ManualClock, available, boughtBy, buyers, eventually, payOrder, placed, placeOrder, replica, sql, unitsIn } from '../support/orders';
@@ -175,7 +175,7 @@ describe('recovery', () => {
     const redis = stack.order.deps.redis;
     const stream = `${stack.config.REDIS_PREFIX}${redisKeys.stockEvents}`;
     await redis.xgroup('SETID', stream, STOCK_EVENTS_GROUP, '$', 'ENTRIESREAD', 0);
-    const [group] = ((await redis.xinfo('GROUPS', stream)) as unknown[][]).map((g) => Object.fromEntries(g.flatMap((v, i) => (i % 2 ? [] : [[String(v), g[i + 1]]]))));
+    const [group] = ((await redis.xinfo('GROUPS', stream)) as unknown[][]).map((g) => fieldRecord(g));
     expect(group).toMatchObject({ name: STOCK_EVENTS_GROUP, pending: 0 });
     expect(Number(group.lag)).toBeGreaterThan(0);
 
