@@ -4,9 +4,9 @@
  * SIGKILLed like a crashed replica), and signed calls straight to a subgraph such as that child.
  * The order-kill scenario and the termination fault test use it.
  */
-import { randomUUID } from 'node:crypto';
-import { Identity, REQUEST_ID_HEADER, signIdentityHeaders } from '@flashsale/platform';
+import type { Identity } from '@flashsale/platform';
 import type { Stack } from '../../test/support/stack';
+import { signedHeaders } from '../../test/support/signed';
 import { launch } from '../../scripts/launcher';
 
 export interface ChildService {
@@ -38,12 +38,7 @@ export async function childService(stack: Stack, name: 'gateway' | 'order', env:
 }
 
 export async function callSubgraph<T>(url: string, identitySecret: string, identity: Identity, query: string, variables: Record<string, unknown>): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> }> {
-  const requestId = randomUUID();
   const body = JSON.stringify({ query, variables });
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [REQUEST_ID_HEADER]: requestId, ...signIdentityHeaders(identitySecret, identity, requestId, { method: 'POST', path: new URL(url).pathname, body }) },
-    body,
-  });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signedHeaders(identitySecret, identity, url, body) }, body });
   return (await res.json()) as { data?: T };
 }
