@@ -231,14 +231,16 @@ export class StockReconciler {
     // Events in the stream but no group yet (e.g. just re-published after Redis lost its data,
     // before the product subgraph has recreated its group): not applied yet.
     if (!groups.length && (await this.deps.redis.xlen(redisKeys.stockEvents)) > 0) return null;
-    if (!groups.length) return `${epoch}/${rows[0]?.newest ?? 0}`;
-    // Read everything: each group's last delivered id has reached the stream's newest id. Not XINFO's
-    // `lag`, which Redis 7.0 can report wrong or null on a promoted replica (its replicas do not get
-    // a group's entries-read counter: redis/redis#12898), and which would then never reach 0.
-    const newest = String(fieldRecord((await this.deps.redis.xinfo('STREAM', stream)) as unknown[])['last-generated-id'] ?? '0-0');
-    for (const g of groups) {
-      const info = fieldRecord(g);
-      if (Number(info.pending) !== 0 || compareStreamIds(String(info['last-delivered-id'] ?? '0-0'), newest) < 0) return null;
+    if (groups.length) {
+      // Read everything: each group's last delivered id has reached the stream's newest id. Not
+      // XINFO's `lag`, which Redis 7.0 can report wrong or null on a promoted replica (its replicas
+      // do not get a group's entries-read counter: redis/redis#12898), and which would then never
+      // reach 0.
+      const newest = String(fieldRecord((await this.deps.redis.xinfo('STREAM', stream)) as unknown[])['last-generated-id'] ?? '0-0');
+      for (const g of groups) {
+        const info = fieldRecord(g);
+        if (Number(info.pending) !== 0 || compareStreamIds(String(info['last-delivered-id'] ?? '0-0'), newest) < 0) return null;
+      }
     }
     return `${epoch}/${rows[0]?.newest ?? 0}`;
   }
