@@ -56,7 +56,7 @@ export class AdmissionController {
   /**
    * When a refused request should come back, in whole seconds: `base`, plus a random whole number
    * of seconds from 0 up to a spread that grows with how many requests are refused for each one
-   * admitted (over this second and the last), at most `max` in all. Told to come back all after
+   * admitted (over this second and the last), at most `max` in all (never less than `base`). Told to come back all after
    * `base`, the refused of one second return together and are mostly refused again; spread over
    * as many seconds as it takes to serve them, each one lands on a second with room (full jitter,
    * proportional to the overload). Without overload (a short burst) the spread is 0 or 1.

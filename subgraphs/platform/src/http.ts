@@ -63,7 +63,7 @@ export interface RetryAfter {
  */
 export function withAdmission(admission: AdmissionController | undefined, retryAfter: RetryAfter, handler: RouteHandler): RouteHandler {
   if (!admission) return handler;
-  const busy = () => busyError(admission.retryAfterSeconds(retryAfter.base, Math.max(retryAfter.base, retryAfter.max)));
+  const busy = () => busyError(admission.retryAfterSeconds(retryAfter.base, retryAfter.max));
   // The slot is held until the handler is done (answered, or failed), not merely until the client
   // hangs up: work a client gave up on still occupies the machine.
   const run = (req: IncomingMessage, res: ServerResponse, release: Release) => {
