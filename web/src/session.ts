@@ -136,11 +136,17 @@ export class Session {
     return committed;
   }
 
+  /** Drops the pair here and in every tab; resolves once its IndexedDB copy is gone too. */
+  private forget(): Promise<void> {
+    localStorage.removeItem(STORAGE_KEY);
+    const committed = lockedCopy.write(null);
+    this.changed(true);
+    return committed;
+  }
+
   async signOut(): Promise<void> {
     const t = this.tokens;
-    localStorage.removeItem(STORAGE_KEY);
-    void lockedCopy.write(null);
-    this.changed(true);
+    void this.forget();
     if (t) await this.post(LogOut, { refreshToken: t.refreshToken }).catch(() => undefined);
   }
 
@@ -167,9 +173,7 @@ export class Session {
       const res = await this.post(RefreshTokens, { refreshToken: current.refreshToken });
       const p = res.refreshTokens;
       if (!p.accessToken || !p.refreshToken || !p.accessTokenExpiresAt) {
-        localStorage.removeItem(STORAGE_KEY);
-        await lockedCopy.write(null);
-        this.changed(true);
+        await this.forget();
         return null;
       }
       this.refreshes += 1;
