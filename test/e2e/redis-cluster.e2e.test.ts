@@ -38,7 +38,6 @@ const prefixed = (key: string) => `${stack.config.REDIS_PREFIX}${key}`;
 const shardOf = async (productId: string) => (await cluster.masterFor(prefixed(redisKeys.productStock(productId)))).id;
 
 /** A buyer's checkout: retried with the same idempotency key while the answer is SERVICE_UNAVAILABLE (a failover in progress). */
-
 async function checkout(buyer: Buyer, lines: Lines, deadlineMs = 120_000): Promise<Answer> {
   const key = randomUUID();
   const giveUpAt = Date.now() + deadlineMs;
