@@ -67,6 +67,28 @@ export class Catalog {
     return accepted(data, 'createProduct').product.id;
   }
 
+  /**
+   * Schedules a product's sale again (ADMIN scheduleSale): its window, units and limit, and whether
+   * a waiting room fronts it (docs/WAITING-ROOM.md).
+   */
+  async scheduleSale(productId: string, sale: { opensAt: Date; closesAt?: Date | null; stock: number; maxPerCustomer?: number | null; waitingRoom: boolean }): Promise<void> {
+    const data = await this.gateway.must<Payload<'scheduleSale', { product: { id: string } }>>(
+      `mutation Schedule($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int, $waitingRoom: Boolean) {
+        scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer, waitingRoom: $waitingRoom) { product { id } userErrors { code message } }
+      }`,
+      {
+        productId,
+        opensAt: sale.opensAt.toISOString(),
+        closesAt: sale.closesAt?.toISOString() ?? null,
+        stock: sale.stock,
+        maxPerCustomer: sale.maxPerCustomer ?? null,
+        waitingRoom: sale.waitingRoom,
+      },
+      this.headers,
+    );
+    accepted(data, 'scheduleSale');
+  }
+
   /** Hides a product from listings (a reused stack keeps the bench's products, inactive). */
   async deactivate(id: string): Promise<void> {
     const data = await this.gateway.must<Payload<'updateProduct', { product: { id: string } }>>(

@@ -13,7 +13,7 @@ import { summarize } from './stats';
 
 const total = Number(process.argv[2] ?? 4000);
 const concurrencies = (process.argv[3] ?? '1,32').split(',').map(Number);
-const listing = { price: 1000, currency: 'USD', opensAt: 0, closesAt: 0, maxPerCustomer: 0, active: 1 as const };
+const listing = { price: 1000, currency: 'USD', opensAt: 0, closesAt: 0, maxPerCustomer: 0, active: 1 as const, waitingRoom: 0 as const };
 
 interface Variant {
   name: string;

@@ -90,6 +90,14 @@ export interface PlaceOrderData {
 export const BUSY_KINDS = new Set(['SERVICE_UNAVAILABLE', 'RATE_LIMITED', 'HTTP_503', 'HTTP_429']);
 
 /** One placeOrder answer → the report's outcome, and whether (and when) to retry. */
+/** How long a busy answer asks to wait, ms: its error's `extensions.retryAfter`, else the Retry-After header, else 1 s. */
+export function retryAfterMs(bodyRetryAfter: unknown, header: string | string[] | undefined): number {
+  const fromBody = Number(bodyRetryAfter);
+  const fromHeader = Number(Array.isArray(header) ? header[0] : header);
+  const seconds = Number.isFinite(fromBody) && fromBody >= 0 ? fromBody : Number.isFinite(fromHeader) && fromHeader >= 0 ? fromHeader : 1;
+  return seconds * 1000;
+}
+
 export function classifyPlaceOrder(status: number, retryAfterHeader: string | string[] | undefined, json: GraphQLBody<PlaceOrderData> | null): Answer {
   const payload = json?.data?.placeOrder;
   if (payload?.order) return { outcome: { kind: 'ORDER', orderId: payload.order.id } };
@@ -97,10 +105,7 @@ export function classifyPlaceOrder(status: number, retryAfterHeader: string | st
   const err = json?.errors?.[0];
   const kind = err?.extensions?.code ?? `HTTP_${status}`;
   if (BUSY_KINDS.has(kind) || status === 503 || status === 429) {
-    const fromBody = Number(err?.extensions?.retryAfter);
-    const fromHeader = Number(Array.isArray(retryAfterHeader) ? retryAfterHeader[0] : retryAfterHeader);
-    const seconds = Number.isFinite(fromBody) && fromBody >= 0 ? fromBody : Number.isFinite(fromHeader) && fromHeader >= 0 ? fromHeader : 1;
-    return { outcome: { kind: BUSY_KINDS.has(kind) ? kind : `HTTP_${status}`, error: true }, busy: true, retryAfterMs: seconds * 1000 };
+    return { outcome: { kind: BUSY_KINDS.has(kind) ? kind : `HTTP_${status}`, error: true }, busy: true, retryAfterMs: retryAfterMs(err?.extensions?.retryAfter, retryAfterHeader) };
   }
   return { outcome: { kind, error: true } };
 }

@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [flash-sale | read | open | profile <file.cpuprofile>…] [options]
+ * npm run bench -- [flash-sale | read | open | line | profile <file.cpuprofile>…] [options]
  * Without a scenario it runs flash-sale and then read on one stack (open runs only when asked).
  * See docs/BENCHMARKS.md.
  * Exit code: 0 when every audit is clean, 1 when an audit found oversold units, units unsold while
@@ -11,20 +11,33 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { flashSale, VARIANTS, VariantName } from './flash-sale';
 import { openModel, Scenario, SCENARIOS } from './open';
+import { lineScenario } from './line';
+import { LINE_PARTS, LinePart } from './line-types';
 import { readScenario } from './read';
 import { summarizeProfile } from './profile';
+import { tokensScenario } from './tokens';
+import { acceptBiasScenario } from './accept-bias';
 import { OUT_DIR, PROCESSES, ProcessName, startBenchStack } from './stack';
 import { openTopologyComparison, OpenTopologyRun, topologyComparison, TopologyRun } from './topologies';
 import { parseTopology } from '../scripts/launcher/topology';
 import { TELEMETRY_VARIANTS, TelemetryVariant, beginTelemetryVariant, parseTelemetryVariants } from './telemetry';
 
-const USAGE = `usage: npm run bench -- [flash-sale | read | open | profile <file.cpuprofile>...] [options]
+const USAGE = `usage: npm run bench -- [flash-sale | read | open | line | tokens | accept-bias | profile <file.cpuprofile>...] [options]
+  tokens       --tokens 3000 --rounds 4 (CPU per access-token verification: jose vs the gateway's checker vs the raw signature)
+  accept-bias  --seconds 6 (how late a busy Node server reads requests on new connections against kept-alive ones)
   flash-sale   --buyers 5000 --stock 500 --concurrency 200 --warmup 500 --opens-in 3 --limit 1
                --variants ${VARIANTS.join(',')}
   read         --requests 5000 --read-concurrency 50 --products 60 --warmup 500
   open         --scenario flash|big|soldout (or a list: big,soldout)  --rate 333 | --rates 50,100,200
                --duration 30 --max-in-flight 2000 --grace 100 (ms) --timeout 30 (s) --stock-ratio 0.1
                --retry [--max-retries 3] --warmup 3000 --opens-in 3 --settle-max 20 (s) --write-docs
+  line         --parts ${LINE_PARTS.join(',')}  --crowd 20000 --rate 2000 --stock 1000 (with and without a waiting room)
+               --join-only 10000 --reference-orders 1000 --reference-rate 200 --floor-orders 2000 (the CPU ratios)
+               --bursts 10 --burst-buyers 500 --burst-stock 50  --warmup 3000 --opens-in 3 --settle-max 30 (s)
+               --give-up 180 (s)  --line-connections 18000 --order-connections 1000 --warm-connections 0
+               --connections per-buyer|shared (default per-buyer; shared with --warm-connections)
+               --line-only (the waiting-room crowd alone)
+               --write-docs (docs/BENCHMARKS.md)
   stack        --reuse (drive the stack of the current environment, e.g. npm start; no restarts)
                --port-base 5000 (own stack on 5000-5004)  --no-build
                --topology single | replicas2 | single,replicas2 (several: flash-sale or open on each in turn, compared
@@ -48,6 +61,9 @@ async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
+      tokens: { type: 'string' },
+      seconds: { type: 'string' },
+      rounds: { type: 'string' },
       buyers: { type: 'string' },
       stock: { type: 'string' },
       concurrency: { type: 'string' },
@@ -70,6 +86,21 @@ async function main(): Promise<number> {
       'max-retries': { type: 'string' },
       'settle-max': { type: 'string' },
       'write-docs': { type: 'boolean', default: false },
+      parts: { type: 'string' },
+      crowd: { type: 'string' },
+      'join-only': { type: 'string' },
+      'reference-orders': { type: 'string' },
+      'reference-rate': { type: 'string' },
+      'floor-orders': { type: 'string' },
+      bursts: { type: 'string' },
+      'burst-buyers': { type: 'string' },
+      'burst-stock': { type: 'string' },
+      'give-up': { type: 'string' },
+      'line-connections': { type: 'string' },
+      'order-connections': { type: 'string' },
+      'warm-connections': { type: 'string' },
+      connections: { type: 'string' },
+      'line-only': { type: 'boolean', default: false },
       reuse: { type: 'boolean', default: false },
       'port-base': { type: 'string' },
       'no-build': { type: 'boolean', default: false },
@@ -80,12 +111,20 @@ async function main(): Promise<number> {
     },
   });
   const [scenario = 'all', ...files] = positionals;
-  if (values.help || !['all', 'flash-sale', 'read', 'open', 'profile'].includes(scenario)) {
+  if (values.help || !['all', 'flash-sale', 'read', 'open', 'line', 'profile', 'tokens', 'accept-bias'].includes(scenario)) {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
   if (scenario === 'profile') {
     for (const f of files) process.stdout.write(`${summarizeProfile(f)}\n`);
+    return 0;
+  }
+  if (scenario === 'accept-bias') {
+    await acceptBiasScenario({ seconds: int('seconds', values.seconds, 6) }, log);
+    return 0;
+  }
+  if (scenario === 'tokens') {
+    await tokensScenario({ tokens: int('tokens', values.tokens, 3000), rounds: int('rounds', values.rounds, 4) }, log);
     return 0;
   }
 
@@ -141,6 +180,47 @@ async function main(): Promise<number> {
     writeDocs: values['write-docs'],
   };
 
+  const parts = (values.parts ?? LINE_PARTS.join(',')).split(',').map((v) => v.trim()) as LinePart[];
+  if (scenario === 'line' && parts.some((p) => !(LINE_PARTS as readonly string[]).includes(p))) {
+    process.stderr.write(`--parts takes ${LINE_PARTS.join(', ')} (or both)\n${USAGE}\n`);
+    return 2;
+  }
+  const lineRate = scenario === 'line' ? int('rate', values.rate, 2000) : 0;
+  const crowd = int('crowd', values.crowd, 20000);
+  const line = {
+    parts,
+    crowd,
+    rate: lineRate,
+    stock: scenario === 'line' ? int('stock', values.stock, 1000) : 0,
+    joinOnly: int('join-only', values['join-only'], Math.ceil(crowd / 2), 0),
+    referenceOrders: int('reference-orders', values['reference-orders'], 1000, 0),
+    referenceRate: int('reference-rate', values['reference-rate'], 200),
+    floorOrders: int('floor-orders', values['floor-orders'], 2000),
+    bursts: int('bursts', values.bursts, 10),
+    burstBuyers: int('burst-buyers', values['burst-buyers'], 500),
+    burstStock: int('burst-stock', values['burst-stock'], 50),
+    warmup: int('warmup', values.warmup, 3000, 0),
+    opensIn: int('opens-in', values['opens-in'], 3),
+    settleMaxMs: int('settle-max', values['settle-max'], 30) * 1000,
+    giveUpMs: int('give-up', values['give-up'], 180) * 1000,
+    // 18,000 + 1,000 fit an open-file limit of 20,000 (the gateway holds at most WAITING_ROOM_MAX_WATCHERS turns).
+    lineConnections: int('line-connections', values['line-connections'], 18_000),
+    orderConnections: int('order-connections', values['order-connections'], 1000),
+    warmConnections: int('warm-connections', values['warm-connections'], 0, 0),
+    lineOnly: values['line-only'],
+    connectionModel: values.connections === 'shared' || (values.connections === undefined && values['warm-connections'] !== undefined) ? ('shared' as const) : ('per-buyer' as const),
+    writeDocs: values['write-docs'],
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`,
+  };
+
+  if (values.connections !== undefined && values.connections !== 'per-buyer' && values.connections !== 'shared') {
+    process.stderr.write(`--connections takes per-buyer or shared\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.connections === 'per-buyer' && values['warm-connections'] !== undefined) {
+    process.stderr.write(`--warm-connections opens shared connections before the opening: it goes with --connections shared\n${USAGE}\n`);
+    return 2;
+  }
   const profile = (values['cpu-prof'] ?? '').split(',').filter(Boolean) as ProcessName[];
   if (profile.some((p) => !PROCESSES.includes(p))) {
     process.stderr.write(`--cpu-prof takes a comma-separated list of ${PROCESSES.join(', ')}\n${USAGE}\n`);
@@ -202,6 +282,7 @@ async function main(): Promise<number> {
         runs.push({ topology: telemetry ? `${stack.topology} telemetry=${telemetry}` : stack.topology, result: sold.results.find((r) => r.name === 'gateway') ?? sold.results[0] });
       }
       if (scenario === 'all' || scenario === 'read') await readScenario(stack, read, log);
+      if (scenario === 'line') failed ||= (await lineScenario(stack, line)).failed;
       if (scenario === 'open') {
         const model = await openModel(stack, open, log);
         failed ||= model.failed;

@@ -19,10 +19,11 @@ import exec from 'k6/execution';
 import http from 'k6/http';
 import { Counter, Rate } from 'k6/metrics';
 import { idempotencyKey, parseBuyers, pickBuyer } from './lib/buyers.js';
-import { dataField, parseBody, payloadValue, userErrorsOf } from './lib/graphql.js';
-import { CREATE_CATEGORY, CREATE_PRODUCT, LOG_IN, PLACE_ORDER, placeOrderVariables, PRODUCT_SALE, saleProductVariables } from './lib/operations.js';
+import { dataField, parseBody } from './lib/graphql.js';
+import { PLACE_ORDER, placeOrderVariables, PRODUCT_SALE } from './lib/operations.js';
 import { classifyPlaceOrder, outcomeMetricName, PLACE_ORDER_OUTCOMES } from './lib/outcomes.js';
 import { envInt, envString, expectedArrivals, flashSaleStages, waitBeforeOpeningMs } from './lib/profile.js';
+import { createSaleProductAsAdmin } from './support/catalog.js';
 import { gql } from './support/gql.js';
 
 // Relative paths are resolved from this file's folder (k6/), so the default is <repo>/bench/out/buyers.json.
@@ -91,29 +92,12 @@ function readProduct(productId) {
  * @returns {string} the new product's id
  */
 function createSaleProduct() {
-  const email = __ENV.ADMIN_EMAIL;
-  const password = __ENV.ADMIN_PASSWORD;
-  if (!email || !password) fail('set PRODUCT_ID (a product with a scheduled sale), or ADMIN_EMAIL and ADMIN_PASSWORD so the script creates one');
-  const login = dataField(parseBody(gql('logIn', LOG_IN, { email, password }).body), 'logIn');
-  const token = login && typeof login.accessToken === 'string' ? login.accessToken : null;
-  if (!token) fail(`logIn as ${email} failed: ${JSON.stringify(userErrorsOf(login))}`);
-
-  const tag = `k6 flash sale ${new Date().toISOString()}`;
-  const category = payloadValue(gql('createCategory', CREATE_CATEGORY, { input: { name: tag } }, token).body, 'createCategory', 'category');
-  if (!category.ok) fail(category.detail);
-
   const maxPerCustomer = envInt(__ENV, 'MAX_PER_CUSTOMER', 1);
-  const variables = saleProductVariables({
-    name: tag,
-    categoryId: String(category.value.id),
-    price: envInt(__ENV, 'PRICE', 1999),
+  return createSaleProductAsAdmin(`k6 flash sale ${new Date().toISOString()}`, 'set PRODUCT_ID (a product with a scheduled sale), or ADMIN_EMAIL and ADMIN_PASSWORD so the script creates one', {
     stock: envInt(__ENV, 'STOCK', 500),
     opensAt: new Date(Date.now() + envInt(__ENV, 'OPENS_IN_S', 10) * 1000).toISOString(),
     maxPerCustomer: maxPerCustomer > 0 ? maxPerCustomer : null,
-  });
-  const product = payloadValue(gql('createProduct', CREATE_PRODUCT, variables, token).body, 'createProduct', 'product');
-  if (!product.ok) fail(product.detail);
-  return String(product.value.id);
+  }).productId;
 }
 
 /** @returns {SetupData} */

@@ -2,7 +2,7 @@
  * Seeds the product catalog (database `<DB_PREFIX>_product` and its Redis stock hashes).
  *
  *   npm run seed                          demo catalog: 6 categories, 36 products, most on sale now,
- *                                         two closed, and one flash sale opening in 5 minutes
+ *                                         two closed, and one flash sale (behind a waiting room) opening in 5 minutes
  *   npm run seed -- --opens-in 10         the flash sale opens in 10 minutes instead
  *   npm run seed -- --products 100000     adds 100,000 products (bulk inserts) for scale tests
  *
@@ -110,13 +110,14 @@ async function demo(em: EntityManager, catalog: CatalogService, opensInMinutes: 
       created++;
     }
   }
-  // The flash sale: (re)scheduled to open a few minutes from now, with a fresh 100 units.
+  // The flash sale: (re)scheduled to open a few minutes from now, with a fresh 100 units, behind a
+  // waiting room (docs/WAITING-ROOM.md): buyers join the line before the opening.
   const flash = await em.findOneOrFail(Product, { name: FLASH_SALE });
   const opensAt = new Date(now + opensInMinutes * 60_000);
-  const res = await catalog.scheduleSale(em.fork(), flash.id, { opensAt, closesAt: new Date(opensAt.getTime() + 3_600_000), stock: 100, maxPerCustomer: 2 });
+  const res = await catalog.scheduleSale(em.fork(), flash.id, { opensAt, closesAt: new Date(opensAt.getTime() + 3_600_000), stock: 100, maxPerCustomer: 2, waitingRoom: true });
   if (!res.product) throw new Error(`flash sale: ${JSON.stringify(res.userErrors)}`);
   console.log(`demo catalog: ${categories.size} categories, ${created} new products (${await em.count(Product, {})} in total)`);
-  console.log(`flash sale "${FLASH_SALE}" (${flash.id}): 100 units, max 2 per customer, opens ${opensAt.toISOString()}, closes an hour later`);
+  console.log(`flash sale "${FLASH_SALE}" (${flash.id}): 100 units, max 2 per customer, behind a waiting room, opens ${opensAt.toISOString()}, closes an hour later`);
   if (res.userErrors.length) console.log(res.userErrors);
 }
 

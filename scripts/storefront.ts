@@ -1,6 +1,7 @@
 /**
- * The storefront server: serves the SPA's production build (web/dist) on its own origin —
- * http://127.0.0.1:5173/ by default, STOREFRONT_PORT to move it — with an SPA fallback to
+ * The storefront for `npm start` and the browser tests: builds web/dist when stale and serves it
+ * with gateway/src/storefront-server.ts (the image's storefront process uses the same server) on its
+ * own origin — http://127.0.0.1:5173/ by default, STOREFRONT_PORT to move it — with an SPA fallback to
  * index.html, and answers /config.json with the gateway URL (the stack's, or
  * STOREFRONT_GATEWAY_URL), so the bundle never
  * hard-codes where the API is. The SPA reaches the gateway through CORS like any deployed SPA.
@@ -10,15 +11,13 @@
  * `npm start` calls `storefrontAfterStart` (scripts/start.js); the browser tests call
  * `ensureWebBuild` and `startStorefront` on a free port.
  */
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { staticFiles } from '../gateway/src/static-files';
+import { startStorefront } from '../gateway/src/storefront-server';
 
 export const WEB_DIR = resolve(__dirname, '../web');
-const SOURCES = [join(WEB_DIR, 'src'), join(WEB_DIR, 'index.html'), join(WEB_DIR, 'explorer.html'), join(WEB_DIR, 'vite.config.mts'), join(WEB_DIR, 'package.json')];
+const SOURCES = [join(WEB_DIR, 'src'), join(WEB_DIR, 'public'), join(WEB_DIR, 'index.html'), join(WEB_DIR, 'explorer.html'), join(WEB_DIR, 'vite.config.mts'), join(WEB_DIR, 'package.json')];
 const OUTPUTS: Array<{ mode: string; dir: string; entry: string }> = [
   { mode: 'production', dir: join(WEB_DIR, 'dist'), entry: 'index.html' },
   { mode: 'explorer', dir: join(WEB_DIR, 'dist-explorer'), entry: 'explorer.html' },
@@ -70,35 +69,7 @@ export function ensureWebBuild(log: (msg: string) => void = () => undefined): vo
   });
 }
 
-export interface Storefront {
-  url: string;
-  close(): Promise<void>;
-}
-
-export async function startStorefront(opts: { port: number; host: string; gatewayUrl: string; dir?: string }): Promise<Storefront> {
-  const serve = staticFiles(opts.dir ?? join(WEB_DIR, 'dist'), { index: 'index.html', spaFallback: true });
-  const config = JSON.stringify({ gatewayUrl: opts.gatewayUrl });
-  const server = http.createServer((req, res) => {
-    if ((req.url ?? '').split('?')[0] === '/config.json') {
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(config);
-      return;
-    }
-    serve(req, res);
-  });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(opts.port, opts.host, () => ok());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host;
-  return {
-    url: `http://${host}:${port}/`,
-    close: () => new Promise<void>((ok) => {
-      server.close(() => ok());
-      server.closeAllConnections();
-    }),
-  };
-}
+export { startStorefront, type Storefront } from '../gateway/src/storefront-server';
 
 /** The gateway's catalog is empty (a fresh machine): nothing to show yet. */
 async function catalogIsEmpty(gatewayUrl: string): Promise<boolean> {

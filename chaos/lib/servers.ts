@@ -12,9 +12,7 @@ import { mkdtempSync, openSync, rmSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freePort, listening } from '../../scripts/launcher/ports';
-
-export { freePort, listening };
+import { listening, reservablePort } from '../../scripts/launcher/ports';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -126,7 +124,7 @@ export class PrivateRedis extends OwnedServer {
 
   static async launch(opts: { port?: number; dir?: string } = {}): Promise<PrivateRedis> {
     const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'chaos-redis-'));
-    const redis = new PrivateRedis('redis', opts.port ?? (await freePort()), dir);
+    const redis = new PrivateRedis('redis', opts.port ?? (await reservablePort()), dir);
     await redis.start();
     return redis;
   }
@@ -180,7 +178,7 @@ export class PrivateMariaDB extends OwnedServer {
       { encoding: 'utf8' },
     );
     if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr || install.stdout}`);
-    const db = new PrivateMariaDB('mariadb', opts.port ?? (await freePort()), dir);
+    const db = new PrivateMariaDB('mariadb', opts.port ?? (await reservablePort()), dir);
     await db.start(60_000);
     return db;
   }

@@ -1,11 +1,16 @@
 /**
  * The public entry point: an Apollo Gateway on Apollo Server 5, served by plain node:http (the
- * platform's http.ts). It verifies `Authorization: Bearer` access tokens (jose; pinned algorithm,
+ * platform's http.ts). It verifies `Authorization: Bearer` access tokens (platform tokens.ts; pinned algorithm,
  * issuer, audience, expiry; each token verified once, then cached until its `exp`) into
  * `{ userId, roles }` and forwards that identity to subgraphs in HMAC-signed headers. A request
  * carrying a bad token is refused with UNAUTHENTICATED before any query planning or subgraph call.
  * Admission control runs before anything else: the excess is answered 503 SERVICE_UNAVAILABLE
- * with Retry-After at once, before its body is read or its token verified.
+ * with Retry-After at once, before its body is read or its token verified. The waiting room's
+ * routes (waiting-room.ts) are served beside GraphQL, outside admission control.
+ *
+ * Over 300 lines on purpose: it is the one place where the gateway's parts (tokens, armor limits,
+ * admission, rate limits, the waiting room, health, metrics, the explorer) are wired into one
+ * request router, in the order a request meets them.
  */
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -26,6 +31,7 @@ import { identitySigningFetcher } from './identity-signing';
 import { explorerHandler } from './explorer';
 import { telemetryFetcher } from './fetch-telemetry';
 import { clientAddress } from './client-address';
+import { WAITING_ROOM_PREFIX, WaitingRoomEdge } from './waiting-room';
 import type { GatewayContext } from './context';
 import {
   AdmissionController,
@@ -59,12 +65,18 @@ import {
   serviceMetrics,
   startTracing,
   tracedRequest,
+  TicketSigner,
+  WaitingLine,
+  lineSettingsOf,
 } from '@flashsale/platform';
 
 export type { GatewayContext };
 
 /** Verified tokens kept (about 1 KB each); a buyer's repeated requests skip ES256 verification. */
 const TOKEN_CACHE_MAX = 20_000;
+// One invalid document gets at most this many validation errors (then graphql-js's "Too many
+// validation errors" and it stops): ten copies of an unknown directive no longer cost ten errors.
+const MAX_VALIDATION_ERRORS = 5;
 
 export const DEFAULT_SUPERGRAPH_PATH = resolve(__dirname, '../../schema/supergraph.graphql');
 
@@ -124,6 +136,13 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
   }
 }
 
+/**
+ * The gateway's accept queue: deep, because an opening brings thousands of new connections at
+ * once and the kernel's queue keeps their order (see the listen call). The kernel caps it at
+ * net.core.somaxconn; docker-compose.yml raises that for the gateway.
+ */
+export const LISTEN_BACKLOG = 65_535;
+
 export async function startGateway(config: Config, logger: Logger, opts: { supergraphSdl?: string } = {}): Promise<RunningServer> {
   const secrets = loadSecrets(config);
   startTracing('gateway'); // a no-op unless OTEL_* asks for traces
@@ -158,7 +177,9 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
   // before any query plan runs or any subgraph is called. Validation results are cached per query.
   const armor = new ApolloArmor({
     maxDepth: { n: config.MAX_QUERY_DEPTH, ignoreIntrospection: true, flattenFragments: true, exposeLimits: true },
-    maxAliases: { n: config.MAX_ALIASES, exposeLimits: true },
+    // Every alias counts, `__typename` and introspection fields too (armor's default allow-list
+    // exempts `__typename`, so 101 aliases of it were answered).
+    maxAliases: { n: config.MAX_ALIASES, allowList: [], exposeLimits: true },
     costLimit: { maxCost: config.MAX_QUERY_COST, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5, ignoreIntrospection: true, exposeLimits: true },
     maxDirectives: { n: 20, exposeLimits: true },
     // Token count is enforced by the parser itself (parseOptions below), so a syntax error stays a
@@ -174,6 +195,7 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     maxInFlight: config.ADMISSION_MAX_IN_FLIGHT,
     maxQueue: config.ADMISSION_MAX_QUEUE,
     queueTimeoutMs: config.ADMISSION_QUEUE_TIMEOUT_MS,
+    codel: { intervalMs: config.ADMISSION_CODEL_INTERVAL_MS, targetMs: config.ADMISSION_CODEL_TARGET_MS },
   });
   metrics.trackAdmission(admission);
   const graphql = withAdmission(admission, { base: config.ADMISSION_RETRY_AFTER_SECONDS, max: config.ADMISSION_RETRY_AFTER_MAX_SECONDS }, tracedRequest('gateway', async (req, res) => {
@@ -193,6 +215,17 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
       sendError(res, new HttpError(500, 'Internal server error', 'INTERNAL_SERVER_ERROR'));
     }
   }));
+  // The waiting room's edge routes (waiting-room.ts): outside admission control and GraphQL.
+  const waitingRoom = new WaitingRoomEdge({
+    line: new WaitingLine(redis, lineSettingsOf(config)),
+    signer: new TicketSigner(secrets.identitySecret),
+    identify: (req) => identityFromAuthorization(req.headers.authorization, verify),
+    metrics,
+    logger,
+    refreshMs: config.WAITING_ROOM_REFRESH_MS,
+    joinBatchMs: config.WAITING_ROOM_JOIN_BATCH_MS,
+    maxWatchers: config.WAITING_ROOM_MAX_WATCHERS,
+  });
   const serveMetrics = metricsRoute(metrics);
   // /health asks every subgraph's /health. /health/ready checks nothing: the supergraph is composed
   // before the gateway listens, and rate limits fail open without Redis, so a listening gateway
@@ -214,6 +247,10 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
       // Echoed on every answer, the busy ones included.
       res.setHeader(REQUEST_ID_HEADER, requestIdOf(req.headers[REQUEST_ID_HEADER]));
       corsMiddleware(req, res, () => void graphql(req, res));
+      return;
+    }
+    if (path.startsWith(WAITING_ROOM_PREFIX)) {
+      corsMiddleware(req, res, () => waitingRoom.handle(req, res, path));
       return;
     }
     // Open in development; production may move it behind a token or another port (docs/OPERATIONS.md).
@@ -244,6 +281,7 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: config.MAX_BATCH_SIZE > 1,
     validationRules: protection.validationRules,
+    validationOptions: { maxErrors: MAX_VALIDATION_ERRORS },
     parseOptions: { maxTokens: 2000 },
     formatError: makeFormatError(logger),
     plugins: [
@@ -263,7 +301,13 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
 
   await new Promise<void>((res, rej) => {
     httpServer.once('error', rej);
-    httpServer.listen(config.GATEWAY_PORT, config.HOST, () => res());
+    // The opening instant brings thousands of new connections at once: Node's default accept
+    // backlog (511) drops the excess SYNs, and a dropped SYN is retried by the client a second
+    // later (or, once SYN cookies kick in, the connection may be reset), which reorders buyers
+    // before any code of ours sees them. The kernel's queue is first in, first out, so a deep one
+    // keeps arrival order. It caps this at net.core.somaxconn (4096 by default on current kernels;
+    // README "Operating" says to raise it on gateway hosts).
+    httpServer.listen({ port: config.GATEWAY_PORT, host: config.HOST, backlog: LISTEN_BACKLOG }, () => res());
   });
   const port = (httpServer.address() as AddressInfo).port;
   const url = `http://${config.HOST}:${port}/graphql`;
@@ -274,6 +318,7 @@ export async function startGateway(config: Config, logger: Logger, opts: { super
     url,
     port,
     close() {
+      waitingRoom.close();
       closing ??= server.stop().finally(() => Promise.all([redis.quit().catch(() => redis.disconnect()), pooled.close().catch(() => undefined)]).then(() => undefined));
       return closing;
     },

@@ -11,6 +11,21 @@ export const PLACE_ORDER = `mutation PlaceOrder($input: PlaceOrderInput!) {
   placeOrder(input: $input) { order { id status } userErrors { code message } }
 }`;
 
+/** placeOrder on a waiting-room sale: the ticket goes in the input; `reason` tells NOT_ADMITTED apart. */
+export const PLACE_ORDER_WITH_TICKET = `mutation PlaceOrderWithTicket($input: PlaceOrderInput!) {
+  placeOrder(input: $input) { order { id status } userErrors { code message reason place } }
+}`;
+
+export const SCHEDULE_SALE = `mutation ScheduleSale($productId: ID!, $opensAt: DateTime!, $stock: Int!, $closesAt: DateTime, $maxPerCustomer: Int, $waitingRoom: Boolean) {
+  scheduleSale(productId: $productId, opensAt: $opensAt, stock: $stock, closesAt: $closesAt, maxPerCustomer: $maxPerCustomer, waitingRoom: $waitingRoom) {
+    product { id } userErrors { code message }
+  }
+}`;
+
+export const PRODUCT_LINE = `query ProductLine($id: ID!) {
+  product(id: $id) { id name available saleOpensAt waitingRoomEnabled waitingRoom { state nowServing waiting admitPerSecond } }
+}`;
+
 export const PRODUCT_SALE = `query ProductSale($id: ID!) {
   product(id: $id) { id name available saleOpensAt saleClosesAt maxPerCustomer }
 }`;
@@ -67,6 +82,16 @@ export const MY_CART = `query MyCart { me { ${CART_FIELDS} } }`;
  */
 export function placeOrderVariables(productId, quantity, idempotencyKey) {
   return { input: { items: [{ productId, quantity }], idempotencyKey } };
+}
+
+/**
+ * Variables for PLACE_ORDER_WITH_TICKET: one line of the sale's product, with the buyer's ticket.
+ * @param {string} productId
+ * @param {string} idempotencyKey
+ * @param {string} waitingRoomTicket
+ */
+export function ticketOrderVariables(productId, idempotencyKey, waitingRoomTicket) {
+  return { input: { items: [{ productId, quantity: 1 }], idempotencyKey, waitingRoomTicket } };
 }
 
 /**

@@ -31,7 +31,24 @@ function variableErrors(source: string, variables: Record<string, unknown>): str
 describe('k6 GraphQL documents against schema/supergraph.graphql', () => {
   it('exports every document the scripts send', () => {
     expect(documents.map(([name]) => name).sort()).toEqual(
-      ['ADD_TO_CART', 'CATEGORIES', 'CHANGE_CART_QUANTITY', 'CLEAR_CART', 'CREATE_CATEGORY', 'CREATE_PRODUCT', 'LOG_IN', 'MY_CART', 'PLACE_ORDER', 'PRODUCTS_PAGE', 'PRODUCT_DETAIL', 'PRODUCT_SALE', 'REMOVE_FROM_CART'].sort(),
+      [
+        'ADD_TO_CART',
+        'CATEGORIES',
+        'CHANGE_CART_QUANTITY',
+        'CLEAR_CART',
+        'CREATE_CATEGORY',
+        'CREATE_PRODUCT',
+        'LOG_IN',
+        'MY_CART',
+        'PLACE_ORDER',
+        'PLACE_ORDER_WITH_TICKET',
+        'PRODUCTS_PAGE',
+        'PRODUCT_DETAIL',
+        'PRODUCT_LINE',
+        'PRODUCT_SALE',
+        'REMOVE_FROM_CART',
+        'SCHEDULE_SALE',
+      ].sort(),
     );
   });
 
@@ -61,6 +78,13 @@ describe('k6 GraphQL documents against schema/supergraph.graphql', () => {
     });
     expect(variableErrors(operations.CREATE_PRODUCT, variables)).toEqual([]);
     expect(variableErrors(operations.CREATE_PRODUCT, { ...variables, input: { ...variables.input, maxPerCustomer: null } })).toEqual([]);
+  });
+
+  it('the waiting-room script\'s order (with its ticket) and sale variables coerce', () => {
+    const productId = '8a1c4a0e-1111-4222-8333-944455556666';
+    expect(variableErrors(operations.PLACE_ORDER_WITH_TICKET, operations.ticketOrderVariables(productId, idempotencyKey('m1abc2def', 7), 'wr1.e30.sig'))).toEqual([]);
+    expect(variableErrors(operations.SCHEDULE_SALE, { productId, opensAt: '2030-01-01T00:00:10.000Z', stock: 1000, closesAt: null, maxPerCustomer: 1, waitingRoom: true })).toEqual([]);
+    expect(variableErrors(operations.PRODUCT_LINE, { id: productId })).toEqual([]);
   });
 
   it('the cart and catalog variables coerce', () => {

@@ -21,14 +21,13 @@ import { join } from 'node:path';
 import { Config, PORT_VARIABLE, loadConfig, servicePort } from '@flashsale/platform';
 import { build } from './build';
 import { Balancer, BalancedService } from './haproxy';
-import { assertPortsFree, freePort } from './ports';
+import { assertPortsFree, reservablePort } from './ports';
 import { Code, Replica, connectHost } from './replica';
 import { startRedisCluster, RedisClusterHandle } from './redis-cluster';
 import { PROCESSES, ProcessName, SUBGRAPHS, Topology, SINGLE, describeTopology, replicasOf, usesBalancer } from './topology';
 
 export * from './topology';
 export { generatedSecretsEnv, LOAD_RATE_LIMITS, DERIVED_VARIABLES } from './secrets';
-export { freePort, listening } from './ports';
 export { dropStackData } from './data';
 export { build, ROOT } from './build';
 export type { Replica, Code } from './replica';
@@ -99,7 +98,7 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
   const publicPort = {} as Record<ProcessName, number>;
   for (const name of PROCESSES) {
     const configured = Number(opts.env[PORT_VARIABLE[name]] ?? servicePort(base, name));
-    publicPort[name] = only.has(name) && configured === 0 ? await freePort() : configured;
+    publicPort[name] = only.has(name) && configured === 0 ? await reservablePort() : configured;
   }
   await assertPortsFree(PROCESSES.filter((p) => only.has(p)).map((p) => publicPort[p]), host, opts.portHint ?? 'stop what uses it or choose other ports');
   // Only now: a second run on the same ports must fail above, before touching the first one's data.
@@ -138,7 +137,7 @@ export async function launch(opts: LaunchOptions): Promise<Launched> {
     }
     const replicaHost = balanced ? '127.0.0.1' : host;
     const make = async (name: ProcessName, index: number) => {
-      const port = balanced ? await freePort() : publicPort[name];
+      const port = balanced ? await reservablePort() : publicPort[name];
       const replica = new Replica({
         name,
         index,

@@ -47,10 +47,18 @@ function ephemeralStart(): number {
 }
 
 /**
+ * Ports this process has handed out and may not have bound yet (a stack draws all its ports before
+ * starting any server, so a port probed free a moment ago is still free to the probe). Bounded:
+ * the oldest are forgotten once a slice's quarter is out, long after their stacks stopped.
+ */
+const handedOut = new Set<number>();
+
+/**
  * A free port to be listened on a little later, chosen below the ephemeral range: a port the OS
  * hands out (freePort) can be taken in the meantime by any outgoing connection's local end (a
  * MySQL or Redis client connecting), which busy test runs make hundreds of. Each jest worker draws
- * from its own slice, so two test files never pick the same port.
+ * from its own slice, so two test files never pick the same port, and no port is handed out twice
+ * by one process while it may still be waiting to be bound.
  */
 export async function reservablePort(host = '127.0.0.1'): Promise<number> {
   const top = Math.min(ephemeralStart(), 32768);
@@ -60,7 +68,10 @@ export async function reservablePort(host = '127.0.0.1'): Promise<number> {
   const worker = Number(process.env.JEST_WORKER_ID ?? process.pid) % slices;
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = bottom + worker * slice + Math.floor(Math.random() * slice);
-    if ((await tryListen(port, host)) !== null) return port;
+    if (handedOut.has(port) || (await tryListen(port, host)) === null) continue;
+    handedOut.add(port);
+    if (handedOut.size > slice / 4) handedOut.delete(handedOut.values().next().value!);
+    return port;
   }
   return freePort(host);
 }

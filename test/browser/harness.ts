@@ -12,7 +12,6 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import { startStack, type Stack } from '../support/stack';
-import { freePort } from '../../scripts/launcher/ports';
 import { startMailCatcher, type MailCatcher } from '../support/mail';
 import { ensureWebBuild, startStorefront, type Storefront } from '../../scripts/storefront';
 
@@ -37,18 +36,27 @@ export interface Rig {
 
 export async function startRig(overrides: NodeJS.ProcessEnv = {}): Promise<Rig> {
   ensureWebBuild();
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const mail = await startMailCatcher();
-  const stack = await startStack({ SMTP_URL: mail.url, CORS_ORIGINS: origin, ...overrides });
-  let storefront: Storefront | undefined;
+  // The storefront listens first, on a port the system picks (a port probed free and bound later
+  // can be taken in between by a parallel test); /config.json names the stack's gateway once it runs.
+  let stackRef: Stack | undefined;
+  const storefront = await startStorefront({ port: 0, host: '127.0.0.1', gatewayUrl: () => stackRef?.gatewayUrl ?? '' });
+  const origin = new URL(storefront.url).origin;
+  let mail: MailCatcher | undefined;
+  let stack: Stack;
+  try {
+    mail = await startMailCatcher();
+    stack = stackRef = await startStack({ SMTP_URL: mail.url, CORS_ORIGINS: origin, ...overrides });
+  } catch (err) {
+    await storefront.close();
+    await mail?.stop();
+    throw err;
+  }
   let browser: Browser;
   try {
-    storefront = await startStorefront({ port, host: '127.0.0.1', gatewayUrl: stack.gatewayUrl });
     // playwright's launch() gives Chromium a fresh temporary profile (--user-data-dir) and deletes it on close.
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   } catch (err) {
-    await storefront?.close();
+    await storefront.close();
     await stack.stop();
     await mail.stop();
     throw err;
@@ -62,7 +70,7 @@ export async function startRig(overrides: NodeJS.ProcessEnv = {}): Promise<Rig> 
   return {
     stack,
     mail,
-    storefront: storefront!,
+    storefront,
     url: storefront.url,
     browser,
     requests,
@@ -70,7 +78,7 @@ export async function startRig(overrides: NodeJS.ProcessEnv = {}): Promise<Rig> 
     page: async (ctx) => (ctx ?? (await context())).newPage(),
     stop: async () => {
       await browser.close().catch(() => undefined);
-      await storefront!.close();
+      await storefront.close();
       await stack.stop();
       await mail.stop();
     },

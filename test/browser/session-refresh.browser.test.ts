@@ -4,7 +4,8 @@
  * tokens are single use and a reused one ends the session), the other tab picks up the result,
  * and both keep working without the visitor noticing. A 401 (a token the gateway refuses) is
  * refreshed once and the request retried. (This stack also allows one placeOrder a minute, to
- * show the rate-limited message with its wait.)
+ * show the rate-limited message with its wait.) A refresh whose answer is lost to a navigation is
+ * retried by the next page without ending the session (the reuse grace).
  */
 import { createSaleProduct } from '../support/catalog';
 import { createTestUser } from '../support/users';

@@ -257,12 +257,21 @@ describe('the storefront in a browser', () => {
     const introspected = page.waitForResponse((r) => r.url() === rig.stack.gatewayUrl && (r.request().postData() ?? '').includes('__schema'), { timeout: 20_000 });
     await page.goto(rig.stack.gatewayUrl.replace(/\/graphql$/, '/graphiql'));
     await introspected;
-    await page.getByRole('button', { name: /Execute query/ }).waitFor();
-    await new Promise((r) => setTimeout(r, 500));
-    const answer = page.waitForResponse((r) => r.url() === rig.stack.gatewayUrl && (r.request().postData() ?? '').includes('query Catalog'), { timeout: 20_000 });
-    await page.getByRole('button', { name: /Execute query/ }).click();
+    const execute = page.getByRole('button', { name: /Execute query/ });
+    await execute.waitFor();
+    // The editor loads its default query a moment after the button shows (later on a busy
+    // machine), and a click before that sends nothing: click until the query goes out.
+    const sent = async () => {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const answer = page.waitForResponse((r) => r.url() === rig.stack.gatewayUrl && (r.request().postData() ?? '').includes('query Catalog'), { timeout: 3000 }).catch(() => null);
+        await execute.click();
+        const response = await answer;
+        if (response) return response;
+      }
+      throw new Error('GraphiQL never sent its query');
+    };
     // The products made by the tests above, shown in the result pane.
-    const body = (await (await answer).json()) as { data: { products: { edges: Array<{ node: { name: string } }> } } };
+    const body = (await (await sent()).json()) as { data: { products: { edges: Array<{ node: { name: string } }> } } };
     expect(body.data.products.edges.length).toBeGreaterThan(0);
     await page.getByText(body.data.products.edges[0].node.name).first().waitFor();
     await screenshot(page, 'graphiql');

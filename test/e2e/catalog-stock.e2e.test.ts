@@ -127,7 +127,7 @@ describe('when Redis loses a stock hash', () => {
     // The order subgraph knows 4 units are held by unpaid reservations.
     const em = stack.product.deps.orm.em.fork();
     expect(await stack.product.services.stock.reconcile(em, new Map([[p.id, 4]]), [p.id])).toBe(1);
-    expect(await readStockHash(stack, p.id)).toEqual({ available: 21, price: 900, currency: 'USD', opensAt: expect.any(Number), closesAt: 0, maxPerCustomer: 0, active: 1 });
+    expect(await readStockHash(stack, p.id)).toEqual({ available: 21, price: 900, currency: 'USD', opensAt: expect.any(Number), closesAt: 0, maxPerCustomer: 0, active: 1, waitingRoom: 0 });
   });
 
   it('a full reconcile rewrites every product from the database, clamping at zero', async () => {

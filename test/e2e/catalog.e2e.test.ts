@@ -84,6 +84,7 @@ async function expectHashInStep(id: string, reserved = 0) {
     closesAt: p.saleClosesAt ? p.saleClosesAt.getTime() : 0,
     maxPerCustomer: p.maxPerCustomer ?? 0,
     active: p.active ? 1 : 0,
+    waitingRoom: p.waitingRoomEnabled ? 1 : 0,
   });
 }
 

@@ -19,8 +19,10 @@ describe('/graphiql', () => {
       expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
       const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
       expect(assets.length).toBeGreaterThan(0);
+      expect(assets).toContain('/graphiql/favicon.svg');
       for (const asset of assets) {
-        expect(asset).toMatch(/^\/graphiql\/assets\//);
+        // Vite's hashed bundles and the copied public files (the favicon), all served under /graphiql.
+        expect(asset).toMatch(/^\/graphiql\/(assets\/|favicon\.svg$)/);
         expect((await fetch(new URL(asset, explorerUrl(stack)))).status).toBe(200);
       }
     } finally {

@@ -9,13 +9,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { ClusterShardGuard, createRedis, deletePrefixedKeys, keySlot, loadConfig, redisKeys } from '@flashsale/platform';
+import { ClusterShardGuard, createRedis, deletePrefixedKeys, keySlot, lineKeys, loadConfig, redisKeys } from '@flashsale/platform';
 import { startRedisCluster, RedisClusterHandle } from '../../scripts/launcher/redis-cluster';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct, readProductStock, SaleProduct } from '../support/catalog';
 import { startMailCatcher, MailCatcher } from '../support/mail';
 import { Answer, Buyer, Lines, available, boughtBy, buyers, eventually, payOrder, placeOrder, sql, unitsIn } from '../support/orders';
 import { orderKeys, LockBusyError, Locks } from '@flashsale/order-subgraph';
+import { awaitTurn, createLineSale, joinLine } from '../support/waiting-room';
 
 jest.setTimeout(180_000);
 
@@ -25,7 +26,7 @@ let mail: MailCatcher;
 beforeAll(async () => {
   mail = await startMailCatcher();
   cluster = await startRedisCluster({ primaries: 3, replicasPerPrimary: 1 });
-  stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds, REDIS_CLUSTER_CHECK_MS: '250', RESERVATION_TTL_SECONDS: '60', SMTP_URL: mail.url });
+  stack = await startStack({ REDIS_CLUSTER_NODES: cluster.seeds, REDIS_CLUSTER_CHECK_MS: '250', RESERVATION_TTL_SECONDS: '60', SMTP_URL: mail.url, WAITING_ROOM_NO_SHOW_MARGIN: '0' });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -38,11 +39,11 @@ const prefixed = (key: string) => `${stack.config.REDIS_PREFIX}${key}`;
 const shardOf = async (productId: string) => (await cluster.masterFor(prefixed(redisKeys.productStock(productId)))).id;
 
 /** A buyer's checkout: retried with the same idempotency key while the answer is SERVICE_UNAVAILABLE (a failover in progress). */
-async function checkout(buyer: Buyer, lines: Lines, deadlineMs = 120_000): Promise<Answer> {
+async function checkout(buyer: Buyer, lines: Lines, deadlineMs = 120_000, waitingRoomTicket?: string): Promise<Answer> {
   const key = randomUUID();
   const giveUpAt = Date.now() + deadlineMs;
   for (;;) {
-    const answer = await placeOrder(stack, buyer, lines, key).catch((err: Error) => ({ errors: [{ message: err.message, extensions: { code: 'NETWORK' } }] }) as unknown as Answer);
+    const answer = await placeOrder(stack, buyer, lines, key, waitingRoomTicket).catch((err: Error) => ({ errors: [{ message: err.message, extensions: { code: 'NETWORK' } }] }) as unknown as Answer);
     const busy = answer.errors?.some((e) => ['SERVICE_UNAVAILABLE', 'RATE_LIMITED', 'NETWORK', 'INTERNAL_SERVER_ERROR'].includes(String(e.extensions?.code)));
     if (!busy || Date.now() > giveUpAt) return answer;
     await new Promise((r) => setTimeout(r, 1000));
@@ -110,6 +111,9 @@ it('accounts, sessions and events on the cluster: a mailed code, sign-up, refres
   const refresh = async (t: string) => (await stack.gql<{ refreshTokens: Session }>(`mutation($t: String!) { refreshTokens(refreshToken: $t) { accessToken refreshToken userErrors { code } } }`, { t })).data!.refreshTokens;
   const rotated = await refresh(logIn.refreshToken!);
   expect(rotated.userErrors).toEqual([]);
+  // A retry before the new token is used gets it again; after it is used, the old one is reuse.
+  expect((await refresh(logIn.refreshToken!)).refreshToken).toBe(rotated.refreshToken);
+  expect((await refresh(rotated.refreshToken!)).userErrors).toEqual([]);
   expect((await refresh(logIn.refreshToken!)).userErrors[0].code).toBe('REFRESH_TOKEN_REUSED');
 
   // The order's stock.sold event travels the outbox relay, a stream and a consumer group.
@@ -201,6 +205,42 @@ describe('an order whose products live on different shards', () => {
     expect(await stack.order.deps.redis.hlen(orderKeys.reservations(plenty.id))).toBe(won);
     const heldPlenty = Object.values(await stack.order.deps.redis.hgetall(orderKeys.bought(plenty.id))).reduce((s, v) => s + Number(v), 0);
     expect(heldPlenty).toBe(won);
+  });
+});
+
+describe('a waiting-room sale on the cluster', () => {
+  it('40 buyers in line for 8 units, ordering when served, one of them with a plain product on another shard: the first 8 numbers buy, the rest learn SOLD_OUT, nothing else held', async () => {
+    const [plain] = await productsOnDistinctShards([100]);
+    let lined = await createLineSale(stack, { stock: 8 });
+    while ((await shardOf(lined.id)) === (await shardOf(plain.id))) lined = await createLineSale(stack, { stock: 8 });
+    const crowd = await buyers(stack, 40);
+    const tickets: Array<{ number: number; ticket: string }> = [];
+    for (const b of crowd) {
+      const joined = await joinLine(stack, lined.id, b.token);
+      expect(joined.status).toBe(200);
+      tickets.push({ number: joined.body.number!, ticket: joined.body.ticket! });
+    }
+    expect(tickets.map((t) => t.number)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    // Every key of the line is on the product's shard.
+    for (const key of Object.values(lineKeys)) expect((await cluster.masterFor(prefixed(key(lined.id)))).id).toBe(await shardOf(lined.id));
+    const outcomes = await Promise.all(
+      crowd.map(async (buyer, i) => {
+        for (;;) {
+          const turn = await awaitTurn(stack, lined.id, tickets[i].number, 10);
+          if (turn.body.state === 'SOLD_OUT' || turn.body.state === 'CLOSED') return 'sold out';
+          if (!turn.body.served) continue;
+          const lines = i === 0 ? [{ productId: lined.id, quantity: 1 }, { productId: plain.id, quantity: 1 }] : [{ productId: lined.id, quantity: 1 }];
+          const answer = await checkout(buyer, lines, 120_000, tickets[i].ticket);
+          return answer.payload?.order ? 'order' : (answer.payload?.userErrors[0]?.code ?? JSON.stringify(answer.errors));
+        }
+      }),
+    );
+    expect(outcomes.slice(0, 8)).toEqual(Array(8).fill('order'));
+    expect(outcomes.slice(8).every((o) => o === 'sold out' || o === 'SOLD_OUT')).toBe(true);
+    expect(await available(stack, lined.id)).toBe(0);
+    expect(await available(stack, plain.id)).toBe(99);
+    expect(await pendingOrders(lined.id)).toBe(8);
+    expect(await stack.order.deps.redis.zcard(lineKeys.used(lined.id))).toBe(8);
   });
 });
 

@@ -14,6 +14,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation BrowserLineAddUnits($id: ID!, $stock: Int!) {\n    updateProduct(id: $id, input: { stock: $stock }) { product { id stock } userErrors { code message } }\n  }\n": typeof types.BrowserLineAddUnitsDocument,
     "\n  mutation AbuseRequestCode($e: String!) { requestEmailVerification(email: $e) { userErrors { code } } }\n": typeof types.AbuseRequestCodeDocument,
     "mutation AbuseCreateInactiveProduct($input: CreateProductInput!) { createProduct(input: $input) { product { id } userErrors { code } } }": typeof types.AbuseCreateInactiveProductDocument,
     "\n  mutation CartEventsAdd($productId: ID!, $quantity: Int) { addToCart(productId: $productId, quantity: $quantity) { userErrors { code } } }\n": typeof types.CartEventsAddDocument,
@@ -63,11 +64,12 @@ type Documents = {
     "query TokensMeName { me { id name } }": typeof types.TokensMeNameDocument,
     "query TokensMeEmail { me { id email } }": typeof types.TokensMeEmailDocument,
     "mutation TokensRename { updateProfile(input: { name: \"Hacked\" }) { user { name } } }": typeof types.TokensRenameDocument,
+    "\n  query ProductLine($id: ID!) { product(id: $id) { id waitingRoomEnabled waitingRoom { state nowServing waiting admitPerSecond issued used noShows holding } } }\n": typeof types.ProductLineDocument,
     "\n  query CategoryIds { categories { id } }\n": typeof types.CategoryIdsDocument,
     "\n  mutation FixtureCreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name } userErrors { code message field } }\n  }\n": typeof types.FixtureCreateCategoryDocument,
     "\n  mutation FixtureCreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) { product { id } userErrors { code message field } }\n  }\n": typeof types.FixtureCreateProductDocument,
     "\n  fragment OrderFields on Order {\n    id status total currency reservationExpiresAt paidAt deliveredAt returnRequestedAt createdAt\n    items { quantity unitPrice product { id } }\n  }\n": typeof types.OrderFieldsFragmentDoc,
-    "\n  fragment OrderErrorFields on OrderError {\n    code message field productId available opensAt closesAt limit\n  }\n": typeof types.OrderErrorFieldsFragmentDoc,
+    "\n  fragment OrderErrorFields on OrderError {\n    code message field productId available opensAt closesAt limit reason place\n  }\n": typeof types.OrderErrorFieldsFragmentDoc,
     "\n  mutation placeOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": typeof types.PlaceOrderDocument,
     "\n  mutation payOrder($id: ID!, $card: String!) {\n    payOrder(orderId: $id, payment: { cardNumber: $card }) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": typeof types.PayOrderDocument,
     "\n  mutation cancelOrder($id: ID!) {\n    cancelOrder(orderId: $id) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": typeof types.CancelOrderDocument,
@@ -78,8 +80,10 @@ type Documents = {
     "\n  mutation LogOut($t: String!) { logOut(refreshToken: $t) { success revokedSessions userErrors { code message } } }\n": typeof types.LogOutDocument,
     "\n  query MeId { me { id } }\n": typeof types.MeIdDocument,
     "\n  query Me { me { id email name phone address roles } }\n": typeof types.MeDocument,
+    "\n  mutation FixtureScheduleLineSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {\n    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer, waitingRoom: true) {\n      product { id waitingRoomEnabled }\n      userErrors { code message }\n    }\n  }\n": typeof types.FixtureScheduleLineSaleDocument,
 };
 const documents: Documents = {
+    "\n  mutation BrowserLineAddUnits($id: ID!, $stock: Int!) {\n    updateProduct(id: $id, input: { stock: $stock }) { product { id stock } userErrors { code message } }\n  }\n": types.BrowserLineAddUnitsDocument,
     "\n  mutation AbuseRequestCode($e: String!) { requestEmailVerification(email: $e) { userErrors { code } } }\n": types.AbuseRequestCodeDocument,
     "mutation AbuseCreateInactiveProduct($input: CreateProductInput!) { createProduct(input: $input) { product { id } userErrors { code } } }": types.AbuseCreateInactiveProductDocument,
     "\n  mutation CartEventsAdd($productId: ID!, $quantity: Int) { addToCart(productId: $productId, quantity: $quantity) { userErrors { code } } }\n": types.CartEventsAddDocument,
@@ -129,11 +133,12 @@ const documents: Documents = {
     "query TokensMeName { me { id name } }": types.TokensMeNameDocument,
     "query TokensMeEmail { me { id email } }": types.TokensMeEmailDocument,
     "mutation TokensRename { updateProfile(input: { name: \"Hacked\" }) { user { name } } }": types.TokensRenameDocument,
+    "\n  query ProductLine($id: ID!) { product(id: $id) { id waitingRoomEnabled waitingRoom { state nowServing waiting admitPerSecond issued used noShows holding } } }\n": types.ProductLineDocument,
     "\n  query CategoryIds { categories { id } }\n": types.CategoryIdsDocument,
     "\n  mutation FixtureCreateCategory($input: CreateCategoryInput!) {\n    createCategory(input: $input) { category { id name } userErrors { code message field } }\n  }\n": types.FixtureCreateCategoryDocument,
     "\n  mutation FixtureCreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) { product { id } userErrors { code message field } }\n  }\n": types.FixtureCreateProductDocument,
     "\n  fragment OrderFields on Order {\n    id status total currency reservationExpiresAt paidAt deliveredAt returnRequestedAt createdAt\n    items { quantity unitPrice product { id } }\n  }\n": types.OrderFieldsFragmentDoc,
-    "\n  fragment OrderErrorFields on OrderError {\n    code message field productId available opensAt closesAt limit\n  }\n": types.OrderErrorFieldsFragmentDoc,
+    "\n  fragment OrderErrorFields on OrderError {\n    code message field productId available opensAt closesAt limit reason place\n  }\n": types.OrderErrorFieldsFragmentDoc,
     "\n  mutation placeOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": types.PlaceOrderDocument,
     "\n  mutation payOrder($id: ID!, $card: String!) {\n    payOrder(orderId: $id, payment: { cardNumber: $card }) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": types.PayOrderDocument,
     "\n  mutation cancelOrder($id: ID!) {\n    cancelOrder(orderId: $id) { order { ...OrderFields } userErrors { ...OrderErrorFields } }\n  }\n": types.CancelOrderDocument,
@@ -144,6 +149,7 @@ const documents: Documents = {
     "\n  mutation LogOut($t: String!) { logOut(refreshToken: $t) { success revokedSessions userErrors { code message } } }\n": types.LogOutDocument,
     "\n  query MeId { me { id } }\n": types.MeIdDocument,
     "\n  query Me { me { id email name phone address roles } }\n": types.MeDocument,
+    "\n  mutation FixtureScheduleLineSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {\n    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer, waitingRoom: true) {\n      product { id waitingRoomEnabled }\n      userErrors { code message }\n    }\n  }\n": types.FixtureScheduleLineSaleDocument,
 };
 
 /**
@@ -160,6 +166,10 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation BrowserLineAddUnits($id: ID!, $stock: Int!) {\n    updateProduct(id: $id, input: { stock: $stock }) { product { id stock } userErrors { code message } }\n  }\n"): (typeof documents)["\n  mutation BrowserLineAddUnits($id: ID!, $stock: Int!) {\n    updateProduct(id: $id, input: { stock: $stock }) { product { id stock } userErrors { code message } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -359,6 +369,10 @@ export function graphql(source: "mutation TokensRename { updateProfile(input: { 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query ProductLine($id: ID!) { product(id: $id) { id waitingRoomEnabled waitingRoom { state nowServing waiting admitPerSecond issued used noShows holding } } }\n"): (typeof documents)["\n  query ProductLine($id: ID!) { product(id: $id) { id waitingRoomEnabled waitingRoom { state nowServing waiting admitPerSecond issued used noShows holding } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query CategoryIds { categories { id } }\n"): (typeof documents)["\n  query CategoryIds { categories { id } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -375,7 +389,7 @@ export function graphql(source: "\n  fragment OrderFields on Order {\n    id sta
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment OrderErrorFields on OrderError {\n    code message field productId available opensAt closesAt limit\n  }\n"): (typeof documents)["\n  fragment OrderErrorFields on OrderError {\n    code message field productId available opensAt closesAt limit\n  }\n"];
+export function graphql(source: "\n  fragment OrderErrorFields on OrderError {\n    code message field productId available opensAt closesAt limit reason place\n  }\n"): (typeof documents)["\n  fragment OrderErrorFields on OrderError {\n    code message field productId available opensAt closesAt limit reason place\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -416,6 +430,10 @@ export function graphql(source: "\n  query MeId { me { id } }\n"): (typeof docum
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Me { me { id email name phone address roles } }\n"): (typeof documents)["\n  query Me { me { id email name phone address roles } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation FixtureScheduleLineSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {\n    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer, waitingRoom: true) {\n      product { id waitingRoomEnabled }\n      userErrors { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation FixtureScheduleLineSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {\n    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer, waitingRoom: true) {\n      product { id waitingRoomEnabled }\n      userErrors { code message }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

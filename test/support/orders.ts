@@ -49,7 +49,7 @@ graphql(`
 `);
 graphql(`
   fragment OrderErrorFields on OrderError {
-    code message field productId available opensAt closesAt limit
+    code message field productId available opensAt closesAt limit reason place
   }
 `);
 
@@ -103,8 +103,8 @@ async function orderMutation<TData, TVariables>(
 
 export type Lines = Array<{ productId: string; quantity: number }>;
 
-export function placeOrder(stack: Stack, buyer: { token: string }, items: Lines, idempotencyKey: string = randomUUID()): Promise<Answer> {
-  return orderMutation(stack, PLACE_ORDER, { input: { items, idempotencyKey } }, (data) => data.placeOrder, buyer.token);
+export function placeOrder(stack: Stack, buyer: { token: string }, items: Lines, idempotencyKey: string = randomUUID(), waitingRoomTicket?: string | null): Promise<Answer> {
+  return orderMutation(stack, PLACE_ORDER, { input: { items, idempotencyKey, waitingRoomTicket } }, (data) => data.placeOrder, buyer.token);
 }
 
 export function payOrder(stack: Stack, buyer: { token: string }, orderId: string, cardNumber = '4242424242424242'): Promise<Answer> {

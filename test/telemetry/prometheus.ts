@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stack } from '../support/stack';
-import { freePort } from '../../scripts/launcher/ports';
+import { reservablePort } from '../../scripts/launcher/ports';
 
 export const PROMETHEUS = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 export const PROMTOOL = process.env.PROMTOOL_BIN ?? '/usr/bin/promtool';
@@ -46,7 +46,7 @@ export interface RunningPrometheus {
 /** A real Prometheus scraping `targets` (service -> port) every second, on a free port and a temp TSDB. */
 export async function startPrometheus(targets: Record<string, number>): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'flashsale-prom-'));
-  const port = await freePort();
+  const port = await reservablePort();
   const jobs = Object.entries(targets)
     .map(([service, p]) => `  - job_name: ${service}\n    scrape_interval: 1s\n    static_configs:\n      - targets: ["127.0.0.1:${p}"]\n`)
     .join('');

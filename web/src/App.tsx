@@ -1,7 +1,6 @@
 /** The shell: header navigation (names fixed by API.md's storefront section) and the page routes. */
-import { createContext, useContext, useSyncExternalStore } from 'react';
 import { useApolloClient } from '@apollo/client/react';
-import type { Session } from './session';
+import { useSession } from './session-context';
 import { Link, navigate, useLocation } from './router';
 import { SignUpPage, SignInPage } from './pages/Account';
 import { CatalogPage } from './pages/Catalog';
@@ -9,15 +8,6 @@ import { ProductPage } from './pages/Product';
 import { OrdersPage } from './pages/Orders';
 import { CartPage } from './pages/Cart';
 import { AdminPage } from './pages/Admin';
-
-export const SessionContext = createContext<Session>(null as unknown as Session);
-
-/** The session, re-rendering on sign-in, refresh and sign-out (in any tab). */
-export function useSession(): { session: Session; signedIn: boolean; admin: boolean } {
-  const session = useContext(SessionContext);
-  const token = useSyncExternalStore((l) => session.subscribe(l), () => session.tokens?.accessToken ?? null);
-  return { session, signedIn: token !== null, admin: token !== null && session.roles.includes('ADMIN') };
-}
 
 function Header() {
   const { session, signedIn, admin } = useSession();
@@ -79,14 +69,5 @@ export function App() {
         <Page url={url} />
       </main>
     </>
-  );
-}
-
-/** Shown instead of a page that needs an account. */
-export function SignInFirst({ what }: { what: string }) {
-  return (
-    <p>
-      <Link to="/signin">Sign in</Link> to see {what}.
-    </p>
   );
 }

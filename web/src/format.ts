@@ -25,12 +25,52 @@ export function duration(ms: number): string {
   return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }
 
+const wholeNumber = new Intl.NumberFormat('en-US');
+
+/** A whole number with thousands separators: 1,234 (one formatter, built once: the line's figures re-render every tick). */
+export function count(n: number): string {
+  return wholeNumber.format(n);
+}
+
+/** An estimated wait in words: "about 40 seconds", "about 3 minutes". */
+export function aboutWait(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 5) return 'a few seconds';
+  if (s < 60) return `about ${s} seconds`;
+  const m = Math.round(s / 60);
+  if (m < 90) return `about ${m} minute${m === 1 ? '' : 's'}`;
+  const h = Math.round(m / 60);
+  return `about ${h} hour${h === 1 ? '' : 's'}`;
+}
+
 export interface OrderRefusal {
   code: string;
   message: string;
   available?: number | null;
   limit?: number | null;
   opensAt?: string | null;
+  /** NOT_ADMITTED: why the waiting room refused the order. */
+  reason?: string | null;
+  /** NOT_ADMITTED, WAITING: numbers still ahead. */
+  place?: number | null;
+}
+
+/** Why a waiting-room sale refused an order without a served ticket (NOT_ADMITTED), in words. */
+function notAdmittedMessage(e: OrderRefusal): string {
+  switch (e.reason) {
+    case 'WAITING':
+      return `Not your turn yet: ${e.place != null ? `${count(e.place)} ahead of you in line` : 'you are still in line'}.`;
+    case 'EXPIRED':
+      return 'Your turn has passed: the time to buy ran out.';
+    case 'USED':
+      return 'Your place in line has already bought once (see My orders).';
+    case 'NOT_IN_LINE':
+      return 'You are not in this sale\'s line yet: join the line first.';
+    case 'INVALID':
+      return 'Your place in line could not be verified: join the line again.';
+    default:
+      return 'This sale has a waiting room: join the line on the product page and buy when it is your turn.';
+  }
 }
 
 /** The buyer-facing sentence for a typed order refusal. */
@@ -48,6 +88,8 @@ export function refusalMessage(e: OrderRefusal): string {
       return 'Payment declined: the units went back on sale. Try another card.';
     case 'ORDER_EXPIRED':
       return 'The reservation expired before payment.';
+    case 'NOT_ADMITTED':
+      return notAdmittedMessage(e);
     default:
       return e.message;
   }

@@ -5,7 +5,8 @@ import { ApolloProvider } from '@apollo/client/react';
 import { loadConfig } from './config';
 import { Session } from './session';
 import { makeClient } from './client';
-import { App, SessionContext } from './App';
+import { App } from './App';
+import { SessionContext } from './session-context';
 import './styles.css';
 
 declare global {

@@ -91,13 +91,18 @@ const LogOut = graphql(`
   }
 `);
 
-export function rolesOf(accessToken: string): string[] {
+/** The access token's claims (display only: the gateway verifies the token). */
+function claimsOf(accessToken: string): { roles?: unknown; sub?: unknown } {
   try {
-    const payload = JSON.parse(atob(accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { roles?: unknown };
-    return Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+    return JSON.parse(atob(accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { roles?: unknown; sub?: unknown };
   } catch {
-    return [];
+    return {};
   }
+}
+
+export function rolesOf(accessToken: string): string[] {
+  const { roles } = claimsOf(accessToken);
+  return Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [];
 }
 
 export class Session {
@@ -107,7 +112,7 @@ export class Session {
   /** How many refreshes this tab performed (shown nowhere; read by the browser tests). */
   refreshes = 0;
 
-  constructor(private gatewayUrl: string) {
+  constructor(readonly gatewayUrl: string) {
     if (this.channel) this.channel.onmessage = () => this.changed(false);
     window.addEventListener('storage', (e) => e.key === STORAGE_KEY && this.changed(false));
     this.schedule();
@@ -121,6 +126,13 @@ export class Session {
   get roles(): string[] {
     const t = this.tokens;
     return t ? rolesOf(t.accessToken) : [];
+  }
+
+  /** The signed-in user's id (the token's `sub`), null when signed out. */
+  get userId(): string | null {
+    const t = this.tokens;
+    const sub = t ? claimsOf(t.accessToken).sub : undefined;
+    return typeof sub === 'string' ? sub : null;
   }
 
   subscribe(listener: () => void): () => void {

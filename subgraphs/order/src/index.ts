@@ -9,7 +9,7 @@ export { Order, OrderStatus } from './entities/order.entity';
 export { OrderItem } from './entities/order-item.entity';
 export { ORDER_ACTIONS, TRANSITIONS, type OrderAction } from './lifecycle';
 export type { Clock } from './services/clock';
-export { LockBusyError, Locks } from './services/locks';
+export { LockBusyError, Locks, lockMasters } from './services/locks';
 export { PaymentSimulator, TEST_CARD_DECLINE, TEST_CARD_SUCCESS, type ChargeRequest, type PaymentProvider } from './services/payment';
 export { OrderCommits } from './services/placement/order-commits';
 export { orderKeys } from './services/reservation.service';

@@ -149,3 +149,71 @@ describe('retryAfterSeconds', () => {
     expect(a.retryAfterSeconds(1, 10, highest)).toBe(4);
   });
 });
+
+describe('controlled delay: a burst is queued, a standing queue is shed', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => jest.useRealTimers());
+  const codel = { intervalMs: 1000, targetMs: 50 };
+
+  /** Serves one slot's work every `everyMs` (the machine's pace) by releasing the oldest holder. */
+  function serveAtPace(holders: Release[], everyMs: number) {
+    return setInterval(() => holders.shift()?.(), everyMs);
+  }
+
+  it('500 requests at once for 4 slots, served at 400/s: all 500 admitted within the burst budget, none refused', async () => {
+    const a = new AdmissionController({ maxInFlight: 4, maxQueue: 2000, queueTimeoutMs: 2500, codel });
+    const holders: Release[] = [];
+    const outcomes: string[] = [];
+    const all = Array.from({ length: 500 }, () =>
+      tryAcquire(a).then((got) => {
+        if (typeof got === 'string') return outcomes.push(got);
+        holders.push(got);
+        outcomes.push('admitted');
+      }),
+    );
+    const pace = serveAtPace(holders, 2.5);
+    await jest.advanceTimersByTimeAsync(1400);
+    await Promise.all(all);
+    clearInterval(pace);
+    expect(outcomes.filter((o) => o === 'admitted')).toHaveLength(500);
+    expect(a.stats.refusedDeadline + a.stats.refusedQueueFull).toBe(0);
+  });
+
+  it('arrivals at three times the pace for 5 s: once the queue has stood for an interval, new arrivals are refused within the target wait', async () => {
+    const a = new AdmissionController({ maxInFlight: 4, maxQueue: 2000, queueTimeoutMs: 2500, codel });
+    const holders: Release[] = [];
+    const waits: Array<{ at: number; waited: number; outcome: string }> = [];
+    const pace = serveAtPace(holders, 10); // 100/s
+    const arrivals = setInterval(() => {
+      const at = Date.now();
+      void tryAcquire(a).then((got) => {
+        waits.push({ at, waited: Date.now() - at, outcome: typeof got === 'string' ? got : 'admitted' });
+        if (typeof got !== 'string') holders.push(got);
+      });
+    }, 10 / 3); // 300/s
+    await jest.advanceTimersByTimeAsync(5000);
+    clearInterval(arrivals);
+    await jest.advanceTimersByTimeAsync(3000);
+    clearInterval(pace);
+    // Every interval from the second on stood (refusals at the deadline never count as draining).
+    expect(a.stats.overloadedIntervals).toBeGreaterThanOrEqual(3);
+    // After the first two intervals, every arrival was answered within the target (plus a timer tick).
+    const late = waits.filter((w) => w.at >= 1_000_000 + 2000);
+    expect(late.filter((w) => w.outcome === 'deadline').length).toBeGreaterThan(500);
+    expect(Math.max(...late.map((w) => w.waited))).toBeLessThanOrEqual(codel.targetMs + 5);
+    // And the machine kept serving at its pace all along.
+    expect(waits.filter((w) => w.outcome === 'admitted').length).toBeGreaterThan(450);
+  });
+
+  it('two arrivals for one admission in an interval, with a queue, is overload; the next interval in which service keeps up ends it', async () => {
+    const a = new AdmissionController({ maxInFlight: 1, maxQueue: 100, queueTimeoutMs: 2500, codel });
+    const holder = a.acquire() as Release;
+    const queued = tryAcquire(a);
+    await jest.advanceTimersByTimeAsync(1100);
+    expect(a.overloaded).toBe(true);
+    holder(); // the queued one is admitted: service catches up, nobody new arrives
+    ((await queued) as Release)();
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(a.overloaded).toBe(false);
+  });
+});

@@ -4,6 +4,10 @@
  * Defaults work on a development machine with MariaDB and Redis on their standard ports.
  * `loadConfigOrExit()` (and `npm start`) first read `.env` from the working directory, when there
  * is one (see `loadEnvFile`).
+ *
+ * Over 300 lines on purpose: it is the one schema of every variable (with why each default is
+ * what it is) and the sections saying which process reads which; split, a variable could be
+ * documented in one file and defaulted in another.
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
@@ -93,6 +97,7 @@ export const configSchema = z.object({
   JWT_JWKS_URL: optionalUrl,
   ACCESS_TOKEN_TTL_SECONDS: positiveInt(900),
   REFRESH_TOKEN_TTL_SECONDS: positiveInt(14 * 24 * 3600),
+  REFRESH_TOKEN_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   IDENTITY_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   IDENTITY_MAX_AGE_SECONDS: positiveInt(60),
   PII_KEYS: z
@@ -137,14 +142,40 @@ export const configSchema = z.object({
   MAX_BATCH_SIZE: positiveInt(1),
   MAX_BODY_BYTES: positiveInt(100_000),
   // Admission control (README "Overload"): requests in progress, waiting, and how long one may wait.
+  // The queue absorbs a burst (the opening instant) for up to ADMISSION_QUEUE_TIMEOUT_MS each; an
+  // ADMISSION_CODEL_INTERVAL_MS in which requests queued and arrivals exceeded admissions by 10 %
+  // is a standing queue (overload), and new arrivals then get ADMISSION_CODEL_TARGET_MS to find a
+  // slot (platform admission.ts).
   ADMISSION_MAX_IN_FLIGHT: positiveInt(128),
-  ADMISSION_MAX_QUEUE: z.coerce.number().int().min(0).default(200),
-  ADMISSION_QUEUE_TIMEOUT_MS: positiveInt(250),
+  ADMISSION_MAX_QUEUE: z.coerce.number().int().min(0).default(2000),
+  ADMISSION_QUEUE_TIMEOUT_MS: positiveInt(2500),
+  ADMISSION_CODEL_INTERVAL_MS: positiveInt(1000),
+  ADMISSION_CODEL_TARGET_MS: positiveInt(50),
   ADMISSION_RETRY_AFTER_SECONDS: positiveInt(1),
   ADMISSION_RETRY_AFTER_MAX_SECONDS: positiveInt(10),
   SUBGRAPH_ADMISSION_MAX_IN_FLIGHT: positiveInt(128),
-  SUBGRAPH_ADMISSION_MAX_QUEUE: z.coerce.number().int().min(0).default(512),
-  SUBGRAPH_ADMISSION_QUEUE_TIMEOUT_MS: positiveInt(500),
+  SUBGRAPH_ADMISSION_MAX_QUEUE: z.coerce.number().int().min(0).default(2000),
+  SUBGRAPH_ADMISSION_QUEUE_TIMEOUT_MS: positiveInt(3000),
+  // Waiting room (platform waiting-room/, docs/WAITING-ROOM.md), for sales scheduled with waitingRoom: true.
+  // How long a served number may place its order; then the number is skipped (a no-show).
+  WAITING_ROOM_ORDER_WINDOW_SECONDS: positiveInt(300),
+  // Joins this long before the opening form the pre-queue, numbered in a random order at the opening.
+  WAITING_ROOM_PREQUEUE_SECONDS: z.coerce.number().int().min(0).default(900),
+  // Numbers served ahead of the order path: its measured pace (orders/s) times this many seconds.
+  WAITING_ROOM_SERVE_AHEAD_SECONDS: z.coerce.number().positive().max(60).default(2),
+  // Numbers served ahead at least, while the pace is still unknown (the opening).
+  WAITING_ROOM_MIN_SERVING: positiveInt(50),
+  // Served numbers that have not ordered may exceed the units left by this fraction (no-shows).
+  WAITING_ROOM_NO_SHOW_MARGIN: z.coerce.number().min(0).max(10).default(0.1),
+  // ...counting only served numbers that have not ordered for this long (likely no-shows).
+  WAITING_ROOM_NO_SHOW_AFTER_SECONDS: z.coerce.number().positive().max(3600).default(15),
+  // How often the edge (gateway) refreshes a line's status from Redis and advances it.
+  WAITING_ROOM_REFRESH_MS: z.coerce.number().int().min(20).max(5000).default(200),
+  // Joins arriving within this many ms go to Redis in one script call, numbered by arrival.
+  WAITING_ROOM_JOIN_BATCH_MS: z.coerce.number().int().min(0).max(100).default(2),
+  // Turn watchers (held GET .../turn requests, one socket each) one gateway keeps at most; beyond,
+  // busy (clients fall back to polling the cacheable status). Keep it under the open-file limit.
+  WAITING_ROOM_MAX_WATCHERS: positiveInt(16_000),
   RATE_LIMITS: z
     .string()
     .regex(/^(\w+:(user|ip):\d+\/\d+)(,\w+:(user|ip):\d+\/\d+)*$/, 'field:user|ip:points/seconds[,...]')
@@ -179,6 +210,7 @@ export const CONFIG_SECTIONS: Readonly<Record<ProcessName, ReadonlyArray<keyof C
     ...SUBGRAPH_SECTION,
     'ACCESS_TOKEN_TTL_SECONDS',
     'REFRESH_TOKEN_TTL_SECONDS',
+    'REFRESH_TOKEN_REUSE_GRACE_SECONDS',
     'SMTP_URL',
     'MAIL_FROM',
     'VERIFICATION_CODE_TTL_SECONDS',

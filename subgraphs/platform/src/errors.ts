@@ -18,6 +18,20 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * An expected refusal that is answered, never logged as a fault (a request not admitted, an HTTP
+ * error answer): it captures no stack trace. Under overload busy answers are made by the thousand
+ * a second, and capturing traces nobody reads cost more than the answers themselves.
+ */
+export class AnswerError extends Error {
+  constructor(message: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
+}
+
 export class AppError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}) {
     super(message, { extensions: { code, ...extra } });

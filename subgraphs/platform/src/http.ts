@@ -10,11 +10,12 @@ import { createGunzip, createInflate, createBrotliDecompress } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { ApolloServer, BaseContext as ApolloContext, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
 import { AdmissionController, AdmissionRefused, Release } from './admission';
+import { AnswerError } from './errors';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 /** An error answered to the client as `{ errors: [{ message, extensions }] }` with this status. */
-export class HttpError extends Error {
+export class HttpError extends AnswerError {
   constructor(
     readonly status: number,
     message: string,
@@ -27,7 +28,11 @@ export class HttpError extends Error {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body), headers);
+}
+
+/** Like sendJson, for a body already serialized (a document built once and sent to many). */
+export function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.statusCode = status;
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -43,10 +48,10 @@ export function sendError(res: ServerResponse, err: HttpError): void {
   sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: err.code, ...err.extensions } }] }, err.headers);
 }
 
-/** The 503 every admission refusal gets: typed, retryable, with Retry-After. */
-export function busyError(retryAfterSeconds: number): HttpError {
+/** The 503 every admission refusal (and any other busy answer) gets: typed, retryable, with Retry-After. */
+export function busyError(retryAfterSeconds: number, message?: string): HttpError {
   const retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
-  return new HttpError(503, `Too busy right now; retry in ${retryAfter}s`, 'SERVICE_UNAVAILABLE', { retryAfter }, { 'retry-after': String(retryAfter) });
+  return new HttpError(503, message ?? `Too busy right now; retry in ${retryAfter}s`, 'SERVICE_UNAVAILABLE', { retryAfter }, { 'retry-after': String(retryAfter) });
 }
 
 /** `retryAfter` of a busy answer: at least `base` seconds, spread up to `max` with the overload. */

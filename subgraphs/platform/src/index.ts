@@ -35,3 +35,4 @@ export * from './pagination';
 export * from './request-log';
 export * from './protocol';
 export * from './telemetry';
+export * from './waiting-room';

@@ -72,6 +72,7 @@ export async function serveSubgraph<Ctx extends BaseContext>(
     maxInFlight: config.SUBGRAPH_ADMISSION_MAX_IN_FLIGHT,
     maxQueue: config.SUBGRAPH_ADMISSION_MAX_QUEUE,
     queueTimeoutMs: config.SUBGRAPH_ADMISSION_QUEUE_TIMEOUT_MS,
+    codel: { intervalMs: config.ADMISSION_CODEL_INTERVAL_MS, targetMs: config.ADMISSION_CODEL_TARGET_MS },
   });
   const metrics = serviceMetrics(def.name);
   metrics.trackAdmission(admission);

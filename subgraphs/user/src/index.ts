@@ -2,3 +2,4 @@
 export * from './subgraph';
 export { migrations as userMigrations } from './migrations';
 export { assertMailConfigured } from './services/mailer';
+export { RefreshTokenStore } from './services/refresh-tokens';

@@ -1,10 +1,11 @@
 /** Sign up with the emailed code, and sign in; both end with a session. */
-import { cloneElement, useId, useState, type FormEvent, type ReactElement } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client/react';
 import { graphql } from '../gql';
-import { useSession } from '../App';
+import { useSession } from '../session-context';
 import { navigate } from '../router';
 import { failureOf } from '../format';
+import { Field, Status } from '../widgets';
 
 const RequestCode = graphql(`
   mutation RequestEmailVerification($email: String!) {
@@ -32,25 +33,6 @@ const LogIn = graphql(`
     }
   }
 `);
-
-/** A labelled control: the label names it exactly (`for`/`id`), so its accessible name is `label`. */
-export function Field({ label, children }: { label: string; children: ReactElement<{ id?: string }> }) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {cloneElement(children, { id })}
-    </div>
-  );
-}
-
-export function Status({ message, error }: { message: string | null; error?: boolean }) {
-  return (
-    <p role={error ? 'alert' : 'status'} className={error ? 'error' : 'note'}>
-      {message}
-    </p>
-  );
-}
 
 function useLogIn() {
   const { session } = useSession();

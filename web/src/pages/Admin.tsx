@@ -1,16 +1,18 @@
 /**
- * ADMIN pages: create a category and a product, schedule a sale, and watch a running sale live
- * (available and unsold stock from the product subgraph, orders so far from the order subgraph's
- * productSalesStats, in one federated query polled every second). The gateway checks the
- * ADMIN role on every mutation; hiding the page from others is only for their convenience.
+ * ADMIN pages: create a category and a product, schedule a sale (optionally behind a waiting
+ * room), and watch a running sale live (available and unsold stock from the product subgraph, the
+ * line of a waiting-room sale, orders so far from the order subgraph's productSalesStats, in one
+ * federated query polled every second). The gateway checks the ADMIN role on every mutation;
+ * hiding the page from others is only for their convenience.
  */
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { ApolloClient, OperationVariables, TypedDocumentNode } from '@apollo/client';
+import type { ResultOf } from '@graphql-typed-document-node/core';
 import { useApolloClient, useQuery } from '@apollo/client/react';
 import { graphql } from '../gql';
-import { useSession } from '../App';
-import { failureOf } from '../format';
-import { Field, Status } from './Account';
+import { useSession } from '../session-context';
+import { count, failureOf } from '../format';
+import { Field, Status } from '../widgets';
 
 const AdminCatalog = graphql(`
   query AdminCatalog {
@@ -29,8 +31,8 @@ const CreateProduct = graphql(`
   }
 `);
 const ScheduleSale = graphql(`
-  mutation ScheduleSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int) {
-    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer) {
+  mutation ScheduleSale($productId: ID!, $opensAt: DateTime!, $closesAt: DateTime, $stock: Int!, $maxPerCustomer: Int, $waitingRoom: Boolean) {
+    scheduleSale(productId: $productId, opensAt: $opensAt, closesAt: $closesAt, stock: $stock, maxPerCustomer: $maxPerCustomer, waitingRoom: $waitingRoom) {
       product { id name saleOpensAt }
       userErrors { code message }
     }
@@ -38,7 +40,11 @@ const ScheduleSale = graphql(`
 `);
 const LiveSale = graphql(`
   query LiveSale($id: ID!) {
-    product(id: $id) { id name available stock saleState secondsUntilOpen secondsUntilClose }
+    product(id: $id) {
+      id name available stock saleState secondsUntilOpen secondsUntilClose
+      waitingRoomEnabled
+      waitingRoom { state waiting nowServing issued used noShows holding pace admitPerSecond }
+    }
     productSalesStats(productId: $id) { ordersPlaced ordersPaid ordersAwaitingPayment unitsPaid }
   }
 `);
@@ -70,16 +76,42 @@ function LiveView({ id }: { id: string }) {
   const stats = data?.productSalesStats;
   if (!p || !stats) return null;
   return (
-    <dl className="live" aria-label={`Live sale of ${p.name}`}>
-      <dt>State</dt><dd>{p.saleState}</dd>
-      <dt>Available</dt><dd>{p.available}</dd>
-      <dt>Unsold stock</dt><dd>{p.stock}</dd>
-      <dt>Orders so far</dt><dd>{stats.ordersPlaced}</dd>
-      <dt>Paid orders</dt><dd>{stats.ordersPaid} ({stats.unitsPaid} units)</dd>
-      <dt>Awaiting payment</dt><dd>{stats.ordersAwaitingPayment}</dd>
+    <>
+      <dl className="live" aria-label={`Live sale of ${p.name}`}>
+        <dt>State</dt><dd>{p.saleState}</dd>
+        <dt>Available</dt><dd>{p.available}</dd>
+        <dt>Unsold stock</dt><dd>{p.stock}</dd>
+        <dt>Orders so far</dt><dd>{stats.ordersPlaced}</dd>
+        <dt>Paid orders</dt><dd>{stats.ordersPaid} ({stats.unitsPaid} units)</dd>
+        <dt>Awaiting payment</dt><dd>{stats.ordersAwaitingPayment}</dd>
+      </dl>
+      {p.waitingRoom && (
+        <>
+          <h3>Waiting room</h3>
+          <LineView name={p.name} line={p.waitingRoom} />
+        </>
+      )}
+    </>
+  );
+}
+
+/** A waiting-room sale's line: who waits, who was served, who bought, who did not come, how fast. */
+function LineView({ name, line }: { name: string; line: NonNullable<NonNullable<ResultOf<typeof LiveSale>['product']>['waitingRoom']> }) {
+  return (
+    <dl className="live" aria-label={`Line of ${name}`}>
+      <dt>Line</dt><dd>{LINE_WORDS[line.state] ?? line.state}</dd>
+      <dt>Waiting</dt><dd>{count(line.waiting)}</dd>
+      <dt>Served (now serving)</dt><dd>{count(line.nowServing)}</dd>
+      <dt>Numbers given</dt><dd>{count(line.issued)}</dd>
+      <dt>Tickets used</dt><dd>{count(line.used)}</dd>
+      <dt>No-shows</dt><dd>{count(line.noShows)}</dd>
+      <dt>Served, may still buy</dt><dd>{count(line.holding)}</dd>
+      <dt>Pace</dt><dd>{line.pace} orders/s (admitting {count(line.admitPerSecond)}/s)</dd>
     </dl>
   );
 }
+
+const LINE_WORDS: Record<string, string> = { NOT_OPEN: 'Not open yet', OPEN: 'Open', SOLD_OUT: 'Sold out', CLOSED: 'Closed' };
 
 export function AdminPage() {
   const { admin } = useSession();
@@ -90,6 +122,8 @@ export function AdminPage() {
   const product = useForm({ name: '', description: '', price: '', categoryId: '', stock: '0' });
   const sale = useForm({ productId: '', opensAt: '', closesAt: '', stock: '', maxPerCustomer: '' });
   const [watched, setWatched] = useState('');
+  const [waitingRoom, setWaitingRoom] = useState(false);
+  const waitingRoomId = useId();
   if (!admin) return <p>Only administrators can see this page.</p>;
 
   /** A form's submit handler: runs one mutation (its single root field holds userErrors), then says how it went. */
@@ -148,9 +182,9 @@ export function AdminPage() {
           aria-label="Schedule sale"
           onSubmit={submit(
             ScheduleSale,
-            () => ({ productId: f.productId, opensAt: iso(f.opensAt)!, closesAt: iso(f.closesAt), stock: Number(f.stock), maxPerCustomer: f.maxPerCustomer ? Number(f.maxPerCustomer) : null }),
+            () => ({ productId: f.productId, opensAt: iso(f.opensAt)!, closesAt: iso(f.closesAt), stock: Number(f.stock), maxPerCustomer: f.maxPerCustomer ? Number(f.maxPerCustomer) : null, waitingRoom }),
             'Sale scheduled.',
-            sale.reset,
+            () => (sale.reset(), setWaitingRoom(false)),
           )}
         >
           <h2>Schedule sale</h2>
@@ -159,6 +193,11 @@ export function AdminPage() {
           <Field label="Closes at"><input type="datetime-local" step="1" {...sale.bind('closesAt')} /></Field>
           <Field label="Stock"><input type="number" min="0" required {...sale.bind('stock')} /></Field>
           <Field label="Limit per customer"><input type="number" min="1" {...sale.bind('maxPerCustomer')} /></Field>
+          <div className="checkbox">
+            <input type="checkbox" id={waitingRoomId} checked={waitingRoom} onChange={(e) => setWaitingRoom(e.target.checked)} aria-describedby={`${waitingRoomId}-hint`} />
+            <label htmlFor={waitingRoomId}>Waiting room</label>
+          </div>
+          <p className="crumb" id={`${waitingRoomId}-hint`}>Buyers take a number and order when it is served (first come, first served at any crowd size).</p>
           <button type="submit">Schedule sale</button>
         </form>
       </div>

@@ -2,9 +2,9 @@
 import { useState } from 'react';
 import { useApolloClient, useQuery } from '@apollo/client/react';
 import { graphql } from '../gql';
-import { SignInFirst, useSession } from '../App';
+import { useSession } from '../session-context';
 import { failureOf, money } from '../format';
-import { Status } from './Account';
+import { SignInFirst, Status } from '../widgets';
 import { PaymentForm, usePlaceOrder, type PlacedOrder } from './Checkout';
 
 const CartQuery = graphql(`

@@ -9,14 +9,14 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useApolloClient } from '@apollo/client/react';
 import { graphql } from '../gql';
-import { Field, Status } from './Account';
+import { Field, Status } from '../widgets';
 import { STATUS_WORDS, duration, failureOf, money, refusalMessage } from '../format';
 
 const PlaceOrder = graphql(`
   mutation PlaceOrder($input: PlaceOrderInput!) {
     placeOrder(input: $input) {
       order { id status total currency reservationExpiresAt }
-      userErrors { code message available limit opensAt }
+      userErrors { code message available limit opensAt reason place }
     }
   }
 `);
@@ -37,18 +37,22 @@ export interface PlacedOrder {
   reservationExpiresAt: string;
 }
 
-/** place(lines) → the order, or null with `message` set to why not. */
+/**
+ * place(lines) → the order, or null with `message` set to why not. A sale behind a waiting room
+ * needs `waitingRoomTicket`, the buyer's served ticket for it (waiting-room/useWaitingRoom.ts).
+ */
 export function usePlaceOrder() {
   const client = useApolloClient();
   const key = useRef<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
-  const place = async (items: Array<{ productId: string; quantity: number }>): Promise<PlacedOrder | null> => {
+  const place = async (items: Array<{ productId: string; quantity: number }>, waitingRoomTicket?: string): Promise<PlacedOrder | null> => {
     key.current ??= crypto.randomUUID();
     setBusy(true);
     setMessage(null);
     try {
-      const { data } = await client.mutate({ mutation: PlaceOrder, variables: { input: { items, idempotencyKey: key.current } } });
+      const input = { items, idempotencyKey: key.current, ...(waitingRoomTicket ? { waitingRoomTicket } : {}) };
+      const { data } = await client.mutate({ mutation: PlaceOrder, variables: { input } });
       key.current = null; // a definite answer: this attempt is over
       const p = data!.placeOrder;
       if (p.order) return p.order;

@@ -2,9 +2,9 @@
 import { useState } from 'react';
 import { useApolloClient, useQuery } from '@apollo/client/react';
 import { graphql } from '../gql';
-import { SignInFirst, useSession } from '../App';
+import { useSession } from '../session-context';
 import { STATUS_WORDS, failureOf, money, refusalMessage } from '../format';
-import { Status } from './Account';
+import { SignInFirst, Status } from '../widgets';
 import { PaymentForm } from './Checkout';
 
 const RETURN_WINDOW_MS = 24 * 3600 * 1000;

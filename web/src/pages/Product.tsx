@@ -2,6 +2,9 @@
  * A product: price, live `available` (polled), a countdown to the opening by the server's clock
  * (serverTime corrects this browser's skew), Buy now (enabled by the countdown itself at the
  * opening, no reload), the payment form after a successful Buy now, and Add to cart.
+ * A sale behind a waiting room shows the line instead (waiting-room/): Buy now is enabled when the
+ * buyer's number is served and sends the ticket; the line's documents carry `available` then, so
+ * the page stops polling GraphQL (the crowd reads the edge's cacheable status instead).
  * Performance marks `product-open` → `buy-interactive` time the page until Buy now can be pressed.
  */
 import { useEffect, useMemo, useState } from 'react';
@@ -9,7 +12,10 @@ import { useMutation, useQuery } from '@apollo/client/react';
 import { graphql } from '../gql';
 import { duration, failureOf, money } from '../format';
 import { PaymentForm, usePlaceOrder, useRemaining, type PlacedOrder } from './Checkout';
-import { Status } from './Account';
+import { Status } from '../widgets';
+import { useSession } from '../session-context';
+import { useWaitingRoom } from '../waiting-room/useWaitingRoom';
+import { WaitingRoomPanel } from '../waiting-room/WaitingRoomPanel';
 
 const POLL_MS = 2000;
 
@@ -18,6 +24,8 @@ const ProductQuery = graphql(`
     product(id: $id) {
       id name description price currency available saleState saleOpensAt saleClosesAt maxPerCustomer serverTime
       category { id name }
+      waitingRoomEnabled
+      waitingRoom { state nowServing waiting admitPerSecond }
     }
   }
 `);
@@ -35,8 +43,13 @@ export function ProductPage({ id }: { id: string }) {
     performance.clearMarks('buy-interactive');
     performance.mark('product-open');
   }, [id]);
-  const { data, error } = useQuery(ProductQuery, { variables: { id }, pollInterval: POLL_MS });
+  const [lineFront, setLineFront] = useState(false);
+  const { data, error } = useQuery(ProductQuery, { variables: { id }, pollInterval: lineFront ? 0 : POLL_MS });
   const product = data?.product;
+  const waitingRoom = product?.waitingRoomEnabled ?? false;
+  useEffect(() => setLineFront(waitingRoom), [waitingRoom]);
+  const line = useWaitingRoom(id, product?.waitingRoom ?? null, waitingRoom);
+  const { signedIn } = useSession();
   // Server clock minus this browser's clock, measured when the answer arrived.
   const offset = useMemo(() => (product ? Date.parse(product.serverTime) - Date.now() : 0), [product]);
   const untilOpen = useRemaining(product?.saleOpensAt ?? null, offset);
@@ -56,7 +69,17 @@ export function ProductPage({ id }: { id: string }) {
   if (error && !product) return <p role="alert" className="error">Could not load this product: {error.message}</p>;
   if (!product) return <p role="status">Loading…</p>;
 
-  const buy = async () => setOrder(await place([{ productId: product.id, quantity: 1 }]));
+  const ticket = line.phase.kind === 'served' ? line.phase.ticket : null;
+  const canBuy = waitingRoom ? ticket !== null : open;
+  const buy = async () => {
+    const placed = await place([{ productId: product.id, quantity: 1 }], ticket ?? undefined);
+    setOrder(placed);
+    if (waitingRoom) {
+      if (placed) line.ordered(placed.id);
+      else line.recheck(); // refused (not your turn, expired, used): the line says where the buyer stands
+    }
+  };
+  const available = (waitingRoom ? line.figures?.available : undefined) ?? product.available;
   const add = async () => {
     try {
       const { data: d } = await addToCart({ variables: { productId: product.id } });
@@ -73,7 +96,7 @@ export function ProductPage({ id }: { id: string }) {
       <p>{product.description}</p>
       <p className="price big">{money(product.price, product.currency)}</p>
       <p aria-live="polite">
-        <strong data-testid="available">{product.available}</strong> available
+        <strong data-testid="available">{available}</strong> available
         {product.maxPerCustomer != null && <> · limit {product.maxPerCustomer} per customer</>}
       </p>
       {untilOpen !== null && untilOpen > 0 && (
@@ -81,9 +104,10 @@ export function ProductPage({ id }: { id: string }) {
           Sale opens in <strong>{duration(untilOpen)}</strong>
         </p>
       )}
-      {product.saleState === 'CLOSED' && <p className="note">This sale has closed.</p>}
+      {product.saleState === 'CLOSED' && !waitingRoom && <p className="note">This sale has closed.</p>}
+      {waitingRoom && <WaitingRoomPanel line={line} signedIn={signedIn} />}
       <div className="actions">
-        <button type="button" disabled={!open || busy} onClick={() => void buy()}>
+        <button type="button" disabled={!canBuy || busy} onClick={() => void buy()}>
           Buy now
         </button>
         <button type="button" className="secondary" onClick={() => void add()}>

@@ -1,5 +1,5 @@
 /** Builds the order subgraph's services once per process; tests build their own with a moved clock. */
-import { ClusterShardGuard, SubgraphDeps, metricsOf } from '@flashsale/platform';
+import { ClusterShardGuard, SubgraphDeps, TicketSigner, metricsOf } from '@flashsale/platform';
 import { Clock, systemClock } from './clock';
 import { DailyJob } from './daily-job';
 import { Locks, lockMasters } from './locks';
@@ -48,7 +48,8 @@ export function createOrderServices(deps: Pick<SubgraphDeps, 'orm' | 'redis' | '
   let relay: { kick(): void } | undefined;
   const outbox = { kick: () => relay?.kick(), attach: (r: { kick(): void }) => void (relay = r) };
   const commits = new OrderCommits(orm, logger, { parallel: config.ORDER_COMMIT_PARALLEL, maxBatch: config.ORDER_COMMIT_MAX_BATCH, gapMs: config.ORDER_COMMIT_GAP_MS });
-  const placement = new OrderPlacement({ orm, config, logger, clock, locks, reservations, reconciler, commits, outbox });
+  const tickets = new TicketSigner(deps.secrets.identitySecret);
+  const placement = new OrderPlacement({ orm, config, logger, clock, locks, reservations, reconciler, commits, outbox, tickets });
   const lifecycle = new OrderLifecycle({ reservations, logger, outbox });
   const orders = new OrderService({
     placement,

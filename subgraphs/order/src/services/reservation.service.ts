@@ -51,8 +51,8 @@ export class ReservationService {
    * Takes every line's units for `buyer` under reservation `id`, or none of them. With an
    * idempotency key, a key already used answers `replay` with its order id and takes nothing.
    */
-  reserve(id: string, buyer: string, lines: readonly Line[], holdMs: number, idempotencyKey?: string): Promise<ReserveOutcome> {
-    return this.ledger.reserve({ reservationId: id, buyer, lines, holdMs, idempotencyKey });
+  reserve(id: string, buyer: string, lines: readonly Line[], holdMs: number, idempotencyKey?: string, ticket?: { productId: string; windowMs: number }): Promise<ReserveOutcome> {
+    return this.ledger.reserve({ reservationId: id, buyer, lines, holdMs, idempotencyKey, ticket });
   }
 
   /** The parts of reservation `id` still held among `lines`' products (in product-id order). */

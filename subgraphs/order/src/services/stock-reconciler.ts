@@ -46,6 +46,7 @@ export interface ProductTruth {
   saleClosesAt: string | null;
   maxPerCustomer: number | null;
   active: boolean;
+  waitingRoomEnabled: boolean;
 }
 
 export interface ProductSource {
@@ -73,7 +74,7 @@ export class GraphQLProductSource implements ProductSource {
     const url = new URL(serviceUrl(this.config, 'product'));
     // The signature covers these exact bytes, the method and the path (platform identity.ts).
     const body = JSON.stringify({
-      query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id stock price currency saleOpensAt saleClosesAt maxPerCustomer active } } }`,
+      query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id stock price currency saleOpensAt saleClosesAt maxPerCustomer active waitingRoomEnabled } } }`,
       variables: { r: ids.map((id) => ({ __typename: 'Product', id })) },
     });
     const res = await fetch(url, {
@@ -192,6 +193,7 @@ export class StockReconciler {
             closesAt: p.saleClosesAt ? Date.parse(p.saleClosesAt) : 0,
             maxPerCustomer: p.maxPerCustomer ?? 0,
             active: p.active ? 1 : 0,
+            waitingRoom: p.waitingRoomEnabled ? 1 : 0,
           },
           bought: h.bought,
           records: h.records,

@@ -3,9 +3,9 @@
  * not open, declined card, ...) are `userErrors` in the payload; anything else is a GraphQL error
  * from the platform catalogue.
  */
-import { ArrayMaxSize, ArrayMinSize, Matches, Max, Min, ValidateBy, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsOptional, Matches, Max, MaxLength, Min, ValidateBy, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection, connectionType, UserErrorFields, UUID_PATTERN } from '@flashsale/platform';
+import { Connection, connectionType, MAX_TICKET_LENGTH, UserErrorFields, UUID_PATTERN } from '@flashsale/platform';
 import { Order } from '../entities/order.entity';
 
 export enum OrderErrorCode {
@@ -22,6 +22,7 @@ export enum OrderErrorCode {
   ALREADY_PAID = 'ALREADY_PAID',
   INVALID_STATE = 'INVALID_STATE',
   RETURN_WINDOW_CLOSED = 'RETURN_WINDOW_CLOSED',
+  NOT_ADMITTED = 'NOT_ADMITTED',
 }
 registerEnumType(OrderErrorCode, {
   name: 'OrderErrorCode',
@@ -39,6 +40,10 @@ registerEnumType(OrderErrorCode, {
     ALREADY_PAID: { description: 'The order is paid already; nothing was charged again.' },
     INVALID_STATE: { description: 'The order is not in a status that allows this.' },
     RETURN_WINDOW_CLOSED: { description: 'Returns are accepted within 24 hours of delivery.' },
+    NOT_ADMITTED: {
+      description:
+        'The sale is behind a waiting room and this order has no served ticket of the buyer for the product; `reason` says why (NO_TICKET, INVALID, NOT_IN_LINE, WAITING with `place`, EXPIRED, USED). Nothing was reserved.',
+    },
   },
 });
 
@@ -61,6 +66,12 @@ export class OrderError extends UserErrorFields {
 
   @Field(() => Int, { nullable: true, description: 'LIMIT_EXCEEDED: most units one buyer may hold.' })
   limit?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'NOT_ADMITTED: NO_TICKET, INVALID (forged, altered, another buyer\'s or another product\'s ticket), NOT_IN_LINE, WAITING, EXPIRED (the order window passed) or USED (the ticket bought once already).' })
+  reason?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'NOT_ADMITTED with reason WAITING: numbers still ahead of this ticket\'s.' })
+  place?: number | null;
 }
 
 export const ORDER_LIMITS = { lines: 10, quantity: 99 } as const;
@@ -104,6 +115,11 @@ export class PlaceOrderInput {
   @Field({ description: 'Chosen by the client per checkout (1-100 of A-Z a-z 0-9 _ - : .); a replay returns the first order.' })
   @Matches(/^[A-Za-z0-9_\-:.]{1,100}$/, { message: 'idempotencyKey must be 1 to 100 of A-Z a-z 0-9 _ - : .' })
   idempotencyKey!: string;
+
+  @Field(() => String, { nullable: true, description: 'The ticket POST /waiting-room/{productId} gave this buyer; needed (served) for a product whose sale is behind a waiting room.' })
+  @IsOptional()
+  @MaxLength(MAX_TICKET_LENGTH, { message: `waitingRoomTicket is at most ${MAX_TICKET_LENGTH} characters` })
+  waitingRoomTicket?: string | null;
 }
 
 @InputType('PaymentInput')

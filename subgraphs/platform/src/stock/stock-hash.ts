@@ -10,7 +10,8 @@
  *
  * Fields: `available` = units for sale now (product.stock minus units held by unpaid
  * reservations), then the listing: price (minor units), currency, opensAt / closesAt (epoch ms,
- * 0 = not set), maxPerCustomer (0 = no limit), active (1/0). A hash without `available` is not a
+ * 0 = not set), maxPerCustomer (0 = no limit), active (1/0), waitingRoom (1: the sale is behind a
+ * line, platform waiting-room/; orders need a served ticket). A hash without `available` is not a
  * stock hash (Redis lost it, or only the listing was restored): selling waits for reconcile.
  * `recoverAfter` (epoch ms, Redis time) is set only on a hash made 'missing' after a Redis Cluster
  * failover (redis-cluster-guard.ts): no rebuild before then, so placements that reserved on the
@@ -18,7 +19,7 @@
  */
 
 /** The listing fields, in the order scripts receive them as arguments. */
-export const LISTING_FIELDS = ['price', 'currency', 'opensAt', 'closesAt', 'maxPerCustomer', 'active'] as const;
+export const LISTING_FIELDS = ['price', 'currency', 'opensAt', 'closesAt', 'maxPerCustomer', 'active', 'waitingRoom'] as const;
 /**
  * The replication history (the node's `master_replid`) a hash was written under: by a new
  * product's sync and by a rebuild. On a Redis Cluster a hash whose history is not its node's
@@ -40,6 +41,7 @@ export interface StockHash {
   closesAt: number;
   maxPerCustomer: number;
   active: 0 | 1;
+  waitingRoom: 0 | 1;
 }
 
 /** Everything but `available`: plain copies of the product row. */
@@ -66,6 +68,7 @@ export function stockHashFields(raw: Record<string, string>): StockHash {
     closesAt: Number(raw.closesAt),
     maxPerCustomer: Number(raw.maxPerCustomer),
     active: Number(raw.active) === 1 ? 1 : 0,
+    waitingRoom: Number(raw.waitingRoom) === 1 ? 1 : 0,
   };
 }
 

@@ -7,11 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { keySlot } from '../redis-cluster-guard';
 import { anchorOf, reservationKeys } from './stock-ledger';
 import { stockKey } from './stock-hash';
+import { lineKeys } from '../waiting-room/line-keys';
 
 const prefixes = ['', 'fs:', 't:lq2x9a1b2c3:'];
 
 describe('the key layout of the stock scripts', () => {
-  it.each(prefixes)('with prefix %j, every key of a product (stock hash, counts, parts, due set, idempotency marker) is in one slot', (prefix) => {
+  it.each(prefixes)('with prefix %j, every key of a product (stock hash, counts, parts, due set, idempotency marker, the waiting-room line) is in one slot', (prefix) => {
     for (let i = 0; i < 200; i++) {
       const product = randomUUID();
       const buyer = randomUUID();
@@ -22,6 +23,8 @@ describe('the key layout of the stock scripts', () => {
         reservationKeys.reservationsDue(product),
         reservationKeys.idempotency(product, buyer, randomUUID()),
         reservationKeys.idempotency(product, buyer, ''),
+        // The waiting room's line: its script reads the stock hash, the reserve script its keys.
+        ...Object.values(lineKeys).map((key) => key(product)),
       ].map((k) => keySlot(`${prefix}${k}`));
       expect(new Set(keys).size).toBe(1);
     }

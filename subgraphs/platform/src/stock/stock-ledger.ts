@@ -12,6 +12,7 @@ import { isCluster } from '../redis';
 import { unavailable } from '../errors';
 import { GIVE_BACK_LUA, MARK_LOST_LUA, REBUILD_LUA, RESERVE_LUA, SETTLE_LUA, SYNC_STOCK_LUA } from './stock-scripts.lua';
 import { Listing, ListingView, StockHash, listingArgs, parseStockHash, stockKey } from './stock-hash';
+import { lineKeys } from '../waiting-room/line-keys';
 
 /**
  * Keys the order subgraph owns beside each stock hash, moved by the same scripts; each carries a
@@ -38,11 +39,14 @@ export interface StockLine {
   quantity: number;
 }
 
-export type RejectionCode = 'NOT_FOR_SALE' | 'SALE_NOT_OPEN' | 'SALE_CLOSED' | 'LIMIT_EXCEEDED' | 'SOLD_OUT';
+export type RejectionCode = 'NOT_FOR_SALE' | 'SALE_NOT_OPEN' | 'SALE_CLOSED' | 'LIMIT_EXCEEDED' | 'SOLD_OUT' | 'NOT_ADMITTED';
 export interface Rejection {
   code: RejectionCode;
   productId: string;
-  /** SOLD_OUT: units left; LIMIT_EXCEEDED: the limit; SALE_NOT_OPEN / SALE_CLOSED: epoch ms. */
+  /**
+   * SOLD_OUT: units left; LIMIT_EXCEEDED: the limit; SALE_NOT_OPEN / SALE_CLOSED: epoch ms;
+   * NOT_ADMITTED: NO_TICKET | NOT_IN_LINE | WAITING:<place> | EXPIRED | USED (line-scripts.lua.ts).
+   */
   detail: string;
 }
 
@@ -63,6 +67,8 @@ export interface ReservationRecord {
   lines: Array<[string, number]>;
   /** the idempotency key that placed it, on the anchor's part only */
   idempotencyKey?: string;
+  /** the waiting-room number whose ticket it used, on that product's part only */
+  ticket?: number;
 }
 
 /** One product's part of a reservation, exactly as stored. */
@@ -197,7 +203,15 @@ export class StockLedger {
    * Prices come back in the order of `lines`. On a cluster, one script call per product in
    * product-id order; a refusal gives back the parts already taken (stock-scripts.lua.ts).
    */
-  async reserve(input: { reservationId: string; buyer: string; lines: readonly StockLine[]; holdMs: number; idempotencyKey?: string }): Promise<ReserveOutcome> {
+  async reserve(input: {
+    reservationId: string;
+    buyer: string;
+    lines: readonly StockLine[];
+    holdMs: number;
+    idempotencyKey?: string;
+    /** A waiting-room ticket of this buyer (signature checked by the caller): its product and the order window. */
+    ticket?: { productId: string; windowMs: number };
+  }): Promise<ReserveOutcome> {
     const { reservationId, buyer, holdMs } = input;
     const sorted = [...input.lines].sort((a, b) => (a.productId < b.productId ? -1 : 1));
     // The sweeper finds held parts through `reservations:products`. A single Redis adds to it in the
@@ -207,9 +221,12 @@ export class StockLedger {
     const registry = this.registryKeys();
     const key = input.idempotencyKey ?? '';
     const call = async (lines: StockLine[], idemKey: string) => {
-      const keys = [reservationKeys.idempotency(lines[0].productId, buyer, idemKey), ...lines.flatMap((l) => partKeys(l.productId)), ...registry];
+      // The ticket's line keys go with the call that reserves its product (its slot).
+      const ticket = input.ticket && lines.some((l) => l.productId === input.ticket!.productId) ? input.ticket : undefined;
+      const ticketKeys = ticket ? [lineKeys.line(ticket.productId), lineKeys.numbers(ticket.productId), lineKeys.used(ticket.productId), lineKeys.served(ticket.productId)] : [];
+      const keys = [reservationKeys.idempotency(lines[0].productId, buyer, idemKey), ...lines.flatMap((l) => partKeys(l.productId)), ...ticketKeys, ...registry];
       const guard = this.guard;
-      const args = [reservationId, buyer, holdMs, idemKey, IDEMPOTENCY_TTL_SECONDS, guard ? '1' : '', ...lines.flatMap((l) => [l.productId, l.quantity])];
+      const args = [reservationId, buyer, holdMs, idemKey, IDEMPOTENCY_TTL_SECONDS, guard ? '1' : '', ticket?.productId ?? '', ticket?.windowMs ?? 0, ...lines.flatMap((l) => [l.productId, l.quantity])];
       if (guard) await Promise.all(lines.map((l) => guard.ready(stockKey(l.productId))));
       const reply = JSON.parse(await this.script('stockReserve')(keys.length, ...keys, ...args)) as ReserveReply | { status: 'stale'; productIds: string[] };
       if (reply.status === 'stale') {
@@ -311,6 +328,7 @@ export class StockLedger {
       reservationKeys.idempotency(productId, record.buyer, record.idempotencyKey ?? ''),
       stockKey(productId),
       reservationKeys.bought(productId),
+      lineKeys.used(productId),
       ...this.registryKeys(),
     ];
     const reply = JSON.parse(await this.script('stockGiveBack')(keys.length, ...keys, reservationId, raw, record.buyer, forget ? '1' : '0', quantity ?? 0, productId)) as { given: boolean };
@@ -331,7 +349,7 @@ export class StockLedger {
   /** Units of a paid order come back (canceled, returned), one product at a time: `available` up, the buyer's count down. */
   async restock(buyer: string, lines: readonly StockLine[]): Promise<void> {
     for (const { productId, quantity } of lines) {
-      const keys = [reservationKeys.reservations(productId), reservationKeys.reservationsDue(productId), reservationKeys.idempotency(productId, buyer, ''), stockKey(productId), reservationKeys.bought(productId)];
+      const keys = [reservationKeys.reservations(productId), reservationKeys.reservationsDue(productId), reservationKeys.idempotency(productId, buyer, ''), stockKey(productId), reservationKeys.bought(productId), lineKeys.used(productId)];
       await this.script('stockGiveBack')(keys.length, ...keys, '', '', buyer, '0', quantity);
     }
   }

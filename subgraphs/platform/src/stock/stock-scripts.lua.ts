@@ -42,38 +42,11 @@
  * From the buyer's view the order is all-or-nothing; a unit may be held for the few milliseconds
  * between a part's take and its give-back, and is never sold twice (I1 holds per product).
  */
-import { HISTORY_FIELD, LISTING_FIELDS, RECOVER_AFTER_FIELD, STOCK_HASH_FIELDS } from './stock-hash';
+import { HISTORY_FIELD, RECOVER_AFTER_FIELD } from './stock-hash';
+import { STOCK_PRELUDE } from './lua-prelude';
+import { LINE_TICKET_LUA } from '../waiting-room/line-scripts.lua';
 
-const luaList = (names: readonly string[]) => `{${names.map((n) => `'${n}'`).join(', ')}}`;
 
-/** Shared helpers: read a stock hash by field name, write its listing from consecutive ARGV. */
-const PRELUDE = `
-local STOCK_FIELDS = ${luaList(STOCK_HASH_FIELDS)}
-local LISTING_FIELDS = ${luaList(LISTING_FIELDS)}
-local function readStock(key)
-  local values = redis.call('HMGET', key, unpack(STOCK_FIELDS))
-  if not values[1] then return nil end
-  local hash = {}
-  for i, field in ipairs(STOCK_FIELDS) do hash[field] = values[i] end
-  return hash
-end
-local function writeListing(key, firstArg)
-  local args = {}
-  for i, field in ipairs(LISTING_FIELDS) do
-    args[#args + 1] = field
-    args[#args + 1] = ARGV[firstArg + i - 1]
-  end
-  redis.call('HSET', key, unpack(args))
-end
--- The replication history this node's data belongs to (a promoted replica or a restart starts a new one).
-local function historyId()
-  return string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
-end
-local function redisNowMs()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-`;
 
 /**
  * sync (product subgraph). KEYS: stock:{p}. ARGV: mode, amount, then the listing (LISTING_FIELDS).
@@ -83,7 +56,7 @@ end
  *   listing  the listing, only where `available` is missing (restoring after Redis lost its data).
  * Replies {status: 'applied' | 'missing' | 'refused', available}.
  */
-export const SYNC_STOCK_LUA = `${PRELUDE}
+export const SYNC_STOCK_LUA = `${STOCK_PRELUDE}
 local key, mode, amount = KEYS[1], ARGV[1], tonumber(ARGV[2])
 if mode == 'set' then
   redis.call('HSET', key, 'available', amount, '${HISTORY_FIELD}', historyId())
@@ -104,13 +77,19 @@ return cjson.encode({status = 'applied', available = available})
 
 /**
  * reserve (order subgraph). KEYS: the anchor's order:idem:{a}:<buyer>:<key>, then per line
- * stock:{p}, bought:{p}, reservations:{p}, reservations:due:{p}, then, on a single Redis only,
+ * stock:{p}, bought:{p}, reservations:{p}, reservations:due:{p}, then, when a waiting-room ticket
+ * names one of the lines' products, that product's line:{t}, line:numbers:{t}, line:used:{t},
+ * line:served:{t} (waiting-room/line-keys.ts), then, on a single Redis only,
  * reservations:products (added to in the same atomic step as the units are taken, so a refusal
  * writes nothing; a cluster cannot reach that key from a product's slot and registers the products
  * beforehand instead, stock-ledger.ts). ARGV: reservation id, buyer id,
  * hold ms, idempotency key ('' = none), idempotency marker ttl seconds, check history ('1' on a
  * Redis Cluster: a hash not written under this node's current replication history is not sold),
- * then per line product id, quantity. Lines are sorted by product id; the first line's part records the key.
+ * the ticket's product id ('' = no ticket; its signature and buyer were checked by the caller),
+ * the order window ms of a served ticket, then per line product id, quantity. Lines are sorted by
+ * product id; the first line's part records the key. A line of a waiting-room sale (hash field
+ * waitingRoom = 1) is refused NOT_ADMITTED unless the ticket names it and is served, inside its
+ * window and unused (line-scripts.lua.ts L3, L4); the part of that product records the number.
  * Replies one of
  *   {status: 'reserved', at: Redis time ms, lines: [{price, currency}, ...]}
  *   {status: 'replay', orderId}       the key placed (or is placing) this order; nothing taken (I6)
@@ -119,11 +98,15 @@ return cjson.encode({status = 'applied', available = available})
  *   {status: 'rejected', rejections: [{code, productId, detail}, ...]}   nothing taken
  *   {status: 'exists'}                this reservation id is already held
  */
-export const RESERVE_LUA = `${PRELUDE}
+export const RESERVE_LUA = `${STOCK_PRELUDE}${LINE_TICKET_LUA}
 local marker = KEYS[1]
 local rid, buyer, holdMs, idemKey, idemTtl, checkHistory = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]), ARGV[6]
-local n = math.floor((#KEYS - 1) / 4)
-local registry = (#KEYS - 1) % 4 == 1 and KEYS[#KEYS] or nil
+local ticketProduct, windowMs = ARGV[7], tonumber(ARGV[8])
+local n = math.floor((#ARGV - 8) / 2)
+local extra = #KEYS - 1 - 4 * n
+local ticketKeys = nil
+if ticketProduct ~= '' then ticketKeys = {KEYS[2 + 4 * n], KEYS[3 + 4 * n], KEYS[4 + 4 * n], KEYS[5 + 4 * n]} end
+local registry = (extra % 4 == 1) and KEYS[#KEYS] or nil
 local function key(i, k) return KEYS[1 + 4 * (i - 1) + k] end
 
 if idemKey ~= '' then
@@ -137,25 +120,26 @@ end
 local hashes, missing = {}, {}
 for i = 1, n do
   local hash = readStock(key(i, 1))
-  if not hash then missing[#missing + 1] = ARGV[5 + 2 * i] end
+  if not hash then missing[#missing + 1] = ARGV[7 + 2 * i] end
   hashes[i] = hash
 end
 if #missing > 0 then return cjson.encode({status = 'missing', productIds = missing}) end
 if checkHistory == '1' then
   local current, stale = historyId(), {}
   for i = 1, n do
-    if redis.call('HGET', key(i, 1), '${HISTORY_FIELD}') ~= current then stale[#stale + 1] = ARGV[5 + 2 * i] end
+    if redis.call('HGET', key(i, 1), '${HISTORY_FIELD}') ~= current then stale[#stale + 1] = ARGV[7 + 2 * i] end
   end
   if #stale > 0 then return cjson.encode({status = 'stale', productIds = stale}) end
 end
 
 local now = redisNowMs()
+local ticketNumber, ticketServedAt = nil, nil
 local rejections = {}
 local function reject(code, productId, detail)
   rejections[#rejections + 1] = {code = code, productId = productId, detail = tostring(detail)}
 end
 for i = 1, n do
-  local hash, productId, qty = hashes[i], ARGV[5 + 2 * i], tonumber(ARGV[6 + 2 * i])
+  local hash, productId, qty = hashes[i], ARGV[7 + 2 * i], tonumber(ARGV[8 + 2 * i])
   local opensAt, closesAt = tonumber(hash.opensAt or '0'), tonumber(hash.closesAt or '0')
   local limit = tonumber(hash.maxPerCustomer or '0')
   if hash.active ~= '1' then
@@ -166,7 +150,19 @@ for i = 1, n do
     reject('SALE_CLOSED', productId, hash.closesAt)
   else
     local held = tonumber(redis.call('HGET', key(i, 2), buyer) or '0')
-    if limit > 0 and held + qty > limit then
+    local admitted, why = true, nil
+    if hash.waitingRoom == '1' then
+      if productId ~= ticketProduct then
+        admitted, why = false, 'NO_TICKET'
+      else
+        ticketNumber, why, ticketServedAt = admitTicket(ticketKeys, buyer, now, windowMs)
+        admitted = ticketNumber ~= nil
+      end
+    end
+    -- Not admitted by the line: said so while units are left; with none left the truth is SOLD_OUT.
+    if not admitted and tonumber(hash.available) > 0 then
+      reject('NOT_ADMITTED', productId, why)
+    elseif limit > 0 and held + qty > limit then
       reject('LIMIT_EXCEEDED', productId, limit)
     elseif tonumber(hash.available) < qty then
       reject('SOLD_OUT', productId, math.max(0, tonumber(hash.available)))
@@ -179,11 +175,15 @@ if #rejections > 0 then return cjson.encode({status = 'rejected', rejections = r
 local lines = {}
 local deadline = now + holdMs
 for i = 1, n do
-  local productId, qty = ARGV[5 + 2 * i], tonumber(ARGV[6 + 2 * i])
+  local productId, qty = ARGV[7 + 2 * i], tonumber(ARGV[8 + 2 * i])
   redis.call('HINCRBY', key(i, 1), 'available', -qty)
   redis.call('HINCRBY', key(i, 2), buyer, qty)
   local part = {buyer = buyer, deadline = deadline, lines = {{productId, qty}}}
   if i == 1 and idemKey ~= '' then part.idempotencyKey = idemKey end
+  if productId == ticketProduct and ticketNumber then
+    part.ticket = ticketNumber
+    useTicket(ticketKeys, buyer, ticketNumber, now, ticketServedAt)
+  end
   redis.call('HSET', key(i, 3), rid, cjson.encode(part))
   redis.call('ZADD', key(i, 4), string.format('%d', deadline), rid)
   if registry then redis.call('SADD', registry, productId) end
@@ -197,25 +197,30 @@ return cjson.encode({status = 'reserved', at = now, lines = lines})
  * giveBack (order subgraph): one product's units come back to `available` and out of the buyer's
  * count. KEYS: reservations:{p}, reservations:due:{p}, the order:idem marker the part carries
  * (its key is the anchor's, which is p; any never-set key in p's slot when there is none),
- * stock:{p}, bought:{p}, then, on a single Redis only, reservations:products.
+ * stock:{p}, bought:{p}, line:used:{p}, then, on a single Redis only, reservations:products.
  * ARGV: reservation id ('' for units of a paid order, which has no part), the part exactly as
  * read (ignored when the id is ''), buyer id, forget ('1': the reservation never became an order,
- * so its idempotency key may place again), quantity, product id.
+ * so its idempotency key may place again, and the waiting-room ticket it used may order again),
+ * quantity, product id.
  * On a single Redis the product leaves reservations:products with its last part, so the set is
  * exactly the products with held parts and a reserve that is given back leaves no trace.
  * With a reservation id, nothing happens unless the part is still there unchanged (I2).
  * A missing stock hash is left missing (I5): rebuild computes it from the truth later.
  * Replies {given: true} when units were given back, {given: false} when already released.
  */
-export const GIVE_BACK_LUA = `${PRELUDE}
+export const GIVE_BACK_LUA = `${STOCK_PRELUDE}
 local reservations, due, marker, stock, bought = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local rid, record, buyer, forget, qty = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 if rid ~= '' then
   if redis.call('HGET', reservations, rid) ~= record then return cjson.encode({given = false}) end
   redis.call('HDEL', reservations, rid)
   redis.call('ZREM', due, rid)
-  if KEYS[6] and redis.call('ZCARD', due) == 0 then redis.call('SREM', KEYS[6], ARGV[6]) end
+  if KEYS[7] and redis.call('ZCARD', due) == 0 then redis.call('SREM', KEYS[7], ARGV[6]) end
   if forget == '1' and redis.call('GET', marker) == rid then redis.call('DEL', marker) end
+  if forget == '1' then
+    local ticket = cjson.decode(record).ticket
+    if ticket and tonumber(redis.call('ZSCORE', KEYS[6], buyer) or '-1') == ticket then redis.call('ZREM', KEYS[6], buyer) end
+  end
 end
 if redis.call('HEXISTS', stock, 'available') == 1 then
   redis.call('HINCRBY', stock, 'available', qty)
@@ -242,7 +247,7 @@ return 1
  * markLost (order subgraph, after a Redis Cluster failover): the hash becomes 'missing' (I5) and
  * may not be rebuilt for ARGV[1] ms of Redis time. KEYS: stock:{p}. Replies the quarantine's end.
  */
-export const MARK_LOST_LUA = `${PRELUDE}
+export const MARK_LOST_LUA = `${STOCK_PRELUDE}
 local ends = redisNowMs() + tonumber(ARGV[1])
 redis.call('HDEL', KEYS[1], 'available')
 redis.call('HSET', KEYS[1], '${RECOVER_AFTER_FIELD}', ends)
@@ -261,7 +266,7 @@ return ends
  * predate orders the lost writes belonged to (a hash the promoted replica lost outright has no
  * recoverAfter to stop the write; this is what does).
  */
-export const REBUILD_LUA = `${PRELUDE}
+export const REBUILD_LUA = `${STOCK_PRELUDE}
 if ARGV[1] ~= '' and ARGV[1] ~= historyId() then return cjson.encode({written = false, stale = true}) end
 if redis.call('HEXISTS', KEYS[1], 'available') == 1 then return cjson.encode({written = false}) end
 if tonumber(redis.call('HGET', KEYS[1], '${RECOVER_AFTER_FIELD}') or '0') > redisNowMs() then return cjson.encode({written = false}) end

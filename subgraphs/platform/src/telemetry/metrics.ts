@@ -34,6 +34,28 @@ export const metricsEnabled = (): boolean => (process.env.TELEMETRY_METRICS ?? '
 
 export type ScrapeReader = () => Promise<void>;
 
+/** One waiting-room line as the edge last read it (platform waiting-room/). */
+export interface LineFigures {
+  product: string;
+  waiting: number;
+  nowServing: number;
+  issued: number;
+  used: number;
+  noShows: number;
+  pace: number;
+  open: 0 | 1;
+}
+
+const LINE_GAUGES: Array<[keyof Omit<LineFigures, 'product'>, string, string]> = [
+  ['waiting', 'flashsale_waiting_room_waiting', "People in a sale's line not yet served (the pre-queue before the opening)"],
+  ['nowServing', 'flashsale_waiting_room_now_serving', "The line's watermark: numbers up to it may order"],
+  ['issued', 'flashsale_waiting_room_issued', 'Numbers given so far'],
+  ['used', 'flashsale_waiting_room_used', 'Tickets that placed their order'],
+  ['noShows', 'flashsale_waiting_room_no_shows', 'Served numbers whose order window passed without an order'],
+  ['pace', 'flashsale_waiting_room_pace', 'Orders completed per second through the line, measured'],
+  ['open', 'flashsale_waiting_room_open', '1 while the line is OPEN (units left, people may be served)'],
+];
+
 /** What admission control tells (AdmissionController). */
 export interface AdmissionFigures {
   readonly running: number;
@@ -48,6 +70,7 @@ export class ServiceMetrics {
   private readonly readers: ScrapeReader[] = [];
   private readonly saleProducts = new Map<string, number>();
   private admission: AdmissionFigures | undefined;
+  private lines: (() => { lines: LineFigures[]; watchers: number }) | undefined;
 
   // Requests
   readonly graphqlDuration: Histogram<'operation' | 'outcome'>;
@@ -72,6 +95,10 @@ export class ServiceMetrics {
   readonly consumerPending: Gauge<'stream' | 'group'>;
   readonly deadLetters: Gauge<'stream'>;
   readonly scrapeErrors: Counter<'reader'>;
+  // Waiting room (gateway edge, order path)
+  readonly waitingRoomJoins: Counter<'outcome'>;
+  readonly waitingRoomJoinDuration: Histogram<'outcome'>;
+  readonly ticketsRefused: Counter<'reason'>;
 
   constructor(readonly service: string) {
     const registers = [this.registry];
@@ -120,7 +147,29 @@ export class ServiceMetrics {
         this.inc({ reason: 'deadline' }, admission()?.stats.refusedDeadline ?? 0);
       },
     });
+    this.waitingRoomJoins = counter('flashsale_waiting_room_joins_total', 'Joins of a sale\'s line by outcome: number, pre_queue, no_ticket (sold out, closed, too early), refused, busy, error', ['outcome']);
+    this.waitingRoomJoinDuration = histogram('flashsale_waiting_room_join_duration_seconds', 'Time from a join\'s arrival at the edge to its answer, by outcome', ['outcome']);
+    this.ticketsRefused = counter('flashsale_waiting_room_tickets_refused_total', 'Orders on a waiting-room sale refused NOT_ADMITTED, by reason (NO_TICKET, INVALID, NOT_IN_LINE, WAITING, EXPIRED, USED)', ['reason']);
+    const lines = () => this.lines?.();
+    for (const [figure, name, help] of LINE_GAUGES) {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['product'],
+        registers,
+        collect() {
+          this.reset();
+          for (const line of lines()?.lines ?? []) this.set({ product: line.product }, line[figure]);
+        },
+      });
+    }
+    new Gauge({ name: 'flashsale_waiting_room_watchers', help: 'Turn requests held open by this edge (buyers waiting to be told their turn)', registers, collect() { this.set(lines()?.watchers ?? 0); } });
     this.scrapeErrors = counter('flashsale_scrape_errors_total', 'Scrape-time readers that failed (the figure keeps its last value)', ['reader']);
+  }
+
+  /** The waiting-room lines this edge reports (the latest call wins), read at scrape time (M3: no Redis call). */
+  trackLines(read: () => { lines: LineFigures[]; watchers: number }): void {
+    this.lines = read;
   }
 
   /** The admission controller whose queue and refusals this service reports (the latest one wins). */

@@ -16,7 +16,7 @@ import { Category } from './category.entity';
 @Index({ name: 'product_listing_index', properties: ['active', 'createdAt', 'id'] })
 @Index({ name: 'product_category_listing_index', properties: ['category', 'active', 'createdAt', 'id'] })
 export class Product {
-  [OptionalProps]?: 'description' | 'currency' | 'stock' | 'saleOpensAt' | 'saleClosesAt' | 'maxPerCustomer' | 'active' | 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'description' | 'currency' | 'stock' | 'saleOpensAt' | 'saleClosesAt' | 'maxPerCustomer' | 'active' | 'waitingRoomEnabled' | 'createdAt' | 'updatedAt';
 
   @Field(() => ID)
   @PrimaryKey({ length: 36 })
@@ -61,6 +61,11 @@ export class Product {
   @Field({ description: 'Inactive products are hidden from listings and cannot be bought.' })
   @Property({ type: 'boolean' })
   active: boolean = true;
+
+  /** The sale is behind a waiting room (platform waiting-room/); GraphQL shows the line as `waitingRoom`. */
+  @Field({ description: 'Whether the sale is behind a waiting room: orders need a served ticket (`waitingRoom` shows the line).' })
+  @Property({ type: 'boolean', default: false })
+  waitingRoomEnabled: boolean = false;
 
   @Field(() => Date)
   @Property({ type: 'datetime', length: 3 })

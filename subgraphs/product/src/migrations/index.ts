@@ -2,8 +2,10 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125003617 } from './Migration20261125003617';
 import { Migration20261125004407 } from './Migration20261125004407';
+import { Migration20261206210000 } from './Migration20261206210000';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261125003617', class: Migration20261125003617 },
   { name: 'Migration20261125004407', class: Migration20261125004407 },
+  { name: 'Migration20261206210000', class: Migration20261206210000 },
 ];

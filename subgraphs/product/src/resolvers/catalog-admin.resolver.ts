@@ -29,7 +29,7 @@ export class CatalogAdminResolver {
 
   @Authorized('ADMIN')
   @Mutation(() => ProductPayload, {
-    description: 'Sets the sale window, the units for sale and the per-customer limit (omitted closesAt / maxPerCustomer: none), and activates the product.',
+    description: 'Sets the sale window, the units for sale and the per-customer limit (omitted closesAt / maxPerCustomer: none), whether a waiting room fronts it, and activates the product.',
   })
   scheduleSale(
     @Arg('productId', () => ID) productId: string,
@@ -38,7 +38,9 @@ export class CatalogAdminResolver {
     @Ctx() ctx: ProductContext,
     @Arg('closesAt', () => Date, { nullable: true }) closesAt?: Date | null,
     @Arg('maxPerCustomer', () => Int, { nullable: true }) maxPerCustomer?: number | null,
+    @Arg('waitingRoom', () => Boolean, { nullable: true, description: 'Puts the sale behind a waiting room (default false): buyers take a number and order when served.' })
+    waitingRoom?: boolean | null,
   ): Promise<ProductPayload> {
-    return ctx.services.catalog.scheduleSale(ctx.em, productId, { opensAt, closesAt, stock, maxPerCustomer });
+    return ctx.services.catalog.scheduleSale(ctx.em, productId, { opensAt, closesAt, stock, maxPerCustomer, waitingRoom });
   }
 }

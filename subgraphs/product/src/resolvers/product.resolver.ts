@@ -4,6 +4,7 @@ import { Product } from '../entities/product.entity';
 import { Category } from '../entities/category.entity';
 import { ProductConnection, ProductsArgs, SaleState } from '../types/catalog.types';
 import { saleStateOf } from '../services/catalog.service';
+import { WaitingRoomState, WaitingRoomView } from '../types/waiting-room.types';
 import type { ProductContext } from '../context';
 import { loadAvailable, loadCategory } from './product.reference';
 
@@ -51,6 +52,24 @@ export class ProductResolver {
   @FieldResolver(() => Int, { nullable: true, description: 'Seconds until the sale closes; null once closed (or when it never closes).' })
   secondsUntilClose(@Root() product: Product, @Ctx() ctx: ProductContext): number | null {
     return secondsUntil(product.saleClosesAt, ctx.services.catalog.clock());
+  }
+
+  @FieldResolver(() => WaitingRoomView, { nullable: true, description: 'The sale\'s waiting room (join it at POST /waiting-room/{id}); null for a sale without one.' })
+  async waitingRoom(@Root() product: Product, @Ctx() ctx: ProductContext): Promise<WaitingRoomView | null> {
+    if (!product.waitingRoomEnabled) return null;
+    const status = await ctx.services.lines.status(product.id);
+    if (!status) return null;
+    return {
+      state: WaitingRoomState[status.state],
+      nowServing: status.nowServing,
+      waiting: status.waiting,
+      admitPerSecond: status.admitPerSecond,
+      issued: status.issued,
+      used: status.used,
+      noShows: status.noShows,
+      holding: status.holding,
+      pace: status.pace,
+    };
   }
 
   @FieldResolver(() => Date, { description: 'The server clock when this was answered, so a countdown can correct for client clock skew.' })

@@ -36,13 +36,15 @@ const MAX_INT = 2_147_483_647;
 const MAX_STOCK = 1_000_000_000;
 
 /** The product fields an admin can set. */
-type ProductFields = Pick<Product, 'name' | 'description' | 'price' | 'currency' | 'stock' | 'saleOpensAt' | 'saleClosesAt' | 'maxPerCustomer' | 'active'>;
+type ProductFields = Pick<Product, 'name' | 'description' | 'price' | 'currency' | 'stock' | 'saleOpensAt' | 'saleClosesAt' | 'maxPerCustomer' | 'active' | 'waitingRoomEnabled'>;
 
 export interface ScheduleSaleInput {
   opensAt: Date;
   closesAt?: Date | null;
   stock: number;
   maxPerCustomer?: number | null;
+  /** Behind a waiting room (omitted: false). */
+  waitingRoom?: boolean | null;
 }
 
 /** Where a product stands in its sale window at `now`, given its live `available`. */
@@ -152,6 +154,7 @@ export class CatalogService {
       saleClosesAt: input.saleClosesAt ?? null,
       maxPerCustomer: input.maxPerCustomer ?? null,
       active: input.active ?? true,
+      waitingRoomEnabled: false, // a line is part of a sale: scheduleSale sets it
     };
     const errors = [...validateFields(fields), ...validateWindow(fields.saleOpensAt, fields.saleClosesAt)];
     const category = await em.findOne(Category, { id: input.categoryId });
@@ -201,6 +204,7 @@ export class CatalogService {
       stock: input.stock,
       maxPerCustomer: input.maxPerCustomer ?? null,
       active: true,
+      waitingRoomEnabled: input.waitingRoom ?? false,
     };
     return this.changeProduct(em, productId, patch, undefined, 'closesAt');
   }
@@ -278,5 +282,6 @@ function pickFields(p: Product): ProductFields {
     saleClosesAt: p.saleClosesAt ?? null,
     maxPerCustomer: p.maxPerCustomer ?? null,
     active: p.active,
+    waitingRoomEnabled: p.waitingRoomEnabled,
   };
 }

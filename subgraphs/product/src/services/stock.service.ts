@@ -26,7 +26,7 @@ import { Product } from '../entities/product.entity';
 export type StockChange = StockSync;
 
 /** The hash's non-`available` fields as the product row says. */
-export function hashFieldsOf(p: Pick<Product, 'price' | 'currency' | 'saleOpensAt' | 'saleClosesAt' | 'maxPerCustomer' | 'active'>): Listing {
+export function hashFieldsOf(p: Pick<Product, 'price' | 'currency' | 'saleOpensAt' | 'saleClosesAt' | 'maxPerCustomer' | 'active' | 'waitingRoomEnabled'>): Listing {
   return {
     price: p.price,
     currency: p.currency,
@@ -34,6 +34,7 @@ export function hashFieldsOf(p: Pick<Product, 'price' | 'currency' | 'saleOpensA
     closesAt: p.saleClosesAt ? p.saleClosesAt.getTime() : 0,
     maxPerCustomer: p.maxPerCustomer ?? 0,
     active: p.active ? 1 : 0,
+    waitingRoom: p.waitingRoomEnabled ? 1 : 0,
   };
 }
 

@@ -4,15 +4,24 @@
  * Invariants
  * - A token is `<familyId>.<secret>`; a family is one sign-in (one device). Redis holds, per
  *   family, the hash of its one live secret and the set of hashes it has rotated away from.
- * - Rotation is one Lua script: the live secret is swapped for a new one atomically, so of two
- *   concurrent refreshes with the same token exactly one wins.
- * - Presenting a rotated secret means the token was copied (theft or a replay): the whole family
- *   is deleted at once and the caller is told so; the service logs it as a security event.
+ * - Rotation is one Lua script: the live secret is swapped for its successor atomically, so of
+ *   concurrent refreshes with the same token exactly one rotates; the others are retries (below)
+ *   and get the same successor.
+ * - A retry of the last rotation is answered again, not taken for theft: within
+ *   REFRESH_TOKEN_REUSE_GRACE_SECONDS of a rotation, and while its successor has not been used,
+ *   presenting the secret it rotated away from returns the same successor and changes nothing.
+ *   (A tab that navigates while its refresh is in flight never reads the answer; without this its
+ *   next refresh would end the session. Okta's grace period and Auth0's reuse interval do the same.)
+ *   The successor is derived, not stored: HMAC(key, familyId.presentedSecret), so Redis still holds
+ *   hashes only and a retry needs no copy of the answer.
+ * - Presenting a rotated secret otherwise (its successor already used, or after the grace) means
+ *   the token was copied (theft or a replay): the whole family is deleted at once and the caller is
+ *   told so; the service logs it as a security event.
  * - Family keys expire REFRESH_TOKEN_TTL_SECONDS after the last rotation (idle timeout). A user's
  *   set of family ids exists only to find them for logOutEverywhere.
  * - Keys of one family share the hash tag `{familyId}`, so the script stays in one Redis Cluster slot.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 
 const keys = {
@@ -21,17 +30,21 @@ const keys = {
   userFamilies: (userId: string) => `user:rt-user:{${userId}}`,
 };
 
-// KEYS: family, rotated. ARGV: presented hash, new hash, ttl ms.
+// KEYS: family, rotated. ARGV: presented hash, successor hash, ttl ms, now ms, grace ms.
+// The family hash: user, cur (the live secret's hash), prev (the one it replaced), at (when).
 const ROTATE = `
-local cur = redis.call('HGET', KEYS[1], 'cur')
+local f = redis.call('HMGET', KEYS[1], 'cur', 'user', 'prev', 'at')
+local cur, user, prev, at = f[1], f[2], f[3], f[4]
 if not cur then return {'INVALID'} end
-local user = redis.call('HGET', KEYS[1], 'user')
 if cur == ARGV[1] then
-  redis.call('HSET', KEYS[1], 'cur', ARGV[2])
+  redis.call('HSET', KEYS[1], 'cur', ARGV[2], 'prev', ARGV[1], 'at', ARGV[4])
   redis.call('SADD', KEYS[2], ARGV[1])
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
-  return {'OK', user}
+  return {'OK', user, 'rotated'}
+end
+if prev == ARGV[1] and cur == ARGV[2] and tonumber(ARGV[4]) - tonumber(at) <= tonumber(ARGV[5]) then
+  return {'OK', user, 'retried'}
 end
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then
   redis.call('DEL', KEYS[1], KEYS[2])
@@ -51,7 +64,8 @@ return {'OK', user}
 `;
 
 export type RotateResult =
-  | { status: 'OK'; userId: string; token: string; expiresAt: Date }
+  /** `retried`: the same successor as the last rotation's, answered again within the grace. */
+  | { status: 'OK'; userId: string; token: string; expiresAt: Date; retried: boolean }
   | { status: 'REUSED'; userId: string; familyId: string }
   | { status: 'INVALID' };
 
@@ -59,24 +73,35 @@ const hash = (secret: string) => createHash('sha256').update(secret).digest('bas
 const FAMILY_ID = /^[A-Za-z0-9_-]{22}$/;
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
 
-function parse(token: string): { familyId: string; secretHash: string } | null {
+function parse(token: string): { familyId: string; secret: string; secretHash: string } | null {
   const [familyId, secret, extra] = token.split('.');
   if (extra !== undefined || !FAMILY_ID.test(familyId ?? '') || !SECRET.test(secret ?? '')) return null;
-  return { familyId, secretHash: hash(secret) };
+  return { familyId, secret, secretHash: hash(secret) };
 }
 
 type Scripted = Redis & {
-  refreshRotate(family: string, rotated: string, presented: string, next: string, ttlMs: number): Promise<string[]>;
+  refreshRotate(family: string, rotated: string, presented: string, next: string, ttlMs: number, nowMs: number, graceMs: number): Promise<string[]>;
   refreshRevoke(family: string, rotated: string, presented: string): Promise<string[]>;
 };
 
+export interface RefreshTokenSettings {
+  ttlSeconds: number;
+  /** A retry of the last rotation within this many seconds gets the same answer (0: never). */
+  reuseGraceSeconds: number;
+  /** Derives successors (a key of its own is derived from it). */
+  secret: string;
+}
+
 export class RefreshTokenStore {
   private readonly redis: Scripted;
+  private readonly ttlSeconds: number;
+  private readonly graceMs: number;
+  private readonly successorKey: Buffer;
 
-  constructor(
-    redis: Redis,
-    private readonly ttlSeconds: number,
-  ) {
+  constructor(redis: Redis, settings: RefreshTokenSettings) {
+    this.ttlSeconds = settings.ttlSeconds;
+    this.graceMs = settings.reuseGraceSeconds * 1000;
+    this.successorKey = createHmac('sha256', settings.secret).update('flashsale refresh-token successor v1').digest();
     redis.defineCommand('refreshRotate', { numberOfKeys: 2, lua: ROTATE });
     redis.defineCommand('refreshRevoke', { numberOfKeys: 2, lua: REVOKE });
     this.redis = redis as Scripted;
@@ -104,22 +129,27 @@ export class RefreshTokenStore {
     return { token: `${familyId}.${secret}`, expiresAt: new Date(Date.now() + ttlMs) };
   }
 
-  /** Swaps a live token for a new one; a rotated token revokes its family. */
+  /**
+   * Swaps a live token for its successor; a retry of the last rotation (within the grace, successor
+   * unused) gets the same successor again; any other rotated token revokes its family.
+   */
   async rotate(token: string): Promise<RotateResult> {
     const parsed = parse(token);
     if (!parsed) return { status: 'INVALID' };
-    const secret = randomBytes(32).toString('base64url');
+    const secret = createHmac('sha256', this.successorKey).update(`${parsed.familyId}.${parsed.secret}`).digest('base64url');
     const ttlMs = this.ttlSeconds * 1000;
-    const [status, userId] = await this.redis.refreshRotate(
+    const [status, userId, how] = await this.redis.refreshRotate(
       keys.family(parsed.familyId),
       keys.rotated(parsed.familyId),
       parsed.secretHash,
       hash(secret),
       ttlMs,
+      Date.now(),
+      this.graceMs,
     );
     if (status === 'OK') {
       await this.redis.pexpire(keys.userFamilies(userId), ttlMs);
-      return { status, userId, token: `${parsed.familyId}.${secret}`, expiresAt: new Date(Date.now() + ttlMs) };
+      return { status, userId, token: `${parsed.familyId}.${secret}`, expiresAt: new Date(Date.now() + ttlMs), retried: how === 'retried' };
     }
     if (status === 'REUSED') {
       await this.redis.srem(keys.userFamilies(userId), parsed.familyId);

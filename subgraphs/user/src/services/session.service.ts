@@ -52,7 +52,11 @@ export class SessionService {
       { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
       config.ACCESS_TOKEN_TTL_SECONDS,
     );
-    this.refreshTokens = new RefreshTokenStore(redis, config.REFRESH_TOKEN_TTL_SECONDS);
+    this.refreshTokens = new RefreshTokenStore(redis, {
+      ttlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+      reuseGraceSeconds: config.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
+      secret: secrets.identitySecret,
+    });
     const window = config.LOGIN_THROTTLE_WINDOW_SECONDS;
     this.failuresPerEmail = new Limit(redis, 'login-email', config.LOGIN_MAX_FAILURES_PER_EMAIL, window);
     this.failuresPerIp = new Limit(redis, 'login-ip', config.LOGIN_MAX_FAILURES_PER_IP, window);
@@ -118,6 +122,9 @@ export class SessionService {
         }),
       );
       return payload;
+    }
+    if (rotated.status === 'OK' && rotated.retried) {
+      this.logger.info({ userId: rotated.userId, clientIp }, 'a refresh was retried within the reuse grace; answered with the same successor');
     }
     const user = rotated.status === 'OK' ? await em.findOne(User, { id: rotated.userId }) : null;
     if (rotated.status !== 'OK' || !user) {

@@ -23,7 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/mysql';
-import { Config, Logger, ServiceMetrics, enqueueEvent, eventStreams, metricsOf, secondsSince, unavailable, withSpan } from '@flashsale/platform';
+import { Config, Logger, ServiceMetrics, TicketSigner, enqueueEvent, eventStreams, metricsOf, secondsSince, unavailable, withSpan } from '@flashsale/platform';
 import { Order } from '../../entities/order.entity';
 import { OrderItem } from '../../entities/order-item.entity';
 import { OrderError, OrderErrorCode, OrderOutcome, PlaceOrderInput } from '../../types/order.types';
@@ -42,6 +42,8 @@ const REPLAY_POLL_MS = 20;
 export interface PlacementRequest {
   lines: Line[];
   idempotencyKey: string;
+  /** A waiting-room ticket whose signature and buyer were checked (step 1b): its product. */
+  ticketProductId?: string;
 }
 
 export interface PlacementDeps {
@@ -55,6 +57,8 @@ export interface PlacementDeps {
   commits: OrderCommits;
   /** Wakes the outbox relay after a commit that wrote events. */
   outbox: { kick(): void };
+  /** Checks waiting-room tickets' signatures (the line's rules run in the reservation script). */
+  tickets: TicketSigner;
 }
 
 const refused = (...userErrors: OrderError[]): OrderOutcome => ({ order: null, userErrors });
@@ -67,6 +71,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export function placementRequest(input: PlaceOrderInput): PlacementRequest {
   return { lines: input.items.map((item) => ({ productId: item.productId.toLowerCase(), quantity: item.quantity })), idempotencyKey: input.idempotencyKey };
+}
+
+/**
+ * Step 1b: a waiting-room ticket, when the order carries one, must be signed by the edge for this
+ * buyer and for a product of this order; otherwise the order is refused NOT_ADMITTED (INVALID)
+ * before anything is read or written. Whether its number is served, inside its window and unused
+ * is the reservation script's to check, in the same atomic step that takes the units.
+ */
+export function ticketCheck(tickets: TicketSigner, buyer: string, request: PlacementRequest, ticket: string | null | undefined): { ok: true; request: PlacementRequest } | { ok: false; answer: OrderOutcome } {
+  if (ticket == null || ticket === '') return { ok: true, request };
+  const checked = tickets.verify(ticket);
+  const invalid = (message: string) => ({ ok: false as const, answer: refused(orderError(OrderErrorCode.NOT_ADMITTED, message, { field: 'waitingRoomTicket', reason: 'INVALID' })) });
+  if (!checked.ok) return invalid('This waiting-room ticket is not valid');
+  if (checked.claims.buyer !== buyer) return invalid('This waiting-room ticket belongs to another buyer');
+  const productId = checked.claims.productId.toLowerCase();
+  if (!request.lines.some((l) => l.productId === productId)) return invalid('This waiting-room ticket is for another product');
+  return { ok: true, request: { ...request, ticketProductId: productId } };
 }
 
 const sameLines = (a: readonly Line[], b: readonly Line[]) => {
@@ -94,7 +115,12 @@ export class OrderPlacement {
   }
 
   private async placeOnce(buyer: string, input: PlaceOrderInput): Promise<OrderOutcome> {
-    const request = placementRequest(input);
+    const checked = ticketCheck(this.deps.tickets, buyer, placementRequest(input), input.waitingRoomTicket);
+    if (!checked.ok) {
+      this.metrics.ticketsRefused.inc({ reason: 'INVALID' });
+      return checked.answer;
+    }
+    const request = checked.request;
     return this.underLock(buyer, request.lines, async (lock) => {
       // A key whose first attempt never became an order is freed by `replay`; then place once more.
       for (let attempt = 1; ; attempt++) {
@@ -122,14 +148,14 @@ export class OrderPlacement {
   private async reserveUnits(
     orderId: string,
     buyer: string,
-    { lines, idempotencyKey }: PlacementRequest,
+    { lines, idempotencyKey, ticketProductId }: PlacementRequest,
   ): Promise<{ kind: 'reserved'; value: Reserved } | { kind: 'replay'; orderId: string } | { kind: 'refused'; answer: OrderOutcome }> {
     const { reservations, reconciler } = this.deps;
     const startedAt = Date.now();
     const reserve = () => {
       const started = process.hrtime.bigint();
       return withSpan('redis reserve script', { attributes: { 'db.system.name': 'redis', 'db.operation.name': 'EVALSHA stockReserve' } }, () =>
-        reservations.reserve(orderId, buyer, lines, this.holdMs, idempotencyKey),
+        reservations.reserve(orderId, buyer, lines, this.holdMs, idempotencyKey, ticketProductId ? { productId: ticketProductId, windowMs: this.deps.config.WAITING_ROOM_ORDER_WINDOW_SECONDS * 1000 } : undefined),
       ).finally(() => this.metrics.redisDuration.observe({ op: 'reserve_script' }, secondsSince(started)));
     };
     let outcome = await reserve();
@@ -157,6 +183,7 @@ export class OrderPlacement {
       case 'exists':
         throw new Error(`reservation ${orderId} exists already`);
       case 'rejected':
+        for (const r of outcome.rejections) if (r.code === 'NOT_ADMITTED') this.metrics.ticketsRefused.inc({ reason: r.detail.split(':')[0] });
         return { kind: 'refused', answer: refused(...outcome.rejections.map((r) => rejectionError(r, lines))) };
     }
     const currency = outcome.prices[0].currency;
@@ -308,7 +335,27 @@ function rejectionError(rejection: { code: string; productId: string; detail: st
       return orderError(OrderErrorCode.SALE_NOT_OPEN, 'The sale has not opened yet', { productId, field: `items.${i}.productId`, opensAt: new Date(Number(detail)) });
     case 'SALE_CLOSED':
       return orderError(OrderErrorCode.SALE_CLOSED, 'The sale has closed', { productId, field: `items.${i}.productId`, closesAt: new Date(Number(detail)) });
+    case 'NOT_ADMITTED':
+      return notAdmitted(productId, detail);
     default:
       return orderError(OrderErrorCode.NOT_FOR_SALE, 'This product is not for sale', { productId, field: `items.${i}.productId` });
   }
+}
+
+/** A waiting-room refusal of the reservation script (detail: reason, or WAITING:<place>), as the buyer reads it. */
+function notAdmitted(productId: string, detail: string): OrderError {
+  const [reason, place] = detail.split(':');
+  const messages: Record<string, string> = {
+    NO_TICKET: 'This sale has a waiting room: join the line and order with your ticket when it is your turn',
+    NOT_IN_LINE: 'This ticket has no number in the line yet',
+    WAITING: `It is not your turn yet: ${place} ahead of you`,
+    EXPIRED: 'Your turn to order has passed',
+    USED: 'This ticket has already placed an order',
+  };
+  return orderError(OrderErrorCode.NOT_ADMITTED, messages[reason] ?? 'Not admitted by the waiting room', {
+    productId,
+    field: 'waitingRoomTicket',
+    reason,
+    place: reason === 'WAITING' ? Number(place) : null,
+  });
 }

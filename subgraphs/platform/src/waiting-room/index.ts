@@ -1,0 +1,3 @@
+export * from './line-keys';
+export * from './ticket';
+export * from './waiting-line';
