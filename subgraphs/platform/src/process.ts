@@ -24,17 +24,36 @@ export function redisUnreachable(config: Config, err: unknown): DependencyError 
   );
 }
 
-/** Waits for Redis to answer PING, or fails with a message naming the URL. */
-export async function pingRedis(config: Config, redis: Redis, timeoutMs = 3000): Promise<void> {
+/**
+ * Waits for Redis to answer PING, or fails with a message naming the URL. A refused or unresolvable
+ * address fails at once. A ping cut by the client's command timeout (REDIS_COMMAND_TIMEOUT_MS, a
+ * bound meant for buyers' requests, and as low as 500 ms) is sent again until `timeoutMs` has
+ * passed: at start-up the connection may still be opening, or this process's event loop may be busy
+ * loading the rest of the service, and neither means Redis is down.
+ */
+export async function pingRedis(config: Config, redis: Redis, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  const overall = new Promise<never>((_, rej) => {
+    timer = setTimeout(() => rej(new Error('no answer within ' + timeoutMs + 'ms')), timeoutMs);
+  });
   try {
-    await Promise.race([
-      redis.ping(),
-      new Promise((_, rej) => setTimeout(() => rej(new Error('no answer within ' + timeoutMs + 'ms')), timeoutMs).unref()),
-    ]);
+    for (;;) {
+      try {
+        await Promise.race([redis.ping(), overall]);
+        return;
+      } catch (err) {
+        if (!isCommandTimeout(err) || Date.now() >= deadline) throw err;
+      }
+    }
   } catch (err) {
     throw redisUnreachable(config, err);
+  } finally {
+    clearTimeout(timer);
   }
 }
+
+const isCommandTimeout = (err: unknown) => (err as Error)?.message === 'Command timed out';
 
 /** Runs a process's start function; exits with a clear message on bad config or missing servers. */
 export async function runMain(
