@@ -50,7 +50,7 @@ export function ormConfig(opts: OrmOptions, migrationsPath?: string): Options {
     forceUtcTimezone: true,
     timezone: '+00:00',
     pool: { min: 0, max: config.MYSQL_POOL_SIZE },
-    driverOptions: { connection: { connectTimeout: 3000 } },
+    driverOptions: { connection: { connectTimeout: 3000 }, ...(opts.logger && { log: knexLog(opts.logger) }) },
     debug: false,
     migrations: {
       tableName: 'mikro_orm_migrations',
@@ -65,6 +65,21 @@ export function ormConfig(opts: OrmOptions, migrationsPath?: string): Options {
       disableForeignKeys: false,
     },
     logger: (msg) => opts.logger?.debug({ orm: true }, msg),
+  };
+}
+
+/**
+ * Knex's own messages (a pooled connection MySQL closed, a deprecation) as structured log lines of
+ * the process's logger. Left to knex they are bare `console.log` lines on stdout, which a log
+ * pipeline reading JSON lines cannot parse.
+ */
+function knexLog(logger: Logger) {
+  const db = { component: 'knex' };
+  return {
+    warn: (msg: unknown) => logger.warn(db, String(msg)),
+    error: (msg: unknown) => logger.error(db, String(msg)),
+    deprecate: (msg: unknown) => logger.warn(db, String(msg)),
+    debug: (msg: unknown) => logger.debug({ ...db, detail: msg }, 'knex'),
   };
 }
 
