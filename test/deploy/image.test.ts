@@ -153,6 +153,16 @@ describe('Dockerfile', () => {
     expect(index).toMatch(/\/assets\/index-[\w-]+\.js/);
   });
 
+  it('builds the storefront for production even when the build runs under another NODE_ENV (here jest\'s "test")', () => {
+    expect(process.env.NODE_ENV).toBe('test');
+    const dist = join(context, 'web/dist');
+    const [script] = readFileSync(join(dist, 'index.html'), 'utf8').match(/\/assets\/index-[\w-]+\.js/) ?? [];
+    const bundle = readFileSync(join(dist, script), 'utf8');
+    // React's production build reports errors by number; its development build carries the texts.
+    expect(bundle).toContain('Minified React error');
+    expect(bundle).not.toContain('cannot be a child of');
+  });
+
   it('keeps the builds and drops devDependencies in the prune stage', () => {
     expect(runs('prune')).toEqual(['npm prune --omit=dev']);
     const result = sh(runs('prune')[0], context);
