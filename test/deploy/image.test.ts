@@ -156,7 +156,8 @@ describe('Dockerfile', () => {
   it('builds the storefront for production even when the build runs under another NODE_ENV (here jest\'s "test")', () => {
     expect(process.env.NODE_ENV).toBe('test');
     const dist = join(context, 'web/dist');
-    const [script] = readFileSync(join(dist, 'index.html'), 'utf8').match(/\/assets\/index-[\w-]+\.js/) ?? [];
+    const script = readFileSync(join(dist, 'index.html'), 'utf8').match(/\/assets\/index-[\w-]+\.js/)?.[0] ?? '';
+    expect(script).not.toBe('');
     const bundle = readFileSync(join(dist, script), 'utf8');
     // React's production build reports errors by number; its development build carries the texts.
     expect(bundle).toContain('Minified React error');
