@@ -206,11 +206,19 @@ export class WaitingRoomEdge {
     sendJsonText(res, 200, text);
   }
 
+  /** A held turn request's time is up (or the gateway is closing): the line as last read, or busy when it could not be. */
   private answerWatcher(view: LineView, w: Watcher): void {
+    if (view.read?.kind === 'line') return this.answerWith(w, view.read.status, view.body);
     if (w.done) return;
     this.dropWatcher(w);
-    if (view.read?.kind === 'line' && !w.res.writableEnded) this.sendTurn(w.res, view.read.status, w.number, view.body);
-    else if (!w.res.writableEnded) sendError(w.res, busyError(1));
+    if (!w.res.writableEnded) sendError(w.res, busyError(1));
+  }
+
+  /** Answers a held turn request once, unless it was answered or its client hung up meanwhile. */
+  private answerWith(w: Watcher, status: LineStatus, body: string): void {
+    if (w.done) return;
+    this.dropWatcher(w);
+    if (!w.res.writableEnded) this.sendTurn(w.res, status, w.number, body);
   }
 
   private dropWatcher(w: Watcher): void {
@@ -241,11 +249,7 @@ export class WaitingRoomEdge {
    * orders for as long.
    */
   private answerInChunks(view: LineView, due: Watcher[], status: LineStatus, body: string): void {
-    for (const w of due.splice(0, WAKE_CHUNK)) {
-      if (w.done) continue;
-      this.dropWatcher(w);
-      if (!w.res.writableEnded) this.sendTurn(w.res, status, w.number, body);
-    }
+    for (const w of due.splice(0, WAKE_CHUNK)) this.answerWith(w, status, body);
     if (due.length) setImmediate(() => this.answerInChunks(view, due, status, body));
   }
 
