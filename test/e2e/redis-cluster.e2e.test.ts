@@ -16,7 +16,7 @@ import { createSaleProduct, readProductStock, SaleProduct } from '../support/cat
 import { startMailCatcher, MailCatcher } from '../support/mail';
 import { Answer, Buyer, Lines, available, boughtBy, buyers, eventually, payOrder, placeOrder, sql, unitsIn } from '../support/orders';
 import { orderKeys, LockBusyError, Locks } from '@flashsale/order-subgraph';
-import { awaitTurn, createLineSale, joinLine } from '../support/waiting-room';
+import { createLineSale, finalTurn, joinLine } from '../support/waiting-room';
 
 jest.setTimeout(180_000);
 
@@ -225,14 +225,11 @@ describe('a waiting-room sale on the cluster', () => {
     for (const key of Object.values(lineKeys)) expect((await cluster.masterFor(prefixed(key(lined.id)))).id).toBe(await shardOf(lined.id));
     const outcomes = await Promise.all(
       crowd.map(async (buyer, i) => {
-        for (;;) {
-          const turn = await awaitTurn(stack, lined.id, tickets[i].number, 10);
-          if (turn.body.state === 'SOLD_OUT' || turn.body.state === 'CLOSED') return 'sold out';
-          if (!turn.body.served) continue;
-          const lines = i === 0 ? [{ productId: lined.id, quantity: 1 }, { productId: plain.id, quantity: 1 }] : [{ productId: lined.id, quantity: 1 }];
-          const answer = await checkout(buyer, lines, 120_000, tickets[i].ticket);
-          return answer.payload?.order ? 'order' : (answer.payload?.userErrors[0]?.code ?? JSON.stringify(answer.errors));
-        }
+        const turn = await finalTurn(stack, lined.id, tickets[i].number);
+        if (turn.state === 'SOLD_OUT' || turn.state === 'CLOSED') return 'sold out';
+        const lines = i === 0 ? [{ productId: lined.id, quantity: 1 }, { productId: plain.id, quantity: 1 }] : [{ productId: lined.id, quantity: 1 }];
+        const answer = await checkout(buyer, lines, 120_000, tickets[i].ticket);
+        return answer.payload?.order ? 'order' : (answer.payload?.userErrors[0]?.code ?? JSON.stringify(answer.errors));
       }),
     );
     expect(outcomes.slice(0, 8)).toEqual(Array(8).fill('order'));

@@ -9,7 +9,7 @@ import { lineKeys, TicketSigner } from '@flashsale/platform';
 import { startStack, Stack } from '../support/stack';
 import { createSaleProduct } from '../support/catalog';
 import { available, Buyer, buyers, eventually, payOrder, placeOrder, reservationCount, sql } from '../support/orders';
-import { awaitTurn, createLineSale, joinLine, lineStatus } from '../support/waiting-room';
+import { awaitTurn, createLineSale, finalTurn, joinLine, lineStatus } from '../support/waiting-room';
 import { signedHeaders } from '../support/signed';
 import { createLogger } from '@flashsale/platform';
 import { startGateway } from '../../gateway/src/gateway';
@@ -64,12 +64,9 @@ async function statusBecomes(productId: string, expected: Record<string, unknown
 
 /** Waits (held turn requests) until `number` is served; fails if the line sells out or closes first. */
 async function served(productId: string, number: number) {
-  for (let i = 0; i < 20; i++) {
-    const turn = await awaitTurn(stack, productId, number, 5);
-    if (turn.body.served) return turn.body;
-    if (turn.body.state === 'SOLD_OUT' || turn.body.state === 'CLOSED') throw new Error(`line ${turn.body.state} before number ${number}`);
-  }
-  throw new Error(`number ${number} never served`);
+  const turn = await finalTurn(stack, productId, number, 5);
+  if (!turn.served) throw new Error(`line ${turn.state} before number ${number}`);
+  return turn;
 }
 
 describe('joining the line', () => {
@@ -289,13 +286,10 @@ describe('ordering through the line', () => {
     const tickets = await joinAll(product.id, crowd);
     const outcomes = await Promise.all(
       crowd.map(async (buyer, i) => {
-        for (;;) {
-          const turn = await awaitTurn(stack, product.id, tickets[i].number, 10);
-          if (turn.body.state === 'SOLD_OUT' || turn.body.state === 'CLOSED') return 'sold out';
-          if (!turn.body.served) continue;
-          const answer = await placeOrder(stack, buyer, line(product.id), `key-${i}`, tickets[i].ticket);
-          return answer.payload?.order ? 'order' : (answer.payload?.userErrors[0]?.code ?? 'error');
-        }
+        const turn = await finalTurn(stack, product.id, tickets[i].number);
+        if (turn.state === 'SOLD_OUT' || turn.state === 'CLOSED') return 'sold out';
+        const answer = await placeOrder(stack, buyer, line(product.id), `key-${i}`, tickets[i].ticket);
+        return answer.payload?.order ? 'order' : (answer.payload?.userErrors[0]?.code ?? 'error');
       }),
     );
     expect(outcomes.slice(0, 10)).toEqual(Array(10).fill('order'));

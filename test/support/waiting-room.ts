@@ -54,3 +54,15 @@ export const lineStatus = (stack: Stack, productId: string) => edge<LineStatus>(
 /** GET /waiting-room/{id}/turn: held until `number` is served (or the line has news), at most `wait` s. */
 export const awaitTurn = (stack: Stack, productId: string, number: number | null, wait = 10) =>
   edge<TurnAnswer>(stack, 'GET', `/waiting-room/${productId}/turn?${number === null ? '' : `number=${number}&`}wait=${wait}`);
+
+/**
+ * Holds turn requests until `number` is served or the line has sold out or closed, and answers that
+ * last turn; throws when neither has happened within `holds` requests.
+ */
+export async function finalTurn(stack: Stack, productId: string, number: number | null, wait = 10, holds = 20): Promise<TurnAnswer> {
+  for (let i = 0; i < holds; i++) {
+    const { body } = await awaitTurn(stack, productId, number, wait);
+    if (body.served || body.state === 'SOLD_OUT' || body.state === 'CLOSED') return body;
+  }
+  throw new Error(`number ${number} neither served nor told the line ended after ${holds} turn requests`);
+}
